@@ -1,0 +1,78 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ensurePrivateDir, readJsonFile } from '@tender/local-state';
+import { generateBoxKeyPair, generateSigningKeyPair, toBase64 } from '@tender/protocol';
+import { identityPath, saveIdentity, type AgentIdentityFile } from '../identity/agent-identity.js';
+import { postJson } from './post-json.js';
+
+export interface RegisterOptions {
+  endpoint: string;
+  activationId: string;
+  activationCode: string;
+  stateDir: string;
+  name?: string;
+  /** PEM of the CA of an https:// endpoint with a private certificate. */
+  ca?: string;
+  /** Replace an existing identity (the old file is kept beside it as identity.json.replaced-<time>). */
+  force?: boolean;
+}
+
+/** The answer of POST /tender/v1/register (see @tender/server's RegistrationResponse). */
+interface RegistrationAnswer {
+  instanceId: string;
+  region: string;
+  accountId: string;
+  controlPlane: { id: string; publicKey: string; boxPublicKey: string };
+  transport: { name: string; settings: Record<string, unknown> };
+  heartbeatSeconds: number;
+}
+
+/**
+ * Register this host with a hybrid activation: generate the agent's key pairs here (the private halves never
+ * leave the host), send the public halves with the activation, and keep what comes back, pinning the
+ * control plane's key. An existing identity is never overwritten unless asked to.
+ */
+export async function registerAgent(options: RegisterOptions): Promise<AgentIdentityFile> {
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(endpoint)) throw new Error(`--endpoint must be an http:// or https:// URL, got ${options.endpoint}`);
+  await ensurePrivateDir(options.stateDir);
+  const file = identityPath(options.stateDir);
+  const existing = await readJsonFile<AgentIdentityFile>(file).catch((error: Error) => {
+    if (!options.force) throw new Error(`${error.message}\nRefusing to register over it; use --force to keep it aside and register anew`);
+    return undefined;
+  });
+  if (existing && !options.force) {
+    throw new Error(`this agent is already registered as ${existing.instanceId} (in ${file}); use --force to register again as a new instance`);
+  }
+  const signing = generateSigningKeyPair();
+  const box = generateBoxKeyPair();
+  const answer = await postJson<RegistrationAnswer>(
+    `${endpoint}/tender/v1/register`,
+    {
+      activationId: options.activationId,
+      activationCode: options.activationCode,
+      publicKey: toBase64(signing.publicKey),
+      boxPublicKey: toBase64(box.publicKey),
+      ...(options.name ? { name: options.name } : {}),
+    },
+    { ca: options.ca },
+  );
+  const identity: AgentIdentityFile = {
+    format: 1,
+    instanceId: answer.instanceId,
+    region: answer.region,
+    accountId: answer.accountId,
+    endpoint,
+    ...(options.name ? { name: options.name } : {}),
+    registeredAt: new Date().toISOString(),
+    keys: { signingSecretKey: toBase64(signing.secretKey), boxSecretKey: toBase64(box.secretKey), boxPublicKey: toBase64(box.publicKey) },
+    controlPlane: answer.controlPlane,
+    transport: answer.transport,
+    heartbeatSeconds: answer.heartbeatSeconds,
+  };
+  if (options.force) {
+    await fs.rename(file, path.join(options.stateDir, `identity.json.replaced-${Date.now()}`)).catch(() => undefined);
+  }
+  await saveIdentity(options.stateDir, identity);
+  return identity;
+}

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { acquireLock } from '@tender/local-state';
+import { pino, type Logger } from 'pino';
+import { loadIdentity } from '../identity/agent-identity.js';
+import { loadPlugins } from '../plugins/plugin-loader.js';
+import { Agent, type AgentExit } from './agent.js';
+
+/** The plugins the agent ships with. */
+export const BUNDLED_PLUGINS = ['@tender/transport-mqtt'];
+
+export interface RunAgentOptions {
+  stateDir: string;
+  logLevel?: string;
+  pluginPaths?: string[];
+  heartbeatSeconds?: number;
+  logger?: Logger;
+}
+
+/**
+ * `tender-agent start`: hold the state directory (one agent per state dir), load identity and plugins,
+ * connect, and run until stopped by a signal or by the control plane. Resolves with the exit to take.
+ */
+export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
+  const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { svc: 'tender-agent' } });
+  const stateDir = path.resolve(options.stateDir);
+  const lock = await acquireLock(stateDir, 'agent.lock');
+  try {
+    const identity = await loadIdentity(stateDir);
+    const plugins = await loadPlugins({ packages: BUNDLED_PLUGINS, paths: options.pluginPaths });
+    const transportName = identity.file.transport.name;
+    const factory = plugins.map((p) => p.plugin.transports?.[transportName]).find(Boolean);
+    if (!factory) throw new Error(`no installed plugin provides the transport ${transportName} this agent registered with`);
+    const agent = new Agent({ identity, transport: factory, logger, heartbeatSeconds: options.heartbeatSeconds });
+    logger.info({ instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) }, 'agent starting');
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping');
+      void agent.stop();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    agent.start();
+    const exit = await agent.exited;
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    return exit;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,5 @@
+export { PLUGIN_API_VERSION, PLATFORMS, type Platform } from './version.js';
+export type { Logger } from './logger.js';
+export type { Transport, TransportContext, TransportFactory, TransportStatus } from './transport.js';
+export { definePlugin, isDefinedPlugin, type DefinedPlugin, type PluginDefinition } from './define-plugin.js';
+export { parseManifest, checkCompatibility, PluginError, type PluginManifest } from './manifest.js';

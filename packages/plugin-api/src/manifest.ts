@@ -1,0 +1,88 @@
+import semver from 'semver';
+import { PLATFORMS, type Platform } from './version.js';
+
+/** What the loader reads from a plugin's package.json before importing any of its code. */
+export interface PluginManifest {
+  name: string;
+  version: string;
+  /** The semver range of the plugin API it supports (`engines.tender`). */
+  apiRange: string;
+  /** Platforms it runs on; all when absent. */
+  platforms: Platform[];
+  /** What it provides, so clashes are found without importing it. */
+  provides: { transports: string[]; actions: string[] };
+  /** Absolute or package-relative path of the entry module. */
+  main: string;
+}
+
+export class PluginError extends Error {
+  constructor(
+    readonly plugin: string,
+    message: string,
+  ) {
+    super(`plugin ${plugin}: ${message}`);
+    this.name = 'PluginError';
+  }
+}
+
+function stringList(value: unknown, plugin: string, field: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) {
+    throw new PluginError(plugin, `package.json field ${field} must be a list of non-empty strings`);
+  }
+  return value as string[];
+}
+
+/** Validate a parsed package.json as a Tender plugin manifest. `source` names where it came from. */
+export function parseManifest(pkg: unknown, source: string): PluginManifest {
+  if (typeof pkg !== 'object' || pkg === null) throw new PluginError(source, 'package.json is not an object');
+  const p = pkg as Record<string, unknown>;
+  const name = typeof p.name === 'string' && p.name ? p.name : source;
+  if (typeof p.name !== 'string' || !p.name) throw new PluginError(source, 'package.json has no name');
+  if (typeof p.version !== 'string' || !semver.valid(p.version)) {
+    throw new PluginError(name, `package.json version ${JSON.stringify(p.version)} is not a semver version`);
+  }
+  const engines = (p.engines ?? {}) as Record<string, unknown>;
+  const apiRange = engines.tender;
+  if (typeof apiRange !== 'string') {
+    throw new PluginError(name, 'package.json has no engines.tender range (the plugin API versions it supports)');
+  }
+  if (!semver.validRange(apiRange)) throw new PluginError(name, `engines.tender ${JSON.stringify(apiRange)} is not a semver range`);
+  const block = p.tender;
+  if (typeof block !== 'object' || block === null) {
+    throw new PluginError(name, 'package.json has no "tender" block, so it is not a Tender plugin');
+  }
+  const t = block as Record<string, unknown>;
+  const platforms = stringList(t.platforms, name, 'tender.platforms');
+  for (const platform of platforms) {
+    if (!PLATFORMS.includes(platform as Platform)) {
+      throw new PluginError(name, `tender.platforms has ${JSON.stringify(platform)}; known platforms are ${PLATFORMS.join(', ')}`);
+    }
+  }
+  const provides = (t.provides ?? {}) as Record<string, unknown>;
+  const main = typeof t.main === 'string' ? t.main : typeof p.main === 'string' ? p.main : 'index.js';
+  return {
+    name,
+    version: p.version,
+    apiRange,
+    platforms: platforms.length ? (platforms as Platform[]) : [...PLATFORMS],
+    provides: {
+      transports: stringList(provides.transports, name, 'tender.provides.transports'),
+      actions: stringList(provides.actions, name, 'tender.provides.actions'),
+    },
+    main,
+  };
+}
+
+/** Refuse, with a message naming the plugin, one that cannot run here. */
+export function checkCompatibility(manifest: PluginManifest, host: { apiVersion: string; platform: string }): void {
+  if (!semver.satisfies(host.apiVersion, manifest.apiRange, { includePrerelease: true })) {
+    throw new PluginError(
+      manifest.name,
+      `supports plugin API ${manifest.apiRange}, but this Tender offers ${host.apiVersion}; install a version of the plugin made for ${host.apiVersion}`,
+    );
+  }
+  if (!manifest.platforms.includes(host.platform as Platform)) {
+    throw new PluginError(manifest.name, `runs on ${manifest.platforms.join(', ')}, not on ${host.platform}`);
+  }
+}

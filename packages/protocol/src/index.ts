@@ -1,0 +1,18 @@
+/**
+ * @tender/protocol: the wire contract between agents and the control plane. Pure: no sockets, no files.
+ */
+export { toBase64, fromBase64 } from './encoding.js';
+export { DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_SKEW_MS, DEFAULT_REPLAY_GUARD_ENTRIES, MAX_MESSAGE_ID_LENGTH } from './limits.js';
+export { generateSigningKeyPair, signingKeyPairFromSeed, keyFingerprint } from './keys.js';
+export type { SigningKeyPair } from './keys.js';
+export { sign, verify, naclSign, naclVerify } from './signing.js';
+export { PROTOCOL_VERSION, createMessage } from './messages.js';
+export type { Message, MessageType } from './messages.js';
+export { TOPIC_PREFIX, topics, isValidInstanceId } from './topics.js';
+export type { Topics } from './topics.js';
+export { signEnvelope, openEnvelope } from './envelope.js';
+export type { Envelope, RejectReason, KnownKey, KeyResolver, OpenOptions, OpenResult } from './envelope.js';
+export { ReplayGuard } from './replay-guard.js';
+export type { ReplayGuardOptions, ReplayVerdict } from './replay-guard.js';
+export { generateBoxKeyPair, seal, unseal } from './sealing.js';
+export type { BoxKeyPair, Sealed } from './sealing.js';

@@ -1,0 +1,206 @@
+/**
+ * Verification of SigV4-signed requests (header form, `Authorization: AWS4-HMAC-SHA256 ...`).
+ *
+ * We never compute a signature by hand: the request is rebuilt from exactly the headers the client says
+ * it signed and signed again with @smithy/signature-v4, the signer the AWS SDK for JavaScript itself uses,
+ * so both sides canonicalise the same way. What smithy cannot know is which requests are acceptable, so
+ * the checks around it are ours:
+ *
+ * - the credential scope must name our region and service, and its date the day of X-Amz-Date;
+ * - X-Amz-Date must be within the skew window (15 minutes, as AWS), which bounds replay;
+ * - `host`, `x-amz-date` and every `x-amz-*` header present must be signed: X-Amz-Target chooses the
+ *   operation, and an unsigned one would let anyone who captured a request run a different operation;
+ * - a signed `x-amz-content-sha256` must be the hash of the body we received: smithy trusts that header
+ *   instead of hashing the body, so without this check the body could be swapped;
+ * - `x-amz-security-token` is refused: Tender issues long-term keys only, and AWS answers a token it does
+ *   not know with UnrecognizedClientException.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Hash } from '@smithy/hash-node';
+import {
+  incompleteSignature,
+  invalidSignature,
+  missingAuthentication,
+  signatureRejected,
+  unrecognizedClient,
+} from '../errors.js';
+import { parseAuthorizationHeader } from './sigv4-authorization-header.js';
+
+export interface IncomingSignedRequest {
+  method: string;
+  /** The raw request path as received (still percent-encoded), without the query string. */
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Header names in any case; repeated headers as arrays. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The body exactly as received; pass bytes when it may not be valid UTF-8. */
+  body: string | Uint8Array;
+}
+
+export interface SigningKeyLookup {
+  (accessKeyId: string): Promise<{ secretAccessKey: string } | undefined> | { secretAccessKey: string } | undefined;
+}
+
+export interface VerifiedCaller {
+  accessKeyId: string;
+  region: string;
+  service: string;
+  signingDate: Date;
+}
+
+export interface VerifyOptions {
+  region: string;
+  /** Default 'ssm'. */
+  service?: string;
+  /** Default: the current time. */
+  now?: Date;
+  /** Default 15 minutes, as AWS. */
+  maxSkewMs?: number;
+}
+
+const DEFAULT_SKEW_MS = 15 * 60 * 1000;
+
+/** smithy wants a hash constructor taking only the (optional) HMAC key. */
+class Sha256 extends Hash {
+  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
+    super('sha256', secret);
+  }
+}
+
+export async function verifySigV4(
+  req: IncomingSignedRequest,
+  lookup: SigningKeyLookup,
+  opts: VerifyOptions,
+): Promise<VerifiedCaller> {
+  const service = opts.service ?? 'ssm';
+  const headers = lowercaseHeaders(req.headers);
+
+  const authorization = headers.get('authorization');
+  if (authorization === undefined) throw missingAuthentication();
+  const auth = parseAuthorizationHeader(authorization);
+  const { credential } = auth;
+
+  if (credential.region !== opts.region) {
+    throw signatureRejected(`Credential should be scoped to a valid region, not '${credential.region}'. `);
+  }
+  if (credential.service !== service) {
+    throw signatureRejected(`Credential should be scoped to correct service: '${service}'. `);
+  }
+
+  const amzDate = headers.get('x-amz-date');
+  if (amzDate === undefined) {
+    throw signatureRejected("Authorization header requires existence of a 'X-Amz-Date' header.");
+  }
+  const signingDate = parseAmzDate(amzDate);
+  if (signingDate === undefined) {
+    throw signatureRejected(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'", got '${amzDate}'`);
+  }
+  checkSkew(amzDate, signingDate, opts.now ?? new Date(), opts.maxSkewMs ?? DEFAULT_SKEW_MS);
+  if (credential.date !== amzDate.slice(0, 8)) {
+    throw signatureRejected(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ` +
+        `'${credential.date}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    );
+  }
+
+  const signed = new Set(auth.signedHeaders);
+  for (const required of ['host', 'x-amz-date']) {
+    if (!signed.has(required)) {
+      throw incompleteSignature(`'${required}' must be a 'SignedHeader' in the AWS Authorization.`);
+    }
+  }
+  const unsigned = [...headers.keys()].filter((name) => name.startsWith('x-amz-') && !signed.has(name));
+  if (unsigned.length > 0) {
+    throw incompleteSignature(`There were headers present in the request which were not signed: ${unsigned.join(', ')}`);
+  }
+  for (const name of signed) {
+    if (!headers.has(name)) throw invalidSignature(`signed header '${name}' is not in the request`);
+  }
+  if (headers.has('x-amz-security-token')) throw unrecognizedClient();
+
+  const claimedHash = headers.get('x-amz-content-sha256');
+  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(req.body).digest('hex')) {
+    throw invalidSignature('x-amz-content-sha256 does not match the body');
+  }
+
+  const key = await lookup(credential.accessKeyId);
+  if (key === undefined) throw unrecognizedClient();
+
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: key.secretAccessKey },
+    region: credential.region,
+    service: credential.service,
+    sha256: Sha256,
+    // Add no header of our own: the client's x-amz-content-sha256, if it sent one, is among its signed headers.
+    applyChecksum: false,
+  });
+  const signedHeaderValues: Record<string, string> = {};
+  for (const name of signed) signedHeaderValues[name] = headers.get(name) as string;
+  const resigned = await signer.sign(
+    {
+      method: req.method.toUpperCase(),
+      protocol: 'https:',
+      hostname: headers.get('host') as string,
+      path: req.path,
+      query: req.query,
+      headers: signedHeaderValues,
+      body: req.body,
+    },
+    { signingDate, signableHeaders: signed },
+  );
+
+  const ours = parseAuthorizationHeader(String(resigned.headers['authorization']));
+  if (ours.signedHeaders.join(';') !== auth.signedHeaders.join(';')) {
+    throw invalidSignature(
+      `signed headers differ: client '${auth.signedHeaders.join(';')}', server '${ours.signedHeaders.join(';')}'`,
+    );
+  }
+  if (!timingSafeEqual(Buffer.from(ours.signature, 'hex'), Buffer.from(auth.signature, 'hex'))) {
+    throw invalidSignature('signature differs');
+  }
+
+  return { accessKeyId: credential.accessKeyId, region: credential.region, service: credential.service, signingDate };
+}
+
+/** Lowercase names; repeated headers joined with ',' as SigV4's canonical form does. */
+function lowercaseHeaders(headers: IncomingSignedRequest['headers']): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    const joined = Array.isArray(value) ? value.join(',') : value;
+    const prior = out.get(lower);
+    out.set(lower, prior === undefined ? joined : `${prior},${joined}`);
+  }
+  return out;
+}
+
+/** `yyyyMMddTHHmmssZ` to a Date, or undefined if it is not one (including impossible dates). */
+function parseAmzDate(value: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (m === null) return undefined;
+  const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+  if (Number.isNaN(date.getTime()) || formatAmzDate(date) !== value) return undefined;
+  return date;
+}
+
+function formatAmzDate(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+function checkSkew(amzDate: string, signingDate: Date, now: Date, maxSkewMs: number): void {
+  const minutes = `${Math.round(maxSkewMs / 60000)} min.`;
+  const earliest = new Date(now.getTime() - maxSkewMs);
+  const latest = new Date(now.getTime() + maxSkewMs);
+  if (signingDate < earliest) {
+    throw signatureRejected(
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(earliest)} (${formatAmzDate(now)} - ${minutes})`,
+    );
+  }
+  if (signingDate > latest) {
+    throw signatureRejected(
+      `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(latest)} (${formatAmzDate(now)} + ${minutes})`,
+    );
+  }
+}

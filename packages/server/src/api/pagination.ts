@@ -1,0 +1,90 @@
+/**
+ * `NextToken` / `MaxResults` the way SSM's List and Describe operations use them.
+ *
+ * A token is opaque to the caller: base64url of `{"op": <operation>, "s": <state>}`. It carries the
+ * operation that issued it so that a token passed to another operation is refused instead of being read
+ * as the wrong kind of state. It is not signed: the state is only a position in a listing the caller is
+ * allowed to read in full anyway, so a forged token can do no more than skip ahead.
+ */
+import { ApiError, constraintViolations } from './errors.js';
+
+function invalidNextToken(): ApiError {
+  return new ApiError('InvalidNextToken', 'The specified token is not valid.');
+}
+
+export function encodeNextToken(state: object, operation: string): string {
+  return Buffer.from(JSON.stringify({ op: operation, s: state }), 'utf8').toString('base64url');
+}
+
+/**
+ * Returns undefined when there is no token (the first page). An empty string counts as no token: some
+ * clients send `""` on the first call.
+ */
+export function decodeNextToken<T>(token: string | undefined, operation: string): T | undefined {
+  if (token === undefined || token === '') return undefined;
+  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalidNextToken();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidNextToken();
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw invalidNextToken();
+  const { op, s } = parsed as { op?: unknown; s?: unknown };
+  if (op !== operation || typeof s !== 'object' || s === null) throw invalidNextToken();
+  return s as T;
+}
+
+export interface PaginateOptions {
+  operation: string;
+  maxResults?: number;
+  nextToken?: string;
+  /** Page size when the caller gives no MaxResults. */
+  defaultMax: number;
+  /** Smallest MaxResults the operation accepts (AWS's model says; default 1). */
+  min?: number;
+  max: number;
+}
+
+export interface Page<T> {
+  page: T[];
+  nextToken?: string;
+}
+
+interface OffsetState {
+  offset: number;
+}
+
+/**
+ * Offset pagination over a list the caller has already filtered and sorted in a stable order. If the
+ * list shrank since the token was issued the offset may point past its end: that is an empty last page,
+ * not an error.
+ */
+export function paginate<T>(items: T[], opts: PaginateOptions): Page<T> {
+  const min = opts.min ?? 1;
+  const limit = opts.maxResults ?? opts.defaultMax;
+  if (opts.maxResults !== undefined) {
+    if (!Number.isInteger(limit)) {
+      throw constraintViolations([{ value: limit, member: 'maxResults', constraint: 'Member must be an integer' }]);
+    }
+    if (limit < min) {
+      throw constraintViolations([
+        { value: limit, member: 'maxResults', constraint: `Member must have value greater than or equal to ${min}` },
+      ]);
+    }
+    if (limit > opts.max) {
+      throw constraintViolations([
+        { value: limit, member: 'maxResults', constraint: `Member must have value less than or equal to ${opts.max}` },
+      ]);
+    }
+  }
+
+  const state = decodeNextToken<OffsetState>(opts.nextToken, opts.operation);
+  const offset = state === undefined ? 0 : state.offset;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw invalidNextToken();
+
+  const end = offset + limit;
+  const page = items.slice(offset, end);
+  if (end >= items.length) return { page };
+  return { page, nextToken: encodeNextToken({ offset: end } satisfies OffsetState, opts.operation) };
+}

@@ -1,0 +1,135 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import { topics } from '@tender/protocol';
+import type { Client, PublishPacket, Subscription } from 'aedes';
+import type { BrokerAdmin } from './broker-admin.js';
+
+/** The broker's view of agent accounts: the instance registry answers whether a password is right. */
+export interface AgentAccounts {
+  checkPassword(instanceId: string, password: string): boolean;
+}
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  tls?: { cert: string; key: string };
+  accounts: AgentAccounts;
+  /** Called when a publish or subscribe is refused by the ACL (for counters and the audit trail). */
+  onDenied?: (event: { clientId: string; action: 'publish' | 'subscribe'; topic: string }) => void;
+}
+
+const CONTROL_PLANE_USER = 'tender-control-plane';
+
+/**
+ * The embedded MQTT broker (aedes) for small fleets. It authenticates each agent with the credentials
+ * issued at registration and enforces the topic ACL of the design itself: agent <id> may subscribe only to
+ * its own `down` topic and publish only to its own `up` topic; only the control plane's own client (with a
+ * password made fresh at every start and never written anywhere) may do anything else.
+ *
+ * The control plane connects to it over loopback like any client, so the gateway code is the same for the
+ * embedded broker and an external one. With TLS, the agents' listener uses TLS and the control plane uses
+ * a second, loopback-only plain listener.
+ */
+export class EmbeddedBroker implements BrokerAdmin {
+  private constructor(
+    private readonly broker: import('aedes').Aedes,
+    /** Agents removed while connected are refused at once, before the registry forgets them. */
+    private readonly revoked: Set<string>,
+    private readonly servers: net.Server[],
+    readonly port: number,
+    /** mqtt:// URL and credentials for the control plane's own client. */
+    readonly internal: { url: string; username: string; password: string },
+  ) {}
+
+  static async start(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+    const { Aedes } = await import('aedes');
+    const controlPassword = randomBytes(32).toString('base64url');
+    const isControlPlane = (client: Client | null): boolean => client === null || (client as Client & { tenderRole?: string }).tenderRole === 'control-plane';
+    const revoked = new Set<string>();
+
+    const broker = await Aedes.createBroker({
+      authenticate(client, username, password, done) {
+        const secret = password?.toString('utf8') ?? '';
+        if (username === CONTROL_PLANE_USER && safeEqual(secret, controlPassword)) {
+          (client as Client & { tenderRole?: string }).tenderRole = 'control-plane';
+          return done(null, true);
+        }
+        // An agent must connect with its instance id as both user name and client id, so it cannot take over
+        // another agent's session (and its queued messages) by choosing that agent's client id.
+        const ok = typeof username === 'string' && username === client.id && !revoked.has(username) && options.accounts.checkPassword(username, secret);
+        if (ok) return done(null, true);
+        const error = Object.assign(new Error('bad user name or password'), { returnCode: 4 as const });
+        return done(error, false);
+      },
+      authorizePublish(client, packet: PublishPacket, callback) {
+        if (isControlPlane(client)) return callback(null);
+        if (client && packet.topic === topics.up(client.id)) return callback(null);
+        options.onDenied?.({ clientId: client?.id ?? '?', action: 'publish', topic: packet.topic });
+        return callback(new Error(`client ${client?.id} may not publish to ${packet.topic}`));
+      },
+      authorizeSubscribe(client, subscription: Subscription, callback) {
+        if (isControlPlane(client)) return callback(null, subscription);
+        if (subscription.topic === topics.down(client.id)) return callback(null, subscription);
+        options.onDenied?.({ clientId: client.id, action: 'subscribe', topic: subscription.topic });
+        return callback(null, null); // a refused subscription: SUBACK 0x80 for that topic
+      },
+    });
+
+    const servers: net.Server[] = [];
+    const listen = (server: net.Server, port: number, host: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as net.AddressInfo).port);
+        });
+      });
+
+    const agentServer = options.tls ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, broker.handle) : net.createServer(broker.handle);
+    const port = await listen(agentServer, options.port, options.host);
+    servers.push(agentServer);
+    let internalPort = port;
+    let internalHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+    if (options.tls) {
+      const loopback = net.createServer(broker.handle);
+      internalPort = await listen(loopback, 0, '127.0.0.1');
+      internalHost = '127.0.0.1';
+      servers.push(loopback);
+    }
+    return new EmbeddedBroker(broker, revoked, servers, port, {
+      url: `mqtt://${internalHost.includes(':') ? `[${internalHost}]` : internalHost}:${internalPort}`,
+      username: CONTROL_PLANE_USER,
+      password: controlPassword,
+    });
+  }
+
+  /** The registry already holds the password hash; nothing to do but forget an earlier revocation. */
+  async upsertAgent(instanceId: string): Promise<void> {
+    this.revoked.delete(instanceId);
+  }
+
+  async removeAgent(instanceId: string): Promise<void> {
+    this.revoked.add(instanceId);
+    const clients = (this.broker as unknown as { clients: Record<string, Client> }).clients;
+    const live = clients[instanceId];
+    if (live) await new Promise<void>((resolve) => live.close(() => resolve()));
+  }
+
+  isConnected(instanceId: string): boolean {
+    const clients = (this.broker as unknown as { clients: Record<string, Client> }).clients;
+    return Boolean(clients[instanceId]?.connected);
+  }
+
+  async close(): Promise<void> {
+    // The broker first: it closes its clients' connections, which the servers' close waits for.
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

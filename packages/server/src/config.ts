@@ -1,0 +1,58 @@
+/** Everything `tender server start` can be told; each field is also a config-file key and an environment variable. */
+export interface ServerConfig {
+  dataDir: string;
+  httpHost: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  /** Embedded broker listener (ignored with mqttUrl). 0 picks a free port. */
+  mqttHost: string;
+  mqttPort: number;
+  /** An external broker (e.g. Mosquitto with the dynamic-security plugin); no embedded broker then. */
+  mqttUrl?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  /** PEM file of the CA of an external broker's TLS certificate. */
+  mqttCaFile?: string;
+  /** The broker URL handed to agents, when it differs from what the control plane uses. */
+  agentMqttUrl?: string;
+  /** TLS for HTTP and the embedded broker's agent listener. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  region: string;
+  logLevel: string;
+  /** How often agents report; an agent silent for 3 periods is marked ConnectionLost. */
+  heartbeatSeconds: number;
+  /** Shared-subscription group for several replicas on one broker (external Mosquitto only). */
+  shareGroup?: string;
+}
+
+export const SERVER_DEFAULTS: Omit<ServerConfig, 'dataDir'> = {
+  httpHost: '127.0.0.1',
+  httpPort: 8700,
+  mqttHost: '127.0.0.1',
+  mqttPort: 1883,
+  region: 'us-east-1',
+  logLevel: 'info',
+  heartbeatSeconds: 60,
+};
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Refuse a configuration that cannot work, saying which setting is wrong and why. */
+export function validateServerConfig(config: ServerConfig): void {
+  const problems: string[] = [];
+  const port = (name: string, value: number) => {
+    if (!Number.isInteger(value) || value < 0 || value > 65535) problems.push(`${name} must be a port number 0-65535, got ${value}`);
+  };
+  port('http-port', config.httpPort);
+  port('mqtt-port', config.mqttPort);
+  if (!REGION.test(config.region)) problems.push(`region ${JSON.stringify(config.region)} does not look like an AWS region (e.g. us-east-1)`);
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) problems.push(`log-level must be one of fatal, error, warn, info, debug, trace, silent; got ${config.logLevel}`);
+  if (!Number.isFinite(config.heartbeatSeconds) || config.heartbeatSeconds < 1 || config.heartbeatSeconds > 3600) problems.push('heartbeat-seconds must be between 1 and 3600');
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile)) problems.push('tls-cert and tls-key go together: give both or neither');
+  if (config.mqttUrl) {
+    if (!/^(mqtts?|tcp|ssl|wss?):\/\//.test(config.mqttUrl)) problems.push(`mqtt-url must be an mqtt:// or mqtts:// URL, got ${config.mqttUrl}`);
+    if (!config.mqttUsername || !config.mqttPassword) problems.push('an external broker (mqtt-url) needs mqtt-username and mqtt-password of a privileged client');
+  }
+  if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+}

@@ -1,0 +1,297 @@
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import path from 'node:path';
+import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
+import { fromBase64, type Message } from '@tender/protocol';
+import { pino, type Logger } from 'pino';
+import { AccessKeys } from './access/access-keys.js';
+import { accessKeyOperations } from './access/operations.js';
+import { ActivationService } from './activations/activation-service.js';
+import { activationOperations } from './activations/operations.js';
+import { ADMIN_POLICY } from './api/auth/policy.js';
+import { ApiError, isApiError } from './api/errors.js';
+import { createRequestListener, sendJson, sourceOf } from './api/http-api.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import type { AuditEvent } from './audit/audit-record.js';
+import { auditOperations } from './audit/operations.js';
+import type { BrokerAdmin } from './broker/broker-admin.js';
+import { EmbeddedBroker } from './broker/embedded-broker.js';
+import { ensureDynsecDefaults, MosquittoDynsecAdmin } from './broker/mosquitto-dynsec.js';
+import { validateServerConfig, type ServerConfig } from './config.js';
+import { Gateway, type GatewayRejection } from './gateway/gateway.js';
+import { writeCredentialFiles } from './identity/credentials-file.js';
+import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
+import type { PlatformInfo } from './instances/instance-registry.js';
+import { InstanceRegistry } from './instances/instance-registry.js';
+import { instanceOperations } from './instances/operations.js';
+import { RegistrationService } from './instances/registration-service.js';
+import { Counters } from './metrics/counters.js';
+import { FileStore } from './store/file-store.js';
+import type { Store } from './store/store.js';
+
+export interface RunningControlPlane {
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:8700 */
+  endpoint: string;
+  /** The broker URL handed to agents. */
+  agentBrokerUrl: string;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  credentialsFile: string;
+  /** Whether this start created the admin key (first start of this data dir). */
+  createdAdminKey: boolean;
+  counters: Counters;
+  registry: InstanceRegistry;
+  stop(): Promise<void>;
+}
+
+interface HelloBody {
+  sid: string;
+  info?: PlatformInfo;
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use: choose another with the port flag, or 0 for any free port`) : error),
+    );
+    server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+function hostForUrl(host: string): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return reachable.includes(':') ? `[${reachable}]` : reachable;
+}
+
+/**
+ * Start a control plane: identity, store, audit trail, broker (embedded or external), gateway, API. Every
+ * part it started is stopped again if a later part fails, and by stop().
+ */
+export async function startControlPlane(config: ServerConfig, options: { logger?: Logger; now?: () => Date } = {}): Promise<RunningControlPlane> {
+  validateServerConfig(config);
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'tender' } });
+  const now = options.now ?? (() => new Date());
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn({ err: error }, 'error while stopping'));
+    cleanups.length = 0;
+  };
+
+  try {
+    const dataDir = path.resolve(config.dataDir);
+    await ensurePrivateDir(dataDir);
+    const lock = await acquireLock(dataDir, 'server.lock');
+    cleanups.push(() => lock.release());
+
+    const { identity } = await loadOrCreateServerIdentity(dataDir);
+    const store: Store = await FileStore.open(dataDir);
+    cleanups.push(() => store.close());
+    const audit = await AuditTrail.open(path.join(dataDir, 'audit.log'));
+    cleanups.push(() => audit.close());
+    const writeAudit = (event: AuditEvent) => audit.append(event);
+
+    const counters = new Counters();
+    counters.describe('tender_gateway_rejected_total', 'Agent messages the control plane refused, by reason');
+    counters.describe('tender_agent_rejected_total', 'Control-plane messages agents reported refusing, by reason');
+    counters.describe('tender_broker_denied_total', 'Publishes and subscriptions the embedded broker refused');
+
+    const accessKeys = new AccessKeys(store, identity.masterKey, identity.accountId);
+    const credentialsFile = path.join(dataDir, 'credentials');
+    let createdAdminKey = false;
+    if ((await accessKeys.list()).length === 0) {
+      const admin = await accessKeys.create('admin', ADMIN_POLICY);
+      await writeCredentialFiles(dataDir, { accessKeyId: admin.record.accessKeyId, secretAccessKey: admin.secretAccessKey }, config.region);
+      createdAdminKey = true;
+      logger.info({ accessKeyId: admin.record.accessKeyId, credentialsFile }, 'created the admin access key');
+    }
+
+    const registry = await InstanceRegistry.open(store, { now });
+    cleanups.push(() => registry.close());
+    registry.onStatusChange((record, previous) => logger.info({ instanceId: record.InstanceId, from: previous, to: record.PingStatus }, 'instance status'));
+
+    // The broker: embedded aedes, or an external one the control plane administers.
+    const tls = config.tlsCertFile && config.tlsKeyFile ? { cert: await fs.readFile(config.tlsCertFile, 'utf8'), key: await fs.readFile(config.tlsKeyFile, 'utf8') } : undefined;
+    let brokerAdmin: BrokerAdmin;
+    let gatewayTarget: { url: string; username: string; password: string; ca?: string };
+    let agentBrokerUrl: string;
+    let isConnected: (id: string) => boolean;
+    let embedded: EmbeddedBroker | undefined;
+    if (config.mqttUrl) {
+      gatewayTarget = {
+        url: config.mqttUrl,
+        username: config.mqttUsername ?? '',
+        password: config.mqttPassword ?? '',
+        ...(config.mqttCaFile ? { ca: await fs.readFile(config.mqttCaFile, 'utf8') } : {}),
+      };
+      agentBrokerUrl = config.agentMqttUrl ?? config.mqttUrl;
+      isConnected = (id) => registry.get(id)?.PingStatus === 'Online';
+    } else {
+      embedded = await EmbeddedBroker.start({
+        host: config.mqttHost,
+        port: config.mqttPort,
+        tls,
+        accounts: { checkPassword: (id, password) => registry.checkBrokerPassword(id, password) },
+        onDenied: ({ clientId, action, topic }) => {
+          counters.inc('tender_broker_denied_total', { action });
+          void writeAudit({ time: now().toISOString(), caller: `agent:${clientId}`, operation: `mqtt:${action}`, resources: [topic], source: 'mqtt', outcome: 'denied', detail: `the broker ACL refused ${action} to ${topic}` });
+        },
+      });
+      const broker = embedded;
+      cleanups.push(() => broker.close());
+      brokerAdmin = broker;
+      gatewayTarget = broker.internal;
+      agentBrokerUrl = config.agentMqttUrl ?? `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(config.mqttHost)}:${broker.port}`;
+      isConnected = (id) => broker.isConnected(id);
+    }
+
+    const gateway = new Gateway({
+      ...gatewayTarget,
+      identity,
+      shareGroup: config.shareGroup,
+      logger,
+      agentKey: (keyId) => {
+        const record = registry.get(keyId);
+        return record ? { publicKey: fromBase64(record.publicKey), owner: record.InstanceId } : undefined;
+      },
+      onRejected: (rejection: GatewayRejection) => {
+        counters.inc('tender_gateway_rejected_total', { reason: rejection.reason });
+        logger.warn({ ...rejection }, 'refused an agent message');
+        void writeAudit({
+          time: now().toISOString(),
+          caller: rejection.claimedFrom ? `agent:${rejection.claimedFrom}` : 'unknown',
+          operation: 'mqtt:message',
+          resources: [rejection.topic],
+          source: 'mqtt',
+          outcome: 'rejected',
+          errorCode: rejection.reason,
+          detail: rejection.detail,
+        });
+      },
+    });
+    await gateway.start();
+    cleanups.push(() => gateway.stop());
+    if (config.mqttUrl) {
+      const dynsec = new MosquittoDynsecAdmin(gateway.mqttClient);
+      await ensureDynsecDefaults(gateway.mqttClient);
+      brokerAdmin = dynsec;
+      cleanups.push(() => dynsec.close());
+    }
+    const admin = brokerAdmin!;
+
+    gateway.on('hello', (message: Message) => registry.markSeen(message.from, (message.body as HelloBody).sid, (message.body as HelloBody).info));
+    gateway.on('heartbeat', (message: Message) => registry.markSeen(message.from, (message.body as HelloBody).sid, (message.body as HelloBody).info));
+    gateway.on('will', (message: Message) => registry.markConnectionLost(message.from, (message.body as { sid: string }).sid).then(() => undefined));
+    gateway.on('goodbye', (message: Message) => registry.markConnectionLost(message.from, (message.body as { sid: string }).sid).then(() => undefined));
+    gateway.on('rejection', async (message: Message) => {
+      const body = message.body as { reason?: string; detail?: string };
+      counters.inc('tender_agent_rejected_total', { reason: String(body.reason) });
+      await writeAudit({ time: now().toISOString(), caller: `agent:${message.from}`, operation: 'agent:message-refused', resources: [message.from], source: 'mqtt', outcome: 'rejected', errorCode: String(body.reason), detail: String(body.detail ?? '').slice(0, 500) });
+    });
+
+    // Missed heartbeats: silent for three periods means the connection is gone even without a Last Will.
+    const sweeper = setInterval(() => {
+      for (const record of registry.silentSince(config.heartbeatSeconds * 3000)) void registry.markConnectionLost(record.InstanceId);
+    }, Math.max(1000, (config.heartbeatSeconds * 1000) / 2));
+    sweeper.unref();
+    cleanups.push(async () => clearInterval(sweeper));
+
+    const deregister = async (instanceId: string): Promise<void> => {
+      // Tell the agent first (best effort), so it stops with a clear message rather than a refused reconnect.
+      await gateway.send(instanceId, 'deregistered', { reason: 'this instance was deregistered from the control plane' }).catch(() => undefined);
+      await registry.remove(instanceId);
+      await admin.removeAgent(instanceId);
+    };
+
+    const agentBrokerCa = config.mqttCaFile && config.mqttUrl ? await fs.readFile(config.mqttCaFile, 'utf8') : tls ? tls.cert : undefined;
+    const registration = new RegistrationService(new ActivationService(store, now), registry, admin, identity, { region: config.region, agentBrokerUrl, agentBrokerCa, heartbeatSeconds: config.heartbeatSeconds }, now);
+    const activations = new ActivationService(store, now);
+
+    let ready = false;
+    const listener = createRequestListener({
+      operations: [
+        ...activationOperations(activations, now),
+        ...instanceOperations({ registry, deregister, isConnected }),
+        ...accessKeyOperations(accessKeys),
+        ...auditOperations(audit),
+      ],
+      accessKeys,
+      audit: writeAudit,
+      region: config.region,
+      accountId: identity.accountId,
+      logger,
+      extraRoutes: {
+        '/healthz': async (_req, res) => sendJson(res, ready && gateway.connected ? 200 : 503, { status: ready && gateway.connected ? 'ok' : 'starting' }),
+        '/metrics': async (_req, res) => {
+          const text = counters.render();
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          res.end(text);
+        },
+        '/tender/v1/register': async (req, res, body) => {
+          await handleRegistration(registration, writeAudit, logger, req, res, body, now);
+        },
+      },
+    });
+    const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener);
+    const httpPort = await listen(server, config.httpPort, config.httpHost);
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const endpoint = `${tls ? 'https' : 'http'}://${hostForUrl(config.httpHost)}:${httpPort}`;
+    await writeJsonFile(path.join(dataDir, 'server.json'), { endpoint, agentBrokerUrl, region: config.region, pid: process.pid });
+    cleanups.push(() => fs.rm(path.join(dataDir, 'server.json'), { force: true }));
+    ready = true;
+    logger.info({ endpoint, agentBrokerUrl, dataDir, region: config.region }, 'control plane ready');
+
+    return {
+      endpoint,
+      agentBrokerUrl,
+      dataDir,
+      region: config.region,
+      accountId: identity.accountId,
+      credentialsFile,
+      createdAdminKey,
+      counters,
+      registry,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function handleRegistration(
+  registration: RegistrationService,
+  audit: (event: AuditEvent) => Promise<unknown>,
+  logger: Logger,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Buffer,
+  now: () => Date,
+): Promise<void> {
+  let parsed: unknown;
+  let activationId = 'unknown';
+  try {
+    if (req.method !== 'POST') throw new ApiError('MethodNotAllowed', 'registration is POST /tender/v1/register', 405);
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new ApiError('SerializationException', 'the registration request is not JSON');
+    }
+    activationId = String((parsed as { activationId?: unknown })?.activationId ?? 'unknown');
+    const result = await registration.register(parsed);
+    await audit({ time: now().toISOString(), caller: `activation:${activationId}`, operation: 'tender:RegisterManagedInstance', resources: [result.instanceId], source: sourceOf(req), outcome: 'success' });
+    sendJson(res, 200, result);
+  } catch (caught) {
+    const error = isApiError(caught) ? caught : new ApiError('InternalServerError', 'registration failed', 500);
+    if (!isApiError(caught)) logger.error({ err: caught }, 'registration failed');
+    await audit({ time: now().toISOString(), caller: `activation:${activationId}`, operation: 'tender:RegisterManagedInstance', resources: [], source: sourceOf(req), outcome: 'denied', errorCode: error.code, detail: error.message }).catch(() => undefined);
+    sendJson(res, error.status, error.toJSON());
+  }
+}
+
+export type { ServerIdentity };

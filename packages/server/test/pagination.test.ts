@@ -1,0 +1,110 @@
+import { strict as assert } from 'node:assert';
+import { decodeNextToken, encodeNextToken, paginate } from '../src/api/pagination.js';
+import { isApiError } from '../src/api/errors.js';
+
+function isCode(code: string, message?: string): (e: unknown) => boolean {
+  return (e) => isApiError(e) && e.code === code && e.status === 400 && (message === undefined || e.message === message);
+}
+
+describe('NextToken', () => {
+  it('round-trips state for the same operation', () => {
+    const token = encodeNextToken({ offset: 10, after: 'mi-0a' }, 'DescribeInstanceInformation');
+    assert.match(token, /^[A-Za-z0-9_-]+$/);
+    assert.deepEqual(decodeNextToken(token, 'DescribeInstanceInformation'), { offset: 10, after: 'mi-0a' });
+  });
+
+  it('treats a missing or empty token as the first page', () => {
+    assert.equal(decodeNextToken(undefined, 'ListDocuments'), undefined);
+    assert.equal(decodeNextToken('', 'ListDocuments'), undefined);
+  });
+
+  it('refuses a token issued for another operation', () => {
+    const token = encodeNextToken({ offset: 10 }, 'ListDocuments');
+    assert.throws(() => decodeNextToken(token, 'ListCommands'), isCode('InvalidNextToken', 'The specified token is not valid.'));
+  });
+
+  const malformed: [string, string][] = [
+    ['not base64url', 'abc+/='],
+    ['not JSON', Buffer.from('not json').toString('base64url')],
+    ['JSON but not an object', Buffer.from('[1,2]').toString('base64url')],
+    ['an object without state', Buffer.from('{"op":"ListDocuments"}').toString('base64url')],
+    ['state that is not an object', Buffer.from('{"op":"ListDocuments","s":5}').toString('base64url')],
+  ];
+  for (const [name, token] of malformed) {
+    it(`refuses a token that is ${name}`, () => {
+      assert.throws(() => decodeNextToken(token, 'ListDocuments'), isCode('InvalidNextToken'));
+    });
+  }
+});
+
+describe('paginate', () => {
+  const items = Array.from({ length: 23 }, (_, i) => i);
+  const opts = { operation: 'ListDocuments', defaultMax: 10, min: 5, max: 50 };
+
+  it('walks all pages with the default page size', () => {
+    const seen: number[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const r = paginate(items, { ...opts, nextToken });
+      seen.push(...r.page);
+      nextToken = r.nextToken;
+      pages++;
+    } while (nextToken !== undefined);
+    assert.deepEqual(seen, items);
+    assert.equal(pages, 3);
+  });
+
+  it('honours MaxResults and lets it change between pages', () => {
+    const first = paginate(items, { ...opts, maxResults: 20 });
+    assert.deepEqual(first.page, items.slice(0, 20));
+    const second = paginate(items, { ...opts, maxResults: 5, nextToken: first.nextToken });
+    assert.deepEqual(second.page, [20, 21, 22]);
+    assert.equal(second.nextToken, undefined);
+  });
+
+  it('gives no token when the last page is exactly full', () => {
+    assert.equal(paginate(items.slice(0, 10), opts).nextToken, undefined);
+    assert.deepEqual(paginate([], opts), { page: [] });
+  });
+
+  it('returns an empty last page when the list shrank under the token', () => {
+    const { nextToken } = paginate(items, { ...opts, maxResults: 20 });
+    assert.deepEqual(paginate(items.slice(0, 5), { ...opts, nextToken }), { page: [] });
+  });
+
+  it('refuses MaxResults below the minimum with AWS wording', () => {
+    assert.throws(
+      () => paginate(items, { ...opts, maxResults: 3 }),
+      isCode(
+        'ValidationException',
+        "1 validation error detected: Value '3' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 5",
+      ),
+    );
+  });
+
+  it('refuses MaxResults above the maximum and non-integers', () => {
+    assert.throws(
+      () => paginate(items, { ...opts, maxResults: 51 }),
+      isCode(
+        'ValidationException',
+        "1 validation error detected: Value '51' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50",
+      ),
+    );
+    assert.throws(() => paginate(items, { ...opts, maxResults: 7.5 }), isCode('ValidationException'));
+  });
+
+  it('defaults the minimum to 1', () => {
+    assert.deepEqual(paginate(items, { operation: 'X', defaultMax: 10, max: 50, maxResults: 1 }).page, [0]);
+    assert.throws(() => paginate(items, { operation: 'X', defaultMax: 10, max: 50, maxResults: 0 }), isCode('ValidationException'));
+  });
+
+  it('refuses tokens from another operation or with a bad offset', () => {
+    const { nextToken } = paginate(items, opts);
+    assert.throws(() => paginate(items, { ...opts, operation: 'ListCommands', nextToken }), isCode('InvalidNextToken'));
+    for (const offset of [-1, 1.5, '3']) {
+      const token = encodeNextToken({ offset }, 'ListDocuments');
+      assert.throws(() => paginate(items, { ...opts, nextToken: token }), isCode('InvalidNextToken'));
+    }
+  });
+});

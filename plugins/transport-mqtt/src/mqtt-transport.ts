@@ -1,0 +1,176 @@
+import type { Transport, TransportContext, TransportStatus } from '@tender/plugin-api';
+import { topics } from '@tender/protocol';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { Backoff } from './backoff.js';
+
+export interface MqttSettings {
+  url: string;
+  username: string;
+  password: string;
+  /** PEM of the CA that signed the broker's certificate, for mqtts:// with a private CA. */
+  ca?: string;
+  keepaliveSeconds?: number;
+  backoff?: { baseMs?: number; capMs?: number };
+}
+
+export function parseSettings(settings: Readonly<Record<string, unknown>>): MqttSettings {
+  const { url, username, password, ca, keepaliveSeconds, backoff } = settings;
+  if (typeof url !== 'string' || !/^(mqtts?|wss?|tcp|ssl):\/\//.test(url)) {
+    throw new Error(`transport mqtt: settings.url must be an mqtt://, mqtts://, ws:// or wss:// URL, got ${JSON.stringify(url)}`);
+  }
+  if (typeof username !== 'string' || typeof password !== 'string') {
+    throw new Error('transport mqtt: settings.username and settings.password are required');
+  }
+  return {
+    url,
+    username,
+    password,
+    ca: typeof ca === 'string' ? ca : undefined,
+    keepaliveSeconds: typeof keepaliveSeconds === 'number' ? keepaliveSeconds : 30,
+    backoff: typeof backoff === 'object' && backoff !== null ? (backoff as MqttSettings['backoff']) : undefined,
+  };
+}
+
+/** CONNACK codes that mean "these credentials will never work": retrying would only hammer the broker. */
+const REFUSED_CODES = new Map<number, string>([
+  [4, 'bad user name or password'],
+  [5, 'not authorized'],
+  [134, 'bad user name or password'],
+  [135, 'not authorized'],
+  [138, 'banned'],
+]);
+
+/**
+ * Agent side of the MQTT transport: one connection, QoS 1 both ways, subscribed to the agent's own `down`
+ * topic, publishing to its own `up` topic, with a fresh Last Will per connection and reconnection by
+ * exponential backoff with jitter. mqtt.js is imported lazily so an agent that never connects stays small.
+ */
+export class MqttTransport implements Transport {
+  private client: MqttClient | undefined;
+  private readonly settings: MqttSettings;
+  private readonly backoff: Backoff;
+  private readonly messageHandlers: Array<(payload: Uint8Array) => void> = [];
+  private readonly statusHandlers: Array<(status: TransportStatus) => void> = [];
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private refused = false;
+  private connected = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly context: TransportContext) {
+    this.settings = parseSettings(context.settings);
+    this.backoff = new Backoff(this.settings.backoff);
+  }
+
+  start(): void {
+    void this.connect().catch((error: unknown) => {
+      this.emit({ state: 'disconnected', error: String(error) });
+    });
+  }
+
+  private async connect(): Promise<void> {
+    const { connect } = await import('mqtt');
+    const { instanceId } = this.context;
+    const options: IClientOptions = {
+      clientId: instanceId,
+      username: this.settings.username,
+      password: this.settings.password,
+      protocolVersion: 4,
+      clean: false, // keep the broker-side session so QoS 1 messages sent while we were away are delivered
+      keepalive: this.settings.keepaliveSeconds,
+      reconnectPeriod: 0, // we reconnect ourselves, with backoff
+      connectTimeout: 10_000,
+      will: this.willOption(),
+      ...(this.settings.ca ? { ca: this.settings.ca } : {}),
+    };
+    const client = connect(this.settings.url, options);
+    this.client = client;
+
+    client.on('connect', () => {
+      this.connected = true;
+      this.backoff.reset();
+      client.subscribe(topics.down(instanceId), { qos: 1 }, (error, granted) => {
+        const failed = error ?? (granted?.some((g) => g.qos === 128) ? new Error('subscription refused by the broker') : undefined);
+        if (failed) {
+          this.context.logger.error('could not subscribe to this agent\'s down topic', { error: String(failed) });
+          return;
+        }
+        this.emit({ state: 'connected' });
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const wake of waiters) wake();
+      });
+    });
+    client.on('message', (_topic, payload) => {
+      for (const handler of this.messageHandlers) handler(payload);
+    });
+    client.on('error', (error: Error & { code?: number }) => {
+      const refusal = typeof error.code === 'number' ? REFUSED_CODES.get(error.code) : undefined;
+      if (refusal) {
+        this.refused = true;
+        this.emit({ state: 'refused', reason: `the broker at ${this.settings.url} refused this agent: ${refusal}` });
+        void this.close();
+        return;
+      }
+      this.context.logger.debug('mqtt error', { error: error.message });
+    });
+    client.on('close', () => {
+      const wasConnected = this.connected;
+      this.connected = false;
+      if (this.stopped || this.refused) return;
+      const delay = this.backoff.next();
+      this.emit({ state: 'disconnected', retryInMs: delay, ...(wasConnected ? {} : { error: `cannot connect to ${this.settings.url}` }) });
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => {
+        if (this.stopped || this.refused) return;
+        // A fresh Last Will for the new connection: it names this connection, not the dead one.
+        client.options.will = this.willOption();
+        client.reconnect();
+      }, delay);
+    });
+  }
+
+  private willOption(): IClientOptions['will'] {
+    const will = this.context.lastWill?.();
+    if (!will) return undefined;
+    return { topic: topics.up(this.context.instanceId), payload: Buffer.from(will), qos: 1, retain: false };
+  }
+
+  async send(payload: Uint8Array): Promise<void> {
+    while (!this.connected || !this.client) {
+      if (this.stopped || this.refused) throw new Error('transport mqtt is stopped');
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    const client = this.client;
+    await new Promise<void>((resolve, reject) => {
+      client.publish(topics.up(this.context.instanceId), Buffer.from(payload), { qos: 1 }, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  onMessage(handler: (payload: Uint8Array) => void): void {
+    this.messageHandlers.push(handler);
+  }
+
+  onStatus(handler: (status: TransportStatus) => void): void {
+    this.statusHandlers.push(handler);
+  }
+
+  private emit(status: TransportStatus): void {
+    for (const handler of this.statusHandlers) handler(status);
+  }
+
+  private async close(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    if (!client) return;
+    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+    await this.close();
+  }
+}
