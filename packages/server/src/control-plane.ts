@@ -44,6 +44,8 @@ export interface RunningControlPlane {
   createdAdminKey: boolean;
   counters: Counters;
   registry: InstanceRegistry;
+  /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
+  brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -256,6 +258,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       createdAdminKey,
       counters,
       registry,
+      brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };
   } catch (error) {

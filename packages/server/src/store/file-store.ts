@@ -10,6 +10,10 @@ interface FileData {
   tables: Tables;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isFileData = (value: unknown): value is FileData =>
+  isRecord(value) && value.format === 1 && isRecord(value.tables) && Object.values(value.tables).every(isRecord);
+
 /**
  * The embedded store: every table in one lowdb JSON file in the data directory, held in memory and written
  * whole (atomically, by lowdb's write-then-rename) after each change. Right for a small fleet on one host;
@@ -22,9 +26,10 @@ export class FileStore implements Store {
     await ensurePrivateDir(dataDir);
     const file = path.join(dataDir, 'store.json');
     // Read it ourselves first so a corrupt file is reported by name instead of thrown as a bare SyntaxError.
-    const existing = await readJsonFile<FileData>(file);
-    if (existing !== undefined && (existing.format !== 1 || typeof existing.tables !== 'object')) {
-      throw new Error(`${file} is not a Tender store (format ${JSON.stringify(existing.format)}); it was left untouched`);
+    const existing = await readJsonFile<unknown>(file);
+    if (existing !== undefined && !isFileData(existing)) {
+      const format = isRecord(existing) ? existing.format : undefined;
+      throw new Error(`${file} is not a Tender store (format ${JSON.stringify(format ?? null)}); it was left untouched`);
     }
     const db = new Low<FileData>(new JSONFile<FileData>(file), { format: 1, tables: {} });
     db.data = existing ?? { format: 1, tables: {} };

@@ -1,0 +1,65 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateActivationCommand, DescribeInstanceInformationCommand, SSMClient, type InstanceInformation } from '@aws-sdk/client-ssm';
+import { SERVER_DEFAULTS, startControlPlane, type RunningControlPlane, type ServerConfig } from '@tender/server';
+import { pino } from 'pino';
+import type { MosquittoInstance } from './mosquitto.js';
+
+export interface TestControlPlane {
+  running: RunningControlPlane;
+  dataDir: string;
+  ssm: SSMClient;
+  admin: { accessKeyId: string; secretAccessKey: string };
+  createActivation(options?: { limit?: number; expiresInMs?: number; name?: string; tags?: Array<{ Key: string; Value: string }> }): Promise<{ id: string; code: string }>;
+  describe(instanceId: string): Promise<InstanceInformation | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function readAdminKey(credentialsFile: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const text = await fs.readFile(credentialsFile, 'utf8');
+  const get = (key: string) => new RegExp(`^${key}\\s*=\\s*(.+)$`, 'm').exec(text)?.[1]?.trim() ?? '';
+  return { accessKeyId: get('aws_access_key_id'), secretAccessKey: get('aws_secret_access_key') };
+}
+
+/**
+ * A real control plane in this process (real HTTP and MQTT sockets on loopback, real files in a temp dir),
+ * on the embedded broker or on a Mosquitto the test started.
+ */
+export async function startTestControlPlane(options: { mosquitto?: MosquittoInstance; heartbeatSeconds?: number; now?: () => Date; dataDir?: string } = {}): Promise<TestControlPlane> {
+  const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'tender-cp-')));
+  const config: ServerConfig = {
+    ...SERVER_DEFAULTS,
+    dataDir,
+    httpPort: 0,
+    mqttPort: 0,
+    logLevel: 'warn',
+    heartbeatSeconds: options.heartbeatSeconds ?? 2,
+    ...(options.mosquitto ? { mqttUrl: options.mosquitto.url, mqttUsername: options.mosquitto.adminUsername, mqttPassword: options.mosquitto.adminPassword } : {}),
+  };
+  const logger = pino({ level: process.env.TENDER_TEST_LOG ?? 'silent' });
+  const running = await startControlPlane(config, { logger, ...(options.now ? { now: options.now } : {}) });
+  const admin = await readAdminKey(running.credentialsFile);
+  const ssm = new SSMClient({ region: running.region, endpoint: running.endpoint, credentials: admin, maxAttempts: 1 });
+  return {
+    running,
+    dataDir,
+    ssm,
+    admin,
+    async createActivation({ limit = 1, expiresInMs = 3_600_000, name, tags } = {}) {
+      const result = await ssm.send(
+        new CreateActivationCommand({ IamRole: 'TestRole', RegistrationLimit: limit, ExpirationDate: new Date((options.now?.() ?? new Date()).getTime() + expiresInMs), DefaultInstanceName: name, Tags: tags }),
+      );
+      return { id: result.ActivationId ?? '', code: result.ActivationCode ?? '' };
+    },
+    async describe(instanceId: string) {
+      const result = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }));
+      return result.InstanceInformationList?.[0];
+    },
+    async stop() {
+      ssm.destroy();
+      await running.stop();
+      if (!options.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
