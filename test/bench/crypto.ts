@@ -37,7 +37,7 @@ function formatRate(rate: number): string {
   return Math.round(rate).toLocaleString('en-US');
 }
 
-export async function run(): Promise<void> {
+export async function run(_args: string[] = []): Promise<void> {
   const pair = generateSigningKeyPair();
   const messages = Array.from({ length: MESSAGE_COUNT }, () => new Uint8Array(randomBytes(MESSAGE_BYTES)));
 

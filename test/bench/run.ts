@@ -1,0 +1,22 @@
+/**
+ * `npm run bench -- <name> [options]`: run one benchmark (or `all`). Benchmarks print figures; they assert
+ * nothing about speed, because machines differ.
+ */
+const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
+  crypto: { summary: 'Ed25519 sign/verify per second, node:crypto vs tweetnacl', load: () => import('./crypto.js') },
+  agent: { summary: 'agent: time from start to Online, and resident memory idle and connected vs bare node', load: () => import('./agent.js') },
+};
+
+const [name = 'list', ...args] = process.argv.slice(2);
+if (name === 'list' || !(name in BENCHES || name === 'all')) {
+  if (name !== 'list') console.error(`unknown benchmark ${name}`);
+  console.log('benchmarks (npm run bench -- <name>):');
+  for (const [key, bench] of Object.entries(BENCHES)) console.log(`  ${key.padEnd(8)} ${bench.summary}`);
+  process.exit(name === 'list' ? 0 : 2);
+}
+for (const [key, bench] of Object.entries(BENCHES)) {
+  if (name !== 'all' && key !== name) continue;
+  console.log(`== ${key}: ${bench.summary}`);
+  await (await bench.load()).run(args);
+}
+process.exit(0);

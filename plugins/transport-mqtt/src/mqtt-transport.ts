@@ -40,6 +40,9 @@ const REFUSED_CODES = new Map<number, string>([
   [138, 'banned'],
 ]);
 
+/** How long stop() waits for a clean goodbye before dropping the socket (a broker that went silent never answers). */
+const CLOSE_GRACE_MS = 2000;
+
 /**
  * Agent side of the MQTT transport: one connection, QoS 1 both ways, subscribed to the agent's own `down`
  * topic, publishing to its own `up` topic, with a fresh Last Will per connection and reconnection by
@@ -70,6 +73,7 @@ export class MqttTransport implements Transport {
 
   private async connect(): Promise<void> {
     const { connect } = await import('mqtt');
+    if (this.stopped) return; // stop() came while mqtt.js was loading
     const { instanceId } = this.context;
     const options: IClientOptions = {
       clientId: instanceId,
@@ -90,6 +94,7 @@ export class MqttTransport implements Transport {
       this.connected = true;
       this.backoff.reset();
       client.subscribe(topics.down(instanceId), { qos: 1 }, (error, granted) => {
+        if (this.stopped) return;
         const failed = error ?? (granted?.some((g) => g.qos === 128) ? new Error('subscription refused by the broker') : undefined);
         if (failed) {
           this.context.logger.error('could not subscribe to this agent\'s down topic', { error: String(failed) });
@@ -125,7 +130,9 @@ export class MqttTransport implements Transport {
         if (this.stopped || this.refused) return;
         // A fresh Last Will for the new connection: it names this connection, not the dead one.
         client.options.will = this.willOption();
-        client.reconnect();
+        // Keep the stores: a QoS 1 publish that was in flight when the connection died is sent again (and its
+        // send() resolves) instead of being dropped with a fresh store and leaving its send() pending forever.
+        client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
       }, delay);
     });
   }
@@ -143,7 +150,10 @@ export class MqttTransport implements Transport {
     }
     const client = this.client;
     await new Promise<void>((resolve, reject) => {
-      client.publish(topics.up(this.context.instanceId), Buffer.from(payload), { qos: 1 }, (error) => (error ? reject(error) : resolve()));
+      client.publish(topics.up(this.context.instanceId), Buffer.from(payload), { qos: 1 }, (error) => {
+        if (error) reject(this.stopped ? new Error('transport mqtt is stopped before the broker acknowledged the message') : error);
+        else resolve();
+      });
     });
   }
 
@@ -163,7 +173,18 @@ export class MqttTransport implements Transport {
     clearTimeout(this.reconnectTimer);
     const client = this.client;
     if (!client) return;
-    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    // Give up on what the broker has not acknowledged (those send()s reject): mqtt.js would otherwise hold the
+    // goodbye back until acknowledgements that may never come.
+    for (const messageId of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(messageId));
+    await new Promise<void>((resolve) => {
+      // Not connected (retrying, or an attempt awaiting its CONNACK): nobody to say goodbye to, drop the socket.
+      // Connected: DISCONNECT, then wait for the socket to close, but not forever.
+      const grace = setTimeout(() => client.stream?.destroy(), CLOSE_GRACE_MS);
+      client.end(!client.connected, {}, () => {
+        clearTimeout(grace);
+        resolve();
+      });
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { readJsonFile, writeJsonFile } from '@tender/local-state';
+import { readJsonFile, StateFileError, writeJsonFile } from '@tender/local-state';
 import { fromBase64, type BoxKeyPair, type SigningKeyPair } from '@tender/protocol';
 
 /** Everything the agent is and trusts, written once at registration to `<state-dir>/identity.json` (0600). */
@@ -41,18 +41,31 @@ export class NotRegisteredError extends Error {
 /** Read and check the identity; a corrupt file is reported (StateFileError) and never rewritten. */
 export async function loadIdentity(stateDir: string): Promise<AgentIdentity> {
   const file = identityPath(stateDir);
-  const stored = await readJsonFile<AgentIdentityFile>(file);
-  if (!stored) throw new NotRegisteredError(stateDir);
+  const stored = await readJsonFile<unknown>(file);
+  if (stored === undefined) throw new NotRegisteredError(stateDir);
+  const invalid = (why: string) =>
+    new StateFileError(file, `${file} is not a valid agent identity (${why}); it was left untouched: restore it or re-register with --force`);
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) throw invalid('not a JSON object');
   const missing = ['instanceId', 'keys', 'controlPlane', 'transport'].filter((k) => !(k in stored));
-  if (stored.format !== 1 || missing.length) {
-    throw new Error(`${file} is not a valid agent identity${missing.length ? ` (missing ${missing.join(', ')})` : ''}; it was left untouched: restore it or re-register with --force`);
-  }
-  const secretKey = fromBase64(stored.keys.signingSecretKey);
+  if (missing.length) throw invalid(`missing ${missing.join(', ')}`);
+  const identity = stored as AgentIdentityFile;
+  if (identity.format !== 1) throw invalid(`format ${JSON.stringify(identity.format)}, expected 1`);
+  const key = (what: string, value: string, bytes: number): Uint8Array => {
+    let decoded: Uint8Array;
+    try {
+      decoded = fromBase64(value);
+    } catch (error) {
+      throw invalid(`${what}: ${(error as Error).message}`);
+    }
+    if (decoded.length !== bytes) throw invalid(`${what} has ${decoded.length} bytes, expected ${bytes}`);
+    return decoded;
+  };
+  const secretKey = key('keys.signingSecretKey', identity.keys?.signingSecretKey, 64);
   return {
-    file: stored,
+    file: identity,
     signing: { secretKey, publicKey: secretKey.slice(32) },
-    box: { secretKey: fromBase64(stored.keys.boxSecretKey), publicKey: fromBase64(stored.keys.boxPublicKey) },
-    controlPlaneKey: fromBase64(stored.controlPlane.publicKey),
+    box: { secretKey: key('keys.boxSecretKey', identity.keys?.boxSecretKey, 32), publicKey: key('keys.boxPublicKey', identity.keys?.boxPublicKey, 32) },
+    controlPlaneKey: key('controlPlane.publicKey', identity.controlPlane?.publicKey, 32),
   };
 }
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, readJsonFile } from '@tender/local-state';
-import { generateBoxKeyPair, generateSigningKeyPair, toBase64 } from '@tender/protocol';
+import { fromBase64, generateBoxKeyPair, generateSigningKeyPair, isValidInstanceId, toBase64 } from '@tender/protocol';
 import { identityPath, saveIdentity, type AgentIdentityFile } from '../identity/agent-identity.js';
 import { postJson } from './post-json.js';
 
@@ -27,6 +27,33 @@ interface RegistrationAnswer {
   heartbeatSeconds: number;
 }
 
+/** Check the answer before anything is written or moved aside: a half identity would only fail later. */
+function checkAnswer(answer: unknown, url: string): RegistrationAnswer {
+  const object = (value: unknown) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
+  const key32 = (value: unknown) => {
+    try {
+      return typeof value === 'string' && fromBase64(value).length === 32;
+    } catch {
+      return false;
+    }
+  };
+  const a = object(answer) ?? {};
+  const controlPlane = object(a.controlPlane);
+  const transport = object(a.transport);
+  const problems = [
+    typeof a.instanceId === 'string' && isValidInstanceId(a.instanceId) ? '' : 'instanceId',
+    typeof controlPlane?.id === 'string' && controlPlane.id ? '' : 'controlPlane.id',
+    key32(controlPlane?.publicKey) ? '' : 'controlPlane.publicKey',
+    key32(controlPlane?.boxPublicKey) ? '' : 'controlPlane.boxPublicKey',
+    typeof transport?.name === 'string' && transport.name ? '' : 'transport.name',
+    object(transport?.settings) ? '' : 'transport.settings',
+  ].filter(Boolean);
+  if (problems.length) {
+    throw new Error(`${url} answered with something that is not a registration (missing or invalid: ${problems.join(', ')}): is it a Tender control plane?`);
+  }
+  return answer as RegistrationAnswer;
+}
+
 /**
  * Register this host with a hybrid activation: generate the agent's key pairs here (the private halves never
  * leave the host), send the public halves with the activation, and keep what comes back, pinning the
@@ -46,17 +73,15 @@ export async function registerAgent(options: RegisterOptions): Promise<AgentIden
   }
   const signing = generateSigningKeyPair();
   const box = generateBoxKeyPair();
-  const answer = await postJson<RegistrationAnswer>(
-    `${endpoint}/tender/v1/register`,
-    {
-      activationId: options.activationId,
-      activationCode: options.activationCode,
-      publicKey: toBase64(signing.publicKey),
-      boxPublicKey: toBase64(box.publicKey),
-      ...(options.name ? { name: options.name } : {}),
-    },
-    { ca: options.ca },
-  );
+  const url = `${endpoint}/tender/v1/register`;
+  const request = {
+    activationId: options.activationId,
+    activationCode: options.activationCode,
+    publicKey: toBase64(signing.publicKey),
+    boxPublicKey: toBase64(box.publicKey),
+    ...(options.name ? { name: options.name } : {}),
+  };
+  const answer = checkAnswer(await postJson<unknown>(url, request, { ca: options.ca }), url);
   const identity: AgentIdentityFile = {
     format: 1,
     instanceId: answer.instanceId,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger as PluginLogger, Transport, TransportFactory } from '@tender/plugin-api';
+import type { Logger, Transport, TransportFactory } from '@tender/plugin-api';
 import { createMessage, openEnvelope, ReplayGuard, signEnvelope, type Message, type MessageType, type RejectReason } from '@tender/protocol';
-import type { Logger } from 'pino';
 import type { AgentIdentity } from '../identity/agent-identity.js';
 import { gatherPlatformInfo, type PlatformInfo } from '../platform/platform-info.js';
 
@@ -45,7 +44,7 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     this.handlers.set('deregistered', (message) => {
       const reason = String((message.body as { reason?: string })?.reason ?? 'deregistered');
-      this.options.logger.error({ instanceId: this.instanceId }, `the control plane says: ${reason}. Stopping; register again to rejoin.`);
+      this.options.logger.error(`the control plane says: ${reason}. Stopping; register again to rejoin.`, { instanceId: this.instanceId });
       void this.stop({ code: 3, reason: `deregistered: ${reason}` });
     });
   }
@@ -72,16 +71,10 @@ export class Agent {
 
   start(): void {
     const { identity, logger } = this.options;
-    const pluginLogger: PluginLogger = {
-      debug: (msg, fields) => logger.debug(fields ?? {}, msg),
-      info: (msg, fields) => logger.info(fields ?? {}, msg),
-      warn: (msg, fields) => logger.warn(fields ?? {}, msg),
-      error: (msg, fields) => logger.error(fields ?? {}, msg),
-    };
     const transport = this.options.transport.create({
       instanceId: this.instanceId,
       settings: identity.file.transport.settings,
-      logger: pluginLogger,
+      logger,
       lastWill: () => {
         // Each connection gets its own session id; the will names it so the control plane can tell a will
         // of the current connection from one of a connection long gone.
@@ -95,7 +88,7 @@ export class Agent {
       switch (status.state) {
         case 'connected':
           this.sessionId = this.pendingSessionId || randomUUID();
-          logger.info({ instanceId: this.instanceId }, 'connected to the control plane');
+          logger.info('connected to the control plane', { instanceId: this.instanceId });
           void this.sayHello();
           this.startHeartbeat();
           break;
@@ -103,12 +96,12 @@ export class Agent {
           clearInterval(this.heartbeat);
           if (Date.now() - lastDisconnectLog > 30_000) {
             lastDisconnectLog = Date.now();
-            logger.warn({ error: status.error, retryInMs: status.retryInMs }, 'not connected to the control plane; retrying');
+            logger.warn('not connected to the control plane; retrying', { error: status.error, retryInMs: status.retryInMs });
           }
           break;
         }
         case 'refused':
-          logger.error({ reason: status.reason }, 'the control plane refused this agent (was it deregistered?). Stopping; register again to rejoin.');
+          logger.error('the control plane refused this agent (was it deregistered?). Stopping; register again to rejoin.', { reason: status.reason });
           void this.stop({ code: 3, reason: status.reason });
           break;
       }
@@ -122,7 +115,7 @@ export class Agent {
       const info = await (this.options.gatherInfo ?? gatherPlatformInfo)();
       await this.send('hello', { sid: this.sessionId, info });
     } catch (error) {
-      this.options.logger.warn({ err: (error as Error).message }, 'could not send hello');
+      this.options.logger.warn('could not send hello', { err: (error as Error).message });
     }
   }
 
@@ -133,7 +126,7 @@ export class Agent {
       void (async () => {
         const info = await (this.options.gatherInfo ?? gatherPlatformInfo)();
         await this.send('heartbeat', { sid: this.sessionId, info });
-      })().catch((error: unknown) => this.options.logger.debug({ err: String(error) }, 'heartbeat not sent'));
+      })().catch((error: unknown) => this.options.logger.debug('heartbeat not sent', { err: String(error) }));
     }, seconds * 1000);
   }
 
@@ -146,13 +139,13 @@ export class Agent {
     });
     if (!result.ok) {
       this.rejected.set(result.reason, (this.rejected.get(result.reason) ?? 0) + 1);
-      logger.warn({ reason: result.reason, detail: result.detail, messageId: result.messageId }, 'refused a message: not acted on');
+      logger.warn('refused a message: not acted on', { reason: result.reason, detail: result.detail, messageId: result.messageId });
       this.report(result.reason, result.detail, result.messageId);
       return;
     }
     const handler = this.handlers.get(result.message.type);
     if (!handler) {
-      logger.warn({ type: result.message.type }, 'no handler for this message type; ignored');
+      logger.warn('no handler for this message type; ignored', { type: result.message.type });
       return;
     }
     await handler(result.message);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { acquireLock } from '@tender/local-state';
-import { pino, type Logger } from 'pino';
+import type { Logger } from '@tender/plugin-api';
+import { createJsonLogger } from './json-logger.js';
 import { loadIdentity } from '../identity/agent-identity.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { Agent, type AgentExit } from './agent.js';
@@ -21,7 +22,7 @@ export interface RunAgentOptions {
  * connect, and run until stopped by a signal or by the control plane. Resolves with the exit to take.
  */
 export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
-  const logger = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { svc: 'tender-agent' } });
+  const logger = options.logger ?? createJsonLogger({ level: options.logLevel, base: { svc: 'tender-agent' } });
   const stateDir = path.resolve(options.stateDir);
   const lock = await acquireLock(stateDir, 'agent.lock');
   try {
@@ -31,9 +32,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     const factory = plugins.map((p) => p.plugin.transports?.[transportName]).find(Boolean);
     if (!factory) throw new Error(`no installed plugin provides the transport ${transportName} this agent registered with`);
     const agent = new Agent({ identity, transport: factory, logger, heartbeatSeconds: options.heartbeatSeconds });
-    logger.info({ instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) }, 'agent starting');
+    logger.info('agent starting', { instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) });
     const onSignal = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'stopping');
+      logger.info('stopping', { signal });
       void agent.stop();
     };
     process.once('SIGTERM', onSignal);

@@ -39,15 +39,19 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const collect = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Stop keeping the body but let the 413 answer go out (the listener sends it with `connection: close`);
+        // destroying the request here would destroy the socket, and the caller would get no answer at all.
+        req.off('data', collect);
+        chunks.length = 0;
         reject(new ApiError('RequestEntityTooLargeException', `request body exceeds the ${limit}-byte limit`, 413));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', collect);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -137,12 +141,25 @@ export function createRequestListener(options: HttpApiOptions) {
       try {
         const extra = options.extraRoutes?.[path];
         if (extra) return await extra(req, res, req.method === 'GET' ? Buffer.alloc(0) : await readBody(req, limit));
-        if (req.method === 'POST' && path === '/') return await api(req, res, await readBody(req, limit));
+        if (req.method === 'POST' && path === '/') {
+          const body = await readBody(req, limit).catch(async (error: unknown) => {
+            // A call refused before it could be read (too large) is still a call: it goes in the audit trail too.
+            if (isApiError(error)) {
+              const target = req.headers['x-amz-target'];
+              await options
+                .audit({ time: new Date().toISOString(), caller: 'anonymous', operation: typeof target === 'string' ? target : '(none)', resources: [], source: sourceOf(req), outcome: 'error', errorCode: error.code, detail: error.message.slice(0, 500) })
+                .catch((auditError: unknown) => options.logger.error({ err: auditError }, 'could not write the audit trail'));
+            }
+            throw error;
+          });
+          return await api(req, res, body);
+        }
         sendJson(res, 404, { __type: 'NotFound', message: `no route for ${req.method} ${path}: the API is POST / with X-Amz-Target` });
       } catch (error) {
         const apiError = isApiError(error) ? error : internal();
         if (!isApiError(error)) options.logger.error({ err: error }, 'request failed');
-        if (!res.headersSent) sendJson(res, apiError.status, apiError.toJSON());
+        // A refused body may still be arriving: answer, then close the connection rather than read the rest.
+        if (!res.headersSent) sendJson(res, apiError.status, apiError.toJSON(), apiError.status === 413 ? { connection: 'close' } : {});
       }
     })();
   };

@@ -1,3 +1,11 @@
+/** The rendered label set of a series, `a="x",b="y"`: sorted, with values made safe for the text format. */
+function seriesKey(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
+    .join(',');
+}
+
 /**
  * Named counters with labels, rendered in the Prometheus text format at GET /metrics. Counts only: no
  * label ever carries a secret or a message body.
@@ -11,20 +19,14 @@ export class Counters {
   }
 
   inc(name: string, labels: Record<string, string> = {}, by = 1): void {
-    const key = Object.entries(labels)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`)
-      .join(',');
+    const key = seriesKey(labels);
     const series = this.values.get(name) ?? new Map<string, number>();
     series.set(key, (series.get(key) ?? 0) + by);
     this.values.set(name, series);
   }
 
   get(name: string, labels: Record<string, string> = {}): number {
-    const key = Object.entries(labels)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${k}="${v}"`)
-      .join(',');
+    const key = seriesKey(labels);
     return this.values.get(name)?.get(key) ?? 0;
   }
 
