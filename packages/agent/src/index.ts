@@ -1,7 +1,7 @@
 export { Agent, type AgentOptions, type AgentExit } from './runtime/agent.js';
 export { runAgent, BUNDLED_PLUGINS, type RunAgentOptions } from './runtime/run-agent.js';
 export { registerAgent, type RegisterOptions } from './registration/register.js';
-export { loadIdentity, identityPath, NotRegisteredError, type AgentIdentity, type AgentIdentityFile } from './identity/agent-identity.js';
+export { loadIdentity, saveIdentity, identityPath, NotRegisteredError, type AgentIdentity, type AgentIdentityFile } from './identity/agent-identity.js';
 export { gatherPlatformInfo, parseOsRelease, parseSwVers, primaryAddress, type PlatformInfo } from './platform/platform-info.js';
 export { loadPlugins, type LoadedPlugin, type PluginSources } from './plugins/plugin-loader.js';
 export { AGENT_VERSION } from './version.js';

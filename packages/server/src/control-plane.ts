@@ -143,6 +143,8 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       });
       const broker = embedded;
       cleanups.push(() => broker.close());
+      // A fresh embedded broker has no connections: whatever was Online when the last run ended is not now.
+      await registry.markAllConnectionLost();
       brokerAdmin = broker;
       gatewayTarget = broker.internal;
       agentBrokerUrl = config.agentMqttUrl ?? `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(config.mqttHost)}:${broker.port}`;

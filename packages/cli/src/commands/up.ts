@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CreateActivationCommand, DescribeInstanceInformationCommand, type InstanceInformation } from '@aws-sdk/client-ssm';
 import { Command, Flags } from '@oclif/core';
-import { loadIdentity, registerAgent } from '@tender/agent';
+import { loadIdentity, registerAgent, saveIdentity } from '@tender/agent';
 import { startControlPlane, SERVER_DEFAULTS } from '@tender/server';
 import { pino } from 'pino';
 import { DEFAULT_DATA_DIR } from '../client/client-settings.js';
@@ -58,7 +58,7 @@ export default class Up extends Command {
 
     try {
       const stateDir = path.join(dataDir, 'agent');
-      const instanceId = await this.ensureRegistered(ssm, server.endpoint, stateDir, say);
+      const instanceId = await this.ensureRegistered(ssm, server.endpoint, server.agentBrokerUrl, stateDir, say);
       const agentLog = path.join(dataDir, 'agent.log');
       say(`Starting the agent (log: ${agentLog}) ...`);
       const started = Date.now();
@@ -86,10 +86,14 @@ export default class Up extends Command {
     }
   }
 
-  private async ensureRegistered(ssm: ReturnType<typeof ssmClient>, endpoint: string, stateDir: string, say: (line: string) => void): Promise<string> {
+  private async ensureRegistered(ssm: ReturnType<typeof ssmClient>, endpoint: string, brokerUrl: string, stateDir: string, say: (line: string) => void): Promise<string> {
     const existing = await loadIdentity(stateDir).catch(() => undefined);
     if (existing) {
       say(`The local agent is already registered as ${existing.file.instanceId}.`);
+      // The ports may differ from the last run (the defaults were taken): the local agent follows the broker.
+      if (existing.file.transport.settings.url !== brokerUrl || existing.file.endpoint !== endpoint) {
+        await saveIdentity(stateDir, { ...existing.file, endpoint, transport: { ...existing.file.transport, settings: { ...existing.file.transport.settings, url: brokerUrl } } });
+      }
       return existing.file.instanceId;
     }
     say('Creating a hybrid activation (CreateActivation) and registering the local agent with it ...');

@@ -136,6 +136,11 @@ export class InstanceRegistry {
     return true;
   }
 
+  /** Every Online instance becomes ConnectionLost (at the start of an embedded broker, no connection survives). */
+  async markAllConnectionLost(): Promise<void> {
+    for (const record of this.all()) if (record.PingStatus === 'Online') await this.markConnectionLost(record.InstanceId);
+  }
+
   /** Online instances whose last ping is older than `maxSilenceMs`. */
   silentSince(maxSilenceMs: number): InstanceRecord[] {
     const limit = this.now().getTime() - maxSilenceMs;
