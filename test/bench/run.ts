@@ -2,6 +2,9 @@
  * `npm run bench -- <name> [options]`: run one benchmark (or `all`). Benchmarks print figures; they assert
  * nothing about speed, because machines differ.
  */
+// The AWS SDK warns that its 2027 releases need Node 22; the lockfile pins one that supports Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
   crypto: { summary: 'Ed25519 sign/verify per second, node:crypto vs tweetnacl', load: () => import('./crypto.js') },
   agent: { summary: 'agent: time from start to Online, and resident memory idle and connected vs bare node', load: () => import('./agent.js') },
