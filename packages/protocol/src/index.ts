@@ -16,3 +16,4 @@ export { ReplayGuard } from './replay-guard.js';
 export type { ReplayGuardOptions, ReplayVerdict } from './replay-guard.js';
 export { generateBoxKeyPair, seal, unseal } from './sealing.js';
 export type { BoxKeyPair, Sealed } from './sealing.js';
+export type { PlatformInfo, PresenceBody, SessionEndBody, DeregisteredBody, RejectionBody } from './bodies.js';

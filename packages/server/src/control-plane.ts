@@ -4,7 +4,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
-import { fromBase64, type Message } from '@tender/protocol';
+import { fromBase64, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
 import { accessKeyOperations } from './access/operations.js';
@@ -23,7 +23,6 @@ import { validateServerConfig, type ServerConfig } from './config.js';
 import { Gateway, type GatewayRejection } from './gateway/gateway.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
-import type { PlatformInfo } from './instances/instance-registry.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
@@ -47,11 +46,6 @@ export interface RunningControlPlane {
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
-}
-
-interface HelloBody {
-  sid: string;
-  info?: PlatformInfo;
 }
 
 function listen(server: net.Server, port: number, host: string): Promise<number> {
@@ -188,12 +182,19 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     }
     const admin = brokerAdmin!;
 
-    gateway.on('hello', (message: Message) => registry.markSeen(message.from, (message.body as HelloBody).sid, (message.body as HelloBody).info));
-    gateway.on('heartbeat', (message: Message) => registry.markSeen(message.from, (message.body as HelloBody).sid, (message.body as HelloBody).info));
-    gateway.on('will', (message: Message) => registry.markConnectionLost(message.from, (message.body as { sid: string }).sid).then(() => undefined));
-    gateway.on('goodbye', (message: Message) => registry.markConnectionLost(message.from, (message.body as { sid: string }).sid).then(() => undefined));
+    const presence = (message: Message) => {
+      const body = message.body as PresenceBody;
+      return registry.markSeen(message.from, String(body?.sid), body?.info);
+    };
+    const sessionEnd = async (message: Message) => {
+      await registry.markConnectionLost(message.from, String((message.body as SessionEndBody)?.sid));
+    };
+    gateway.on('hello', presence);
+    gateway.on('heartbeat', presence);
+    gateway.on('will', sessionEnd);
+    gateway.on('goodbye', sessionEnd);
     gateway.on('rejection', async (message: Message) => {
-      const body = message.body as { reason?: string; detail?: string };
+      const body = (message.body ?? {}) as Partial<RejectionBody>;
       counters.inc('tender_agent_rejected_total', { reason: String(body.reason) });
       await writeAudit({ time: now().toISOString(), caller: `agent:${message.from}`, operation: 'agent:message-refused', resources: [message.from], source: 'mqtt', outcome: 'rejected', errorCode: String(body.reason), detail: String(body.detail ?? '').slice(0, 500) });
     });

@@ -2,19 +2,10 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
+import type { PlatformInfo } from '@tender/protocol';
 import { AGENT_VERSION } from '../version.js';
 
-/** The instance facts SSM's DescribeInstanceInformation shows, as this host reports them. */
-export interface PlatformInfo {
-  PlatformType: 'Linux' | 'Windows' | 'MacOS';
-  PlatformName: string;
-  PlatformVersion: string;
-  AgentVersion: string;
-  ComputerName: string;
-  IPAddress: string;
-  Architecture: string;
-  KernelVersion: string;
-}
+export type { PlatformInfo };
 
 /** Parse /etc/os-release (a shell-style KEY=value file, values optionally quoted). */
 export function parseOsRelease(text: string): Record<string, string> {

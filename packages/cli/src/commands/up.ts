@@ -5,7 +5,7 @@ import { Command, Flags } from '@oclif/core';
 import { loadIdentity, registerAgent, saveIdentity } from '@tender/agent';
 import { startControlPlane, SERVER_DEFAULTS } from '@tender/server';
 import { pino } from 'pino';
-import { DEFAULT_DATA_DIR } from '../client/client-settings.js';
+import { DEFAULT_DATA_DIR, parseCredentialsFile } from '../client/client-settings.js';
 import { EXIT } from '../client/exit-codes.js';
 import { renderTable } from '../client/table.js';
 import { ssmClient } from '../client/tender-api.js';
@@ -128,9 +128,9 @@ export default class Up extends Command {
 }
 
 async function readAdminKey(file: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  const text = await fs.readFile(file, 'utf8');
-  const get = (key: string) => new RegExp(`^${key}\\s*=\\s*(.+)$`, 'm').exec(text)?.[1]?.trim() ?? '';
-  return { accessKeyId: get('aws_access_key_id'), secretAccessKey: get('aws_secret_access_key') };
+  const key = parseCredentialsFile(await fs.readFile(file, 'utf8'), 'tender');
+  if (!key) throw new Error(`${file} has no [tender] profile`);
+  return key;
 }
 
 async function waitOnline(ssm: ReturnType<typeof ssmClient>, instanceId: string, timeoutMs: number, exited: () => number | null): Promise<InstanceInformation> {

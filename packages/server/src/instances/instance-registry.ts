@@ -1,20 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PlatformInfo } from '@tender/protocol';
 import type { Tag } from '../api/validate.js';
+
+export type { PlatformInfo };
 import type { Store, Table } from '../store/store.js';
 
 export type PingStatus = 'Online' | 'ConnectionLost' | 'Inactive';
-
-/** What the agent reports about its host (SSM's InstanceInformation fields the agent knows). */
-export interface PlatformInfo {
-  PlatformType: 'Linux' | 'Windows' | 'MacOS';
-  PlatformName: string;
-  PlatformVersion: string;
-  AgentVersion: string;
-  ComputerName: string;
-  IPAddress: string;
-  /** Extra facts Tender keeps (architecture, kernel, ...); not part of SSM's shape. */
-  [extra: string]: unknown;
-}
 
 export interface InstanceRecord {
   InstanceId: string;
