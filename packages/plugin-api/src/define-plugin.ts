@@ -1,11 +1,14 @@
+import type { ActionHandler } from './action.js';
 import type { TransportFactory } from './transport.js';
 
-/** What a plugin's entry module exports by default. Later capabilities add actions, inventory types and
- * patch providers beside `transports`. */
+/** What a plugin's entry module exports by default. Later capabilities add inventory types and patch
+ * providers beside `transports` and `actions`. */
 export interface PluginDefinition {
   /** Must equal the `name` in the plugin's package.json. */
   name: string;
   transports?: Record<string, TransportFactory>;
+  /** Document actions by their SSM names, e.g. `aws:runShellScript`. */
+  actions?: Record<string, ActionHandler>;
 }
 
 const PLUGIN_MARK = Symbol.for('tender.plugin');

@@ -3,3 +3,4 @@ export type { Logger } from './logger.js';
 export type { Transport, TransportContext, TransportFactory, TransportStatus } from './transport.js';
 export { definePlugin, isDefinedPlugin, type DefinedPlugin, type PluginDefinition } from './define-plugin.js';
 export { parseManifest, checkCompatibility, PluginError, type PluginManifest } from './manifest.js';
+export type { ActionContext, ActionHandler, ActionResult, ActionStatus, OutputSink, RunIdentity } from './action.js';

@@ -110,6 +110,11 @@ export async function loadPlugins(sources: PluginSources, host = { apiVersion: P
         throw new PluginError(manifest.name, `provides transport ${transport} without declaring it in tender.provides.transports`);
       }
     }
+    for (const action of Object.keys(plugin.actions ?? {})) {
+      if (!manifest.provides.actions.includes(action)) {
+        throw new PluginError(manifest.name, `provides action ${action} without declaring it in tender.provides.actions`);
+      }
+    }
     loaded.push({ manifest, dir, plugin });
   }
   return loaded;
