@@ -26,13 +26,24 @@ export async function readAdminKey(credentialsFile: string): Promise<{ accessKey
  * A real control plane in this process (real HTTP and MQTT sockets on loopback, real files in a temp dir),
  * on the embedded broker or on a Mosquitto the test started.
  */
-export async function startTestControlPlane(options: { mosquitto?: MosquittoInstance; heartbeatSeconds?: number; now?: () => Date; dataDir?: string } = {}): Promise<TestControlPlane> {
+export async function startTestControlPlane(
+  options: {
+    mosquitto?: MosquittoInstance;
+    heartbeatSeconds?: number;
+    now?: () => Date;
+    /** Keep the data dir (stop() removes only a temp dir it made): to restart on the same data. */
+    dataDir?: string;
+    /** Fixed ports (default 0, any free one): to restart where registered agents will look for it. */
+    httpPort?: number;
+    mqttPort?: number;
+  } = {},
+): Promise<TestControlPlane> {
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'tender-cp-')));
   const config: ServerConfig = {
     ...SERVER_DEFAULTS,
     dataDir,
-    httpPort: 0,
-    mqttPort: 0,
+    httpPort: options.httpPort ?? 0,
+    mqttPort: options.mqttPort ?? 0,
     logLevel: 'warn',
     heartbeatSeconds: options.heartbeatSeconds ?? 2,
     ...(options.mosquitto ? { mqttUrl: options.mosquitto.url, mqttUsername: options.mosquitto.adminUsername, mqttPassword: options.mosquitto.adminPassword } : {}),

@@ -4,3 +4,4 @@ export type { Transport, TransportContext, TransportFactory, TransportStatus } f
 export { definePlugin, isDefinedPlugin, type DefinedPlugin, type PluginDefinition } from './define-plugin.js';
 export { parseManifest, checkCompatibility, PluginError, type PluginManifest } from './manifest.js';
 export type { ActionContext, ActionHandler, ActionResult, ActionStatus, OutputSink, RunIdentity } from './action.js';
+export { abortReasonOf, type AbortReason } from './abort-reason.js';

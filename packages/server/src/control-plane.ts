@@ -48,10 +48,10 @@ export interface RunningControlPlane {
   stop(): Promise<void>;
 }
 
-function listen(server: net.Server, port: number, host: string): Promise<number> {
+function listen(server: net.Server, port: number, host: string, setting: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use: choose another with the port flag, or 0 for any free port`) : error),
+      reject(error.code === 'EADDRINUSE' ? new Error(`the API's port ${port} on ${host} is already in use: choose another with ${setting}, or 0 for any free port`) : error),
     );
     server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
   });
@@ -243,7 +243,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       },
     });
     const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener);
-    const httpPort = await listen(server, config.httpPort, config.httpHost);
+    const httpPort = await listen(server, config.httpPort, config.httpHost, 'http-port');
     cleanups.push(() => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

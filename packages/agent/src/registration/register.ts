@@ -61,7 +61,14 @@ function checkAnswer(answer: unknown, url: string): RegistrationAnswer {
  */
 export async function registerAgent(options: RegisterOptions): Promise<AgentIdentityFile> {
   const endpoint = options.endpoint.replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(endpoint)) throw new Error(`--endpoint must be an http:// or https:// URL, got ${options.endpoint}`);
+  const parses = (url: string) => {
+    try {
+      return Boolean(new URL(url));
+    } catch {
+      return false;
+    }
+  };
+  if (!/^https?:\/\//.test(endpoint) || !parses(endpoint)) throw new Error(`--endpoint must be an http:// or https:// URL, got ${options.endpoint}`);
   await ensurePrivateDir(options.stateDir);
   const file = identityPath(options.stateDir);
   const existing = await readJsonFile<AgentIdentityFile>(file).catch((error: Error) => {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { acquireLock } from '@tender/local-state';
+import { acquireLock, LockedError, StateFileError } from '@tender/local-state';
 import type { Logger } from '@tender/plugin-api';
 import { createJsonLogger } from './json-logger.js';
-import { loadIdentity } from '../identity/agent-identity.js';
+import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { Agent, type AgentExit } from './agent.js';
 
@@ -24,7 +24,11 @@ export interface RunAgentOptions {
 export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
   const logger = options.logger ?? createJsonLogger({ level: options.logLevel, base: { svc: 'tender-agent' } });
   const stateDir = path.resolve(options.stateDir);
-  const lock = await acquireLock(stateDir, 'agent.lock');
+  const lock = await acquireLock(stateDir, 'agent.lock').catch((error: NodeJS.ErrnoException) => {
+    if (error instanceof LockedError) throw error;
+    if (error.code === 'ENOENT') throw new NotRegisteredError(stateDir); // no state dir: never registered here
+    throw new StateFileError(stateDir, `cannot use the state directory ${stateDir}: ${error.message}`);
+  });
   try {
     const identity = await loadIdentity(stateDir);
     const plugins = await loadPlugins({ packages: BUNDLED_PLUGINS, paths: options.pluginPaths });

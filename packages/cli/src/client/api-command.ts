@@ -4,6 +4,9 @@ import { clientFlags, resolveClientSettings, type ClientSettings } from './clien
 import { EXIT } from './exit-codes.js';
 import { ApiCallError, callTender, ssmClient } from './tender-api.js';
 
+/** Socket and DNS errors that mean the control plane was not reached (nothing was answered). */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
 /**
  * Base of every command that calls the control plane's API: it resolves the endpoint and credentials, gives
  * the official SSM client and a signed caller for Tender's own operations, and turns failures into a clear
@@ -40,11 +43,11 @@ export abstract class ApiCommand extends Command {
     if (error instanceof ApiCallError) {
       return this.error(error.unreachable ? error.message : `${error.code}: ${error.message}`, { exit: error.unreachable ? EXIT.unreachable : EXIT.apiError });
     }
-    if (error.$metadata) return this.error(`${error.name}: ${error.message}`, { exit: EXIT.apiError }); // an AWS SDK service error
-    const code = (error as { code?: string }).code;
-    if (code === 'ECONNREFUSED' || error.name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|fetch failed/.test(error.message)) {
+    // Network failures first: the AWS SDK puts $metadata on those too, and they are not the API's answer.
+    if ((error.code !== undefined && NETWORK_ERRORS.has(error.code)) || error.name === 'TimeoutError' || /ECONNREFUSED|ENOTFOUND|fetch failed/.test(error.message)) {
       return this.error(`cannot reach the control plane at ${this.settings?.endpoint}: ${error.message}`, { exit: EXIT.unreachable });
     }
+    if (error.$metadata) return this.error(`${error.name}: ${error.message}`, { exit: EXIT.apiError }); // an AWS SDK service error
     return super.catch(error);
   }
 }

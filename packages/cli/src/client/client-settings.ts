@@ -50,6 +50,15 @@ export async function resolveClientSettings(flags: { endpoint?: string; 'data-di
   if (!endpoint) {
     throw new Error(`no control plane to talk to: none is running on ${dataDir} (no server.json there). Give --endpoint URL (or TENDER_ENDPOINT), or start one with: tender server start --data-dir ${flags['data-dir']}`);
   }
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    // reported below
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new Error(`the endpoint must be an http:// or https:// URL, got ${endpoint}${flags.endpoint ? '' : ` (from ${path.join(dataDir, 'server.json')})`}`);
+  }
   if (flags.profile || process.env.AWS_ACCESS_KEY_ID) {
     return { endpoint, region: flags.region ?? process.env.AWS_REGION ?? server.region ?? 'us-east-1', ...(flags.profile ? { profile: flags.profile } : {}) };
   }

@@ -79,23 +79,34 @@ export class EmbeddedBroker implements BrokerAdmin {
     const servers: net.Server[] = [];
     const listen = (server: net.Server, port: number, host: string): Promise<number> =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
+        const fail = (error: NodeJS.ErrnoException) =>
+          reject(error.code === 'EADDRINUSE' ? new Error(`the broker's port ${port} on ${host} is already in use: choose another with mqtt-port, or 0 for any free port`) : error);
+        server.once('error', fail);
         server.listen(port, host, () => {
-          server.off('error', reject);
+          server.off('error', fail);
           resolve((server.address() as net.AddressInfo).port);
         });
       });
 
     const agentServer = options.tls ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, broker.handle) : net.createServer(broker.handle);
-    const port = await listen(agentServer, options.port, options.host);
-    servers.push(agentServer);
-    let internalPort = port;
+    let port: number;
+    let internalPort: number;
     let internalHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-    if (options.tls) {
-      const loopback = net.createServer(broker.handle);
-      internalPort = await listen(loopback, 0, '127.0.0.1');
-      internalHost = '127.0.0.1';
-      servers.push(loopback);
+    try {
+      port = await listen(agentServer, options.port, options.host);
+      servers.push(agentServer);
+      internalPort = port;
+      if (options.tls) {
+        const loopback = net.createServer(broker.handle);
+        internalPort = await listen(loopback, 0, '127.0.0.1');
+        internalHost = '127.0.0.1';
+        servers.push(loopback);
+      }
+    } catch (error) {
+      // Nothing half-started is left behind (aedes keeps timers that would hold the process open).
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      throw error;
     }
     return new EmbeddedBroker(broker, revoked, servers, port, {
       url: `mqtt://${internalHost.includes(':') ? `[${internalHost}]` : internalHost}:${internalPort}`,

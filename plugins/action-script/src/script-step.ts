@@ -1,0 +1,73 @@
+import type { ActionContext, ActionResult } from '@tender/plugin-api';
+import { abortReasonOf } from '@tender/plugin-api';
+import { mergeEnvironment } from './environment.js';
+import { NO_EXIT_CODE } from './exit-codes.js';
+import { parseScriptInputs, type ScriptInputs } from './inputs.js';
+import type { ResolvedScriptActionOptions } from './options.js';
+import { runScriptProcess } from './script-process.js';
+import { resultFromOutcome } from './script-result.js';
+import { writeScriptFile } from './script-file.js';
+import { checkWorkingDirectory } from './working-directory.js';
+
+/** What differs between the shell and the PowerShell action: the script file and the interpreter. */
+export interface Interpreter {
+  scriptName: string;
+  /** Whether the script file starts with a UTF-8 byte order mark. */
+  bom: boolean;
+  /**
+   * The command that runs the written script, or a reason why it cannot run here (a failed step, not a throw).
+   * Receives the step's environment, whose PATH is the one to search.
+   */
+  command(scriptPath: string, env: Readonly<Record<string, string>>): Promise<{ command: string; args: string[] } | { unavailable: string }>;
+}
+
+/**
+ * The steps both actions share: check inputs, check the working directory, write the script, start the
+ * interpreter, and report. Every failure becomes a Failed result with a message; nothing here throws.
+ */
+export async function runScriptStep(
+  action: string,
+  context: ActionContext,
+  interpreter: Interpreter,
+  options: ResolvedScriptActionOptions,
+): Promise<ActionResult> {
+  const failed = (message: string): ActionResult => ({ status: 'Failed', exitCode: NO_EXIT_CODE, message });
+  try {
+    const parsed = parseScriptInputs(action, context.inputs);
+    if (!parsed.ok) return failed(parsed.message);
+    const inputs: ScriptInputs = parsed.inputs;
+
+    if (inputs.workingDirectory !== undefined) {
+      const problem = await checkWorkingDirectory(action, inputs.workingDirectory);
+      if (problem) return failed(problem);
+    }
+    if (context.signal.aborted) {
+      return resultFromOutcome(action, { kind: 'aborted', reason: abortReasonOf(context.signal), started: false }, process.platform);
+    }
+
+    const env = mergeEnvironment(process.env, context.env, process.platform);
+    let scriptPath: string;
+    try {
+      scriptPath = await writeScriptFile(context.orchestrationDirectory, interpreter.scriptName, inputs.script, interpreter.bom);
+    } catch (error) {
+      return failed(`${action}: could not write the script into ${context.orchestrationDirectory}: ${(error as Error).message}`);
+    }
+    const command = await interpreter.command(scriptPath, env);
+    if ('unavailable' in command) return failed(command.unavailable);
+
+    const cwd = inputs.workingDirectory ?? context.orchestrationDirectory;
+    context.logger.debug(`${action} starting`, { command: command.command, cwd, step: context.run.stepName });
+    const outcome = await runScriptProcess(
+      { command: command.command, args: command.args, cwd, env },
+      { signal: context.signal, stdout: context.stdout, stderr: context.stderr, logger: context.logger },
+      options,
+    );
+    const result = resultFromOutcome(action, outcome, process.platform);
+    context.logger.debug(`${action} finished`, { status: result.status, exitCode: result.exitCode, step: context.run.stepName });
+    return result;
+  } catch (error) {
+    // The contract is a result, never a rejection: an unexpected failure is this step's failure, not the agent's.
+    context.logger.error(`${action} failed unexpectedly`, { error: (error as Error).message });
+    return failed(`${action}: unexpected error: ${(error as Error).message}`);
+  }
+}
