@@ -39,3 +39,66 @@ export interface RejectionBody {
   detail: string;
   messageId?: string;
 }
+
+// ---- Run Command ----------------------------------------------------------------------------------------
+
+/** `command` (down): run this document once on this instance. Idempotent by commandId on the agent. */
+export interface CommandBody {
+  commandId: string;
+  documentName: string;
+  documentVersion: string;
+  /** The document's content as a JSON object (the control plane converts YAML before sending). */
+  document: Record<string, unknown>;
+  /** Parameter values after the control plane applied defaults and resolved {{ssm:...}} references. */
+  parameters: Record<string, unknown>;
+  /** Limit for the whole document run, in seconds (SSM's executionTimeout where the document has one). */
+  executionTimeoutSeconds?: number;
+  comment?: string;
+}
+
+/** `command-ack` (up): the agent has persisted the command ('new') or already had it ('duplicate'). */
+export interface CommandAckBody {
+  commandId: string;
+  accepted: 'new' | 'duplicate';
+}
+
+/** What the agent says of one step (plugin) of an invocation. Previews are the first 24,000 / 8,000 characters. */
+export interface StepResultBody {
+  name: string;
+  action: string;
+  status: string;
+  responseCode: number;
+  statusDetails?: string;
+  startedAt?: string;
+  endedAt?: string;
+  stdout: { preview: string; bytes: number };
+  stderr: { preview: string; bytes: number };
+}
+
+/** `command-status` (up): an invocation started or moved on (InProgress, with the steps so far). */
+export interface CommandStatusBody {
+  commandId: string;
+  status: 'InProgress';
+  steps: StepResultBody[];
+}
+
+/** `command-result` (up): the invocation's final state. Resent until the control plane acknowledges it. */
+export interface CommandResultBody {
+  commandId: string;
+  status: string;
+  statusDetails?: string;
+  responseCode: number;
+  startedAt?: string;
+  endedAt: string;
+  steps: StepResultBody[];
+}
+
+/** `result-ack` (down): the control plane stored the result; the agent may forget its spooled copy. */
+export interface ResultAckBody {
+  commandId: string;
+}
+
+/** `cancel` (down): stop this command if it is queued or running. */
+export interface CancelBody {
+  commandId: string;
+}

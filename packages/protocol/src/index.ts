@@ -16,4 +16,17 @@ export { ReplayGuard } from './replay-guard.js';
 export type { ReplayGuardOptions, ReplayVerdict } from './replay-guard.js';
 export { generateBoxKeyPair, seal, unseal } from './sealing.js';
 export type { BoxKeyPair, Sealed } from './sealing.js';
-export type { PlatformInfo, PresenceBody, SessionEndBody, DeregisteredBody, RejectionBody } from './bodies.js';
+export type {
+  PlatformInfo,
+  PresenceBody,
+  SessionEndBody,
+  DeregisteredBody,
+  RejectionBody,
+  CommandBody,
+  CommandAckBody,
+  StepResultBody,
+  CommandStatusBody,
+  CommandResultBody,
+  ResultAckBody,
+  CancelBody,
+} from './bodies.js';
