@@ -20,6 +20,7 @@ import type { BrokerAdmin } from './broker/broker-admin.js';
 import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { ensureDynsecDefaults, MosquittoDynsecAdmin } from './broker/mosquitto-dynsec.js';
 import { validateServerConfig, type ServerConfig } from './config.js';
+import { DocumentService, documentOperations } from './documents/index.js';
 import { Gateway, type GatewayRejection } from './gateway/gateway.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
@@ -216,12 +217,14 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     const agentBrokerCa = config.mqttCaFile && config.mqttUrl ? await fs.readFile(config.mqttCaFile, 'utf8') : tls ? tls.cert : undefined;
     const registration = new RegistrationService(new ActivationService(store, now), registry, admin, identity, { region: config.region, agentBrokerUrl, agentBrokerCa, heartbeatSeconds: config.heartbeatSeconds }, now);
     const activations = new ActivationService(store, now);
+    const documents = await DocumentService.open(store, { now });
 
     let ready = false;
     const listener = createRequestListener({
       operations: [
         ...activationOperations(activations, now),
         ...instanceOperations({ registry, deregister, isConnected }),
+        ...documentOperations(documents),
         ...accessKeyOperations(accessKeys),
         ...auditOperations(audit),
       ],

@@ -1,0 +1,26 @@
+/**
+ * Documents owned by "Amazon": Tender's own documents under SSM's names, with SSM's parameters and behaviour
+ * (the text is Tender's). They are read-only, have one version ("1"), and are loaded when the service opens.
+ * Later capabilities add theirs here (AWS-GatherSoftwareInventory, AWS-RunPatchBaseline, ...).
+ */
+import type { CommandDocumentType, JsonObject } from '@tender/documents';
+import { RUN_DOCUMENT } from './run-document.js';
+import { RUN_POWERSHELL_SCRIPT } from './run-powershell-script.js';
+import { RUN_REMOTE_SCRIPT } from './run-remote-script.js';
+import { RUN_SHELL_SCRIPT } from './run-shell-script.js';
+
+export interface BuiltinDocument {
+  name: string;
+  documentType: CommandDocumentType;
+  content: JsonObject;
+}
+
+export const BUILTIN_DOCUMENTS: readonly BuiltinDocument[] = [
+  { name: 'AWS-RunDocument', documentType: 'Command', content: RUN_DOCUMENT },
+  { name: 'AWS-RunPowerShellScript', documentType: 'Command', content: RUN_POWERSHELL_SCRIPT },
+  { name: 'AWS-RunRemoteScript', documentType: 'Command', content: RUN_REMOTE_SCRIPT },
+  { name: 'AWS-RunShellScript', documentType: 'Command', content: RUN_SHELL_SCRIPT },
+];
+
+/** When Tender's built-ins were published: their CreatedDate. */
+export const BUILTIN_CREATED_DATE = '2025-01-01T00:00:00.000Z';

@@ -1,0 +1,52 @@
+import type { JsonObject } from '@tender/documents';
+
+/**
+ * AWS-RunDocument, written for Tender, with SSM's parameter names. SSM fetches the document from GitHub, S3 or
+ * SSM; Tender fetches it from its own control plane (SSMDocument) or from an HTTP(S) URL, checked against the
+ * SHA-256 given in sourceInfo. Either way the document is downloaded first and then run as a local file, like
+ * SSM's.
+ */
+export const RUN_DOCUMENT: JsonObject = {
+  schemaVersion: '2.2',
+  description:
+    'Downloads a command document and runs it. sourceType SSMDocument: a document stored in this control plane, sourceInfo {"name": "MyDocument"} (optionally "name": "MyDocument:3" for a version). sourceType HTTP: sourceInfo {"url": "https://...", "sha256": "<hex>"}. JSON and YAML documents are supported.',
+  parameters: {
+    sourceType: {
+      type: 'String',
+      description: '(Required) Where the document comes from: SSMDocument or HTTP.',
+      allowedValues: ['SSMDocument', 'HTTP'],
+    },
+    sourceInfo: {
+      type: 'StringMap',
+      description: '(Required) Where to find the document: {"name": ...} for SSMDocument, {"url": ..., "sha256": ...} for HTTP.',
+      displayType: 'textarea',
+      default: {},
+    },
+    documentParameters: {
+      type: 'StringMap',
+      description: '(Optional) Parameters for the document that is run.',
+      displayType: 'textarea',
+      default: {},
+    },
+  },
+  mainSteps: [
+    {
+      action: 'aws:downloadContent',
+      name: 'downloadContent',
+      inputs: {
+        sourceType: '{{ sourceType }}',
+        sourceInfo: '{{ sourceInfo }}',
+        destinationPath: 'ssmdocument',
+      },
+    },
+    {
+      action: 'aws:runDocument',
+      name: 'runDocument',
+      inputs: {
+        documentType: 'LocalPath',
+        documentPath: 'ssmdocument',
+        documentParameters: '{{ documentParameters }}',
+      },
+    },
+  ],
+};
