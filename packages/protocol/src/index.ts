@@ -30,3 +30,15 @@ export type {
   ResultAckBody,
   CancelBody,
 } from './bodies.js';
+export {
+  OUTPUT_HEADERS,
+  OUTPUT_UPLOAD_MAX_SKEW_MS,
+  OUTPUT_UPLOAD_PREFIX,
+  MAX_OUTPUT_UPLOAD_BYTES,
+  outputUploadHeaders,
+  outputUploadPath,
+  outputUploadStringToSign,
+  signOutputUpload,
+  verifyOutputUpload,
+  type OutputStream,
+} from './output-upload.js';

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
-import { fromBase64, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
+import { fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
 import { accessKeyOperations } from './access/operations.js';
@@ -21,6 +21,7 @@ import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { ensureDynsecDefaults, MosquittoDynsecAdmin } from './broker/mosquitto-dynsec.js';
 import { validateServerConfig, type ServerConfig } from './config.js';
 import { DocumentService, documentOperations } from './documents/index.js';
+import { agentMessageHandlers, CommandService, commandOperations } from './commands/index.js';
 import { Gateway, type GatewayRejection } from './gateway/gateway.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
@@ -218,6 +219,22 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     const registration = new RegistrationService(new ActivationService(store, now), registry, admin, identity, { region: config.region, agentBrokerUrl, agentBrokerCa, heartbeatSeconds: config.heartbeatSeconds }, now);
     const activations = new ActivationService(store, now);
     const documents = await DocumentService.open(store, { now });
+    const listening: { endpoint?: string } = {}; // known once the API listens, after the services are built
+    const commands = new CommandService({
+      store,
+      registry,
+      send: (instanceId, type, body) => gateway.send(instanceId, type, body).then(() => undefined),
+      resolveDocument: (name, version, hash) => documents.resolve(name, version, hash),
+      now,
+      outputsDir: path.join(dataDir, 'outputs'),
+      region: config.region,
+      accountId: identity.accountId,
+      endpoint: () => listening.endpoint,
+      logger,
+    });
+    for (const [type, handler] of Object.entries(agentMessageHandlers(commands))) gateway.on(type, handler);
+    await commands.start();
+    cleanups.push(() => commands.stop());
 
     let ready = false;
     const listener = createRequestListener({
@@ -225,6 +242,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...activationOperations(activations, now),
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
+        ...commandOperations(commands),
         ...accessKeyOperations(accessKeys),
         ...auditOperations(audit),
       ],
@@ -233,6 +251,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       region: config.region,
       accountId: identity.accountId,
       logger,
+      prefixRoutes: [{ prefix: OUTPUT_UPLOAD_PREFIX, maxBodyBytes: MAX_OUTPUT_UPLOAD_BYTES, handle: commands.handleOutputUpload }],
       extraRoutes: {
         '/healthz': async (_req, res) => sendJson(res, ready && gateway.connected ? 200 : 503, { status: ready && gateway.connected ? 'ok' : 'starting' }),
         '/metrics': async (_req, res) => {
@@ -252,6 +271,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       server.close(() => resolve());
     }));
     const endpoint = `${tls ? 'https' : 'http'}://${hostForUrl(config.httpHost)}:${httpPort}`;
+    listening.endpoint = endpoint;
     await writeJsonFile(path.join(dataDir, 'server.json'), { endpoint, agentBrokerUrl, region: config.region, pid: process.pid });
     cleanups.push(() => fs.rm(path.join(dataDir, 'server.json'), { force: true }));
     ready = true;

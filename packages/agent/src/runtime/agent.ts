@@ -40,6 +40,7 @@ export class Agent {
   readonly rejected = new Map<RejectReason, number>();
   private reportWindow = { start: 0, count: 0 };
   private readonly handlers = new Map<string, (message: Message) => Promise<void> | void>();
+  private readonly connectedListeners: Array<() => void> = [];
 
   constructor(private readonly options: AgentOptions) {
     this.handlers.set('deregistered', (message) => {
@@ -56,6 +57,11 @@ export class Agent {
   /** Handle a verified message type (later capabilities: commands, associations, ...). */
   on(type: MessageType, handler: (message: Message) => Promise<void> | void): void {
     this.handlers.set(type, handler);
+  }
+
+  /** Called after every (re)connection, once the hello is on its way. */
+  onConnected(listener: () => void): void {
+    this.connectedListeners.push(listener);
   }
 
   private sign<B>(type: MessageType, body: B): Buffer {
@@ -91,6 +97,7 @@ export class Agent {
           logger.info('connected to the control plane', { instanceId: this.instanceId });
           void this.sayHello();
           this.startHeartbeat();
+          for (const listener of this.connectedListeners) listener();
           break;
         case 'disconnected': {
           clearInterval(this.heartbeat);
@@ -148,7 +155,11 @@ export class Agent {
       logger.warn('no handler for this message type; ignored', { type: result.message.type });
       return;
     }
-    await handler(result.message);
+    try {
+      await handler(result.message);
+    } catch (error) {
+      logger.error('handling a message failed', { type: result.message.type, err: (error as Error).message });
+    }
   }
 
   /** Tell the control plane (signed, rate-limited) that a message addressed to us was refused. */

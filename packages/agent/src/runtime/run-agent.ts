@@ -5,9 +5,12 @@ import { createJsonLogger } from './json-logger.js';
 import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { Agent, type AgentExit } from './agent.js';
+import { CommandChannel } from '../run-command/command-channel.js';
+import { actionsFromPlugins, CommandRunner } from '../runner/index.js';
+import { gatherPlatformInfo } from '../platform/platform-info.js';
 
 /** The plugins the agent ships with. */
-export const BUNDLED_PLUGINS = ['@tender/transport-mqtt'];
+export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script'];
 
 export interface RunAgentOptions {
   stateDir: string;
@@ -36,6 +39,20 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     const factory = plugins.map((p) => p.plugin.transports?.[transportName]).find(Boolean);
     if (!factory) throw new Error(`no installed plugin provides the transport ${transportName} this agent registered with`);
     const agent = new Agent({ identity, transport: factory, logger, heartbeatSeconds: options.heartbeatSeconds });
+    const platform = await gatherPlatformInfo();
+    const channel: { current?: CommandChannel } = {}; // the runner reports through it once it exists
+    const runner = await CommandRunner.open({
+      stateDir,
+      actions: actionsFromPlugins(plugins),
+      instance: { instanceId: identity.file.instanceId, region: identity.file.region, platformName: platform.PlatformName, platformVersion: platform.PlatformVersion },
+      logger,
+      onResult: (result) => channel.current?.result(result),
+      onProgress: (progress) => channel.current?.progress(progress),
+    });
+    const transportCa = identity.file.transport.settings.ca;
+    channel.current = new CommandChannel(agent, runner, { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) }, logger);
+    const recovered = await runner.recover();
+    if (recovered.ended.length || recovered.resumed.length || recovered.requeued.length) logger.info('recovered commands', { ended: recovered.ended.map((r) => r.commandId), resumed: recovered.resumed, requeued: recovered.requeued });
     logger.info('agent starting', { instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info('stopping', { signal });
@@ -45,6 +62,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     process.once('SIGINT', onSignal);
     agent.start();
     const exit = await agent.exited;
+    await runner.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     return exit;

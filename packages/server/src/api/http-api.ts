@@ -18,6 +18,8 @@ export interface HttpApiOptions {
   logger: Logger;
   /** Routes outside the signed API (registration, health, metrics): path → handler. */
   extraRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void>>;
+  /** Routes by path prefix (e.g. agents' output uploads), each with its own body limit. */
+  prefixRoutes?: Array<{ prefix: string; maxBodyBytes: number; handle: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<void> }>;
   maxBodyBytes?: number;
 }
 
@@ -141,6 +143,8 @@ export function createRequestListener(options: HttpApiOptions) {
       try {
         const extra = options.extraRoutes?.[path];
         if (extra) return await extra(req, res, req.method === 'GET' ? Buffer.alloc(0) : await readBody(req, limit));
+        const byPrefix = options.prefixRoutes?.find((route) => path.startsWith(route.prefix));
+        if (byPrefix) return await byPrefix.handle(req, res, req.method === 'GET' ? Buffer.alloc(0) : await readBody(req, byPrefix.maxBodyBytes));
         if (req.method === 'POST' && path === '/') {
           const body = await readBody(req, limit).catch(async (error: unknown) => {
             // A call refused before it could be read (too large) is still a call: it goes in the audit trail too.

@@ -40,10 +40,24 @@ export class FileStore implements Store {
     return (this.db.data.tables[name] ??= {});
   }
 
+  private pendingWrite: Promise<void> | undefined;
+
   /**
-   * Change one row in memory (synchronously, so no other change interleaves), then persist. lowdb's writer
-   * coalesces writes that arrive while one is under way, and each caller resumes only after a write that
-   * holds its change. If the write fails the row is put back, unless a later change has replaced it since.
+   * One write for every change made in the same turn of the event loop: lowdb writes the whole file, so a burst
+   * of N changes (a fan-out to a thousand instances) must cost one serialisation, not N. Each caller resumes only
+   * after a write that holds its change.
+   */
+  private persist(): Promise<void> {
+    this.pendingWrite ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.pendingWrite = undefined;
+      return this.db.write();
+    });
+    return this.pendingWrite;
+  }
+
+  /**
+   * Change one row in memory (synchronously, so no other change interleaves), then persist. If the write fails
+   * the row is put back, unless a later change has replaced it since.
    */
   private async change(name: string, key: string, next: unknown): Promise<void> {
     const rows = this.rows(name);
@@ -51,7 +65,7 @@ export class FileStore implements Store {
     if (next === undefined) delete rows[key];
     else rows[key] = next;
     try {
-      await this.db.write();
+      await this.persist();
     } catch (error) {
       if (rows[key] === next) {
         if (previous === undefined) delete rows[key];

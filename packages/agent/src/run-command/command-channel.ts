@@ -1,0 +1,102 @@
+import type { Logger } from '@tender/plugin-api';
+import type { CancelBody, CommandBody, CommandResultBody, Message, ResultAckBody, StepResultBody } from '@tender/protocol';
+import type { CommandProgress, CommandResult, CommandRunner, StepResult } from '../runner/index.js';
+import type { Agent } from '../runtime/agent.js';
+import { uploadOutput, type UploadTarget } from './output-uploader.js';
+
+function stepBody(step: StepResult): StepResultBody {
+  return {
+    name: step.name,
+    action: step.action,
+    status: step.status,
+    responseCode: step.responseCode,
+    ...(step.statusDetails ? { statusDetails: step.statusDetails } : {}),
+    ...(step.startedAt ? { startedAt: step.startedAt } : {}),
+    ...(step.endedAt ? { endedAt: step.endedAt } : {}),
+    stdout: { preview: step.stdout.preview, bytes: step.stdout.bytes },
+    stderr: { preview: step.stderr.preview, bytes: step.stderr.bytes },
+  };
+}
+
+/**
+ * Run Command over the wire, on the agent's side: a `command` is persisted by the runner before it is
+ * acknowledged; results (full outputs uploaded first) go up and are resent after every reconnect until the
+ * control plane acknowledges them; `cancel` stops a queued or running command.
+ */
+export class CommandChannel {
+  private readonly delivering = new Set<string>();
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly runner: CommandRunner,
+    private readonly upload: UploadTarget,
+    private readonly logger: Logger,
+  ) {
+    agent.on('command', (message) => this.onCommand(message));
+    agent.on('cancel', async (message) => {
+      const { commandId } = message.body as CancelBody;
+      const outcome = await this.runner.cancel(String(commandId));
+      this.logger.info('cancel requested', { commandId, outcome });
+    });
+    agent.on('result-ack', async (message) => {
+      await this.runner.ackResult(String((message.body as ResultAckBody).commandId));
+    });
+    agent.onConnected(() => void this.redeliver());
+  }
+
+  private async onCommand(message: Message): Promise<void> {
+    const body = message.body as CommandBody;
+    const accepted = await this.runner.accept({
+      commandId: body.commandId,
+      documentName: body.documentName,
+      documentVersion: body.documentVersion,
+      document: body.document as never,
+      parameters: body.parameters ?? {},
+      ...(body.executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds: body.executionTimeoutSeconds } : {}),
+      ...(body.comment !== undefined ? { comment: body.comment } : {}),
+      receivedAt: new Date().toISOString(),
+    });
+    // Acknowledged only now that the command is on disk: a crash before this line means the control plane resends.
+    await this.agent.send('command-ack', { commandId: body.commandId, accepted: accepted === 'accepted' ? 'new' : 'duplicate' });
+  }
+
+  /** Called by the runner for each step change; best effort (the final result is what must arrive). */
+  progress(progress: CommandProgress): void {
+    void this.agent.send('command-status', { commandId: progress.commandId, status: 'InProgress', steps: progress.steps.map(stepBody) }).catch(() => undefined);
+  }
+
+  /** Called by the runner when a command ends; the spool keeps it until acknowledged. */
+  result(result: CommandResult): void {
+    void this.deliver(result);
+  }
+
+  private async deliver(result: CommandResult): Promise<void> {
+    if (this.delivering.has(result.commandId)) return;
+    this.delivering.add(result.commandId);
+    try {
+      for (const step of result.steps) {
+        if (step.stdout.bytes > 0) await uploadOutput(this.upload, result.commandId, step.name, 'stdout', step.stdout.file);
+        if (step.stderr.bytes > 0) await uploadOutput(this.upload, result.commandId, step.name, 'stderr', step.stderr.file);
+      }
+      const body: CommandResultBody = {
+        commandId: result.commandId,
+        status: result.status,
+        statusDetails: result.statusDetails,
+        responseCode: result.responseCode,
+        ...(result.startedAt ? { startedAt: result.startedAt } : {}),
+        endedAt: result.endedAt,
+        steps: result.steps.map(stepBody),
+      };
+      await this.agent.send('command-result', body);
+    } catch (error) {
+      this.logger.warn('result not delivered yet; it stays spooled and is resent after the next reconnect', { commandId: result.commandId, err: (error as Error).message });
+    } finally {
+      this.delivering.delete(result.commandId);
+    }
+  }
+
+  /** After (re)connecting: every result the control plane has not acknowledged goes again. */
+  private async redeliver(): Promise<void> {
+    for (const result of await this.runner.pendingResults()) await this.deliver(result);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The Run Command API (SendCommand, ListCommands, ListCommandInvocations, GetCommandInvocation, CancelCommand),
+ * Tender's GetCommandOutput (the full output of a step, base64), and the agent message handlers the gateway
+ * calls for `command-ack`, `command-status` and `command-result`.
+ */
+import type { Message } from '@tender/protocol';
+import { ApiError } from '../api/errors.js';
+import type { CallContext, Input, Operation } from '../api/operation.js';
+import { ssmArn } from '../api/operation.js';
+import { paginate } from '../api/pagination.js';
+import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
+import { isTerminalCommand, isTerminalInvocation, type CommandRecord, type InvocationRecord } from './command-records.js';
+import { parseCommandFilters, type Filterable } from './command-filters.js';
+import type { CommandService } from './command-service.js';
+import { INSTANCE_ID_PATTERN, MAX_INSTANCE_IDS } from './command-targets.js';
+import { describeCommand, describeInvocation, describeInvocationPlugin, pluginState } from './command-views.js';
+import { isOutputStream } from './output-store.js';
+import { documentNameOf } from './prepare-run.js';
+
+const COMMAND_ID = { min: 36, max: 36 };
+const PLUGIN_NAME = { min: 4 };
+const MAX_RESULTS = { defaultMax: 50, min: 1, max: 50 };
+
+function instanceIdList(input: Input, field: string): string[] | undefined {
+  return optionalList(
+    input,
+    field,
+    (value, index) => {
+      if (typeof value !== 'string') throw new ApiError('SerializationException', `${field}[${index}] must be a string`);
+      if (!INSTANCE_ID_PATTERN.test(value)) throw new ApiError('InvalidInstanceId', `${JSON.stringify(value)} is not a managed instance id`);
+      return value;
+    },
+    { max: MAX_INSTANCE_IDS },
+  );
+}
+
+function asFilterable(command: CommandRecord): Filterable {
+  return { requested: command.RequestedDateTime, status: command.Status, statusDetails: command.StatusDetails, documentName: command.DocumentName, terminal: isTerminalCommand(command.Status) };
+}
+
+function invocationFilterable(command: CommandRecord, invocation: InvocationRecord): Filterable {
+  return {
+    requested: invocation.dispatchedAt ?? command.RequestedDateTime,
+    status: invocation.Status,
+    statusDetails: invocation.StatusDetails,
+    documentName: command.DocumentName,
+    terminal: isTerminalInvocation(invocation.Status),
+  };
+}
+
+/** Newest first, as SSM lists them. */
+function newestFirst(a: CommandRecord, b: CommandRecord): number {
+  return b.RequestedDateTime.localeCompare(a.RequestedDateTime) || a.CommandId.localeCompare(b.CommandId);
+}
+
+function sendCommandResources(input: Input, context: Pick<CallContext, 'region' | 'accountId'>): string[] {
+  const name = typeof input.DocumentName === 'string' ? input.DocumentName : '';
+  let document: string;
+  try {
+    document = name.startsWith('arn:') ? name : ssmArn(context, `document/${documentNameOf(name)}`);
+  } catch {
+    document = ssmArn(context, `document/${name}`);
+  }
+  const resources = [document];
+  const ids = new Set<string>();
+  let byTag = false;
+  if (Array.isArray(input.InstanceIds)) for (const id of input.InstanceIds) if (typeof id === 'string') ids.add(id);
+  if (Array.isArray(input.Targets)) {
+    for (const target of input.Targets as Array<{ Key?: unknown; Values?: unknown }>) {
+      if (typeof target?.Key === 'string' && target.Key.toLowerCase() === 'instanceids' && Array.isArray(target.Values)) {
+        for (const id of target.Values) if (typeof id === 'string') ids.add(id);
+      } else {
+        byTag = true;
+      }
+    }
+  }
+  // Tag targets are resolved after authorisation, so the caller must be allowed every instance.
+  if (byTag) resources.push(ssmArn(context, 'managed-instance/*'));
+  for (const id of ids) resources.push(ssmArn(context, `managed-instance/${id}`));
+  return resources;
+}
+
+export function commandOperations(service: CommandService): Operation[] {
+  return [
+    {
+      service: 'AmazonSSM',
+      name: 'SendCommand',
+      resources: sendCommandResources,
+      handle: (input) => service.sendCommand(input),
+    },
+    {
+      service: 'AmazonSSM',
+      name: 'ListCommands',
+      async handle(input) {
+        const commandId = optionalString(input, 'CommandId', COMMAND_ID);
+        const instanceId = optionalString(input, 'InstanceId', { pattern: INSTANCE_ID_PATTERN });
+        const matches = parseCommandFilters(input, 'commands');
+        const maxResults = optionalInteger(input, 'MaxResults');
+        const nextToken = optionalString(input, 'NextToken');
+        let commands: CommandRecord[];
+        if (commandId !== undefined) {
+          const command = await service.getCommand(commandId);
+          if (!command) throw new ApiError('InvalidCommandId', `Command ${commandId} does not exist`);
+          commands = [command];
+        } else {
+          commands = await service.listCommands();
+        }
+        if (instanceId !== undefined) {
+          const withInstance = new Set((await service.listInvocations(commandId)).filter((i) => i.InstanceId === instanceId).map((i) => i.CommandId));
+          commands = commands.filter((command) => withInstance.has(command.CommandId));
+        }
+        const selected = commands.filter((command) => matches(asFilterable(command))).sort(newestFirst);
+        const { page, nextToken: next } = paginate(selected, { operation: 'ListCommands', maxResults, nextToken, ...MAX_RESULTS });
+        return { Commands: page.map(describeCommand), NextToken: next };
+      },
+    },
+    {
+      service: 'AmazonSSM',
+      name: 'ListCommandInvocations',
+      async handle(input) {
+        const commandId = optionalString(input, 'CommandId', COMMAND_ID);
+        const instanceId = optionalString(input, 'InstanceId', { pattern: INSTANCE_ID_PATTERN });
+        const matches = parseCommandFilters(input, 'invocations');
+        const details = input.Details === true;
+        const maxResults = optionalInteger(input, 'MaxResults');
+        const nextToken = optionalString(input, 'NextToken');
+        const commands = new Map<string, CommandRecord>();
+        if (commandId !== undefined) {
+          const command = await service.getCommand(commandId);
+          // SSM answers an empty list for a command it does not (yet) know, not an error.
+          if (command) commands.set(commandId, command);
+        } else {
+          for (const command of await service.listCommands()) commands.set(command.CommandId, command);
+        }
+        const invocations = commands.size === 0 ? [] : await service.listInvocations(commandId);
+        const selected = invocations
+          .filter((invocation) => instanceId === undefined || invocation.InstanceId === instanceId)
+          .flatMap((invocation) => {
+            const command = commands.get(invocation.CommandId);
+            return command && matches(invocationFilterable(command, invocation)) ? [{ command, invocation }] : [];
+          })
+          .sort((a, b) => newestFirst(a.command, b.command) || a.invocation.seq - b.invocation.seq);
+        const { page, nextToken: next } = paginate(selected, { operation: 'ListCommandInvocations', maxResults, nextToken, ...MAX_RESULTS });
+        const context = service.viewContext;
+        return { CommandInvocations: page.map(({ command, invocation }) => describeInvocation(command, invocation, details, context)), NextToken: next };
+      },
+    },
+    {
+      service: 'AmazonSSM',
+      name: 'GetCommandInvocation',
+      async handle(input) {
+        const commandId = requiredString(input, 'CommandId', COMMAND_ID);
+        const instanceId = requiredString(input, 'InstanceId', { pattern: INSTANCE_ID_PATTERN });
+        const pluginName = optionalString(input, 'PluginName', PLUGIN_NAME);
+        const found = await service.getInvocation(commandId, instanceId);
+        if (!found) throw new ApiError('InvocationDoesNotExist', `Command ${commandId} has no invocation on ${instanceId}`);
+        const { command, invocation } = found;
+        let ref: (typeof command.steps)[number] | undefined = command.steps[0];
+        if (pluginName !== undefined) {
+          ref = command.steps.find((step) => step.name === pluginName);
+          if (!ref) throw new ApiError('InvalidPluginName', `Document ${command.DocumentName} has no step ${JSON.stringify(pluginName)}; its steps are ${command.steps.map((step) => step.name).join(', ')}`);
+        } else if (command.steps.length > 1) {
+          throw new ApiError('InvalidPluginName', `Document ${command.DocumentName} has ${command.steps.length} steps: name one in PluginName (${command.steps.map((step) => step.name).join(', ')})`);
+        }
+        if (!ref) throw new ApiError('InvalidPluginName', `Document ${command.DocumentName} has no steps`);
+        return describeInvocationPlugin(command, invocation, pluginState(invocation, ref), service.now(), service.viewContext);
+      },
+    },
+    {
+      service: 'AmazonSSM',
+      name: 'CancelCommand',
+      async handle(input) {
+        const commandId = requiredString(input, 'CommandId', COMMAND_ID);
+        await service.cancelCommand(commandId, instanceIdList(input, 'InstanceIds'));
+        return {};
+      },
+    },
+    {
+      service: 'Tender',
+      name: 'GetCommandOutput',
+      async handle(input) {
+        const commandId = requiredString(input, 'CommandId', COMMAND_ID);
+        const instanceId = requiredString(input, 'InstanceId', { pattern: INSTANCE_ID_PATTERN });
+        let pluginName = optionalString(input, 'PluginName', PLUGIN_NAME);
+        const stream = optionalString(input, 'Stream') ?? 'stdout';
+        if (!isOutputStream(stream)) throw new ApiError('ValidationException', `Stream is stdout or stderr, not ${JSON.stringify(stream)}`);
+        if (pluginName === undefined) {
+          const found = await service.getInvocation(commandId, instanceId);
+          if (!found) throw new ApiError('InvocationDoesNotExist', `Command ${commandId} has no invocation on ${instanceId}`);
+          if (found.command.steps.length !== 1) {
+            throw new ApiError('InvalidPluginName', `Document ${found.command.DocumentName} has ${found.command.steps.length} steps: name one in PluginName`);
+          }
+          pluginName = found.command.steps[0]!.name;
+        }
+        const content = await service.readOutput(commandId, instanceId, pluginName, stream);
+        return { CommandId: commandId, InstanceId: instanceId, PluginName: pluginName, Stream: stream, Content: content.toString('base64'), Bytes: content.length };
+      },
+    },
+  ];
+}
+
+export type AgentMessageType = 'command-ack' | 'command-status' | 'command-result';
+
+/** Register each with `gateway.on(type, handler)`; the gateway has verified that `message.from` sent it. */
+export function agentMessageHandlers(service: CommandService): Record<AgentMessageType, (message: Message) => Promise<void>> {
+  return {
+    'command-ack': (message) => service.onCommandAck(message),
+    'command-status': (message) => service.onCommandStatus(message),
+    'command-result': (message) => service.onCommandResult(message),
+  };
+}

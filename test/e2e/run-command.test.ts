@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateDocumentCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
+import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN } from '../support/processes.js';
+
+const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
+
+describe('Run Command end to end: SendCommand → agent process → result', function () {
+  this.timeout(90000);
+  let cp: TestControlPlane;
+  let work: string;
+  let instanceId: string;
+  let stateDir: string;
+  let agent: LiveProcess;
+
+  const finished = (commandId: string) =>
+    eventually(async () => {
+      const invocation = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
+      return invocation && FINAL.has(invocation.Status ?? '') ? invocation : undefined;
+    }, `command ${commandId} to finish`, 60000, 100) as Promise<GetCommandInvocationCommandOutput>;
+  const shell = async (commands: string[]) =>
+    (await cp.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [instanceId], Parameters: { commands } }))).Command?.CommandId ?? '';
+
+  before(async () => {
+    cp = await startTestControlPlane({ heartbeatSeconds: 5 });
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-run-'));
+    const activation = await cp.createActivation();
+    stateDir = path.join(work, 'agent');
+    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
+    assert.equal(registered.code, 0, registered.stderr);
+    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
+    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
+  });
+  after(async () => {
+    await agent?.kill('SIGKILL');
+    await cp?.stop();
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it('runs AWS-RunShellScript and returns its output and exit code', async () => {
+    const id = await shell(['echo hello from $AWS_SSM_INSTANCE_ID', 'echo oops >&2', 'exit 3']);
+    const invocation = await finished(id);
+    assert.equal(invocation.Status, 'Failed');
+    assert.equal(invocation.ResponseCode, 3);
+    assert.equal(invocation.StandardOutputContent, `hello from ${instanceId}\n`);
+    assert.match(invocation.StandardErrorContent ?? '', /oops/);
+    const ok = await finished(await shell(['uname -s']));
+    assert.equal(ok.Status, 'Success');
+    assert.equal(ok.StandardOutputContent?.trim(), os.type());
+  });
+
+  it('keeps a 10 MB output byte for byte; GetCommandInvocation shows its first 24,000 characters', async () => {
+    const id = await shell(['yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 10485760']);
+    const invocation = await finished(id);
+    assert.equal(invocation.Status, 'Success', invocation.StandardErrorContent);
+    const expected = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz\n'.repeat(Math.ceil(10485760 / 37))).subarray(0, 10485760);
+    assert.equal(invocation.StandardOutputContent?.length, 24000);
+    assert.equal(invocation.StandardOutputContent, expected.subarray(0, 24000).toString('utf8'));
+    const out = path.join(work, 'out.bin');
+    const fetched = await runCli(TENDER_BIN, ['commands', 'output', id, '--instance-id', instanceId, '--endpoint', cp.running.endpoint, '--data-dir', cp.dataDir], { timeoutMs: 60000 });
+    assert.equal(fetched.code, 0, fetched.stderr);
+    await fs.writeFile(out, fetched.stdout, 'latin1');
+    const got = await fs.readFile(out);
+    assert.equal(got.length, expected.length);
+    assert.equal(createHash('sha256').update(got).digest('hex'), createHash('sha256').update(expected).digest('hex'));
+  });
+
+  it('rejects `x; touch /tmp/pwned` at SendCommand by allowedPattern, and with ENV_VAR passes it to the script as data', async () => {
+    const marker = path.join(os.tmpdir(), `pwned-${randomBytes(4).toString('hex')}`);
+    const hostile = `x; touch ${marker}`;
+    const strict = {
+      schemaVersion: '2.2',
+      description: 'echo a name',
+      parameters: { Name: { type: 'String', allowedPattern: '^[a-zA-Z0-9-]+$' } },
+      mainSteps: [{ action: 'aws:runShellScript', name: 'echo', inputs: { runCommand: ['echo {{ Name }}'] } }],
+    };
+    await cp.ssm.send(new CreateDocumentCommand({ Name: 'Strict-Echo', Content: JSON.stringify(strict), DocumentType: 'Command' }));
+    const refused = await cp.ssm.send(new SendCommandCommand({ DocumentName: 'Strict-Echo', InstanceIds: [instanceId], Parameters: { Name: [hostile] } })).catch((error: Error) => error);
+    assert.ok(refused instanceof Error);
+    assert.equal(refused.name, 'InvalidParameters');
+    assert.match(refused.message, /does not match pattern/);
+
+    const asData = { ...strict, parameters: { Name: { type: 'String', interpolationType: 'ENV_VAR' } } };
+    await cp.ssm.send(new CreateDocumentCommand({ Name: 'EnvVar-Echo', Content: JSON.stringify(asData), DocumentType: 'Command' }));
+    const sent = await cp.ssm.send(new SendCommandCommand({ DocumentName: 'EnvVar-Echo', InstanceIds: [instanceId], Parameters: { Name: [hostile] } }));
+    const invocation = await finished(sent.Command?.CommandId ?? '');
+    assert.equal(invocation.Status, 'Success', invocation.StandardErrorContent);
+    assert.equal(invocation.StandardOutputContent, `${hostile}\n`);
+    await assert.rejects(fs.access(marker), 'the injected command did not run');
+  });
+
+  it('kill -9 of the agent mid-step: after restart the invocation ends in a definite status with a reason, never stuck InProgress', async () => {
+    const id = await shell(['echo started', 'sleep 300']);
+    await eventually(async () => (await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: id, InstanceId: instanceId })).catch(() => undefined))?.Status === 'InProgress', 'InProgress');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await agent.kill('SIGKILL');
+    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
+    const invocation = await finished(id);
+    assert.equal(invocation.Status, 'Failed');
+    assert.match(`${invocation.StandardErrorContent} ${invocation.StatusDetails}`, /interrupt|restart|terminat/i);
+  });
+});
