@@ -36,13 +36,17 @@ describe('the README\'s first command: tender up on embedded defaults', function
       const instanceId = /Registered as (mi-[0-9a-f]{17})/.exec(first.stdout)?.[1];
       assert.ok(instanceId, first.stdout);
       assert.match(first.stdout, new RegExp(`${instanceId}\\s+local\\s+Online\\s+Linux`));
+      assert.match(first.stdout, /First command \(SendCommand AWS-RunShellScript, [0-9a-f-]{36}\): Success, exit code 0/);
+      assert.match(first.stdout, new RegExp(`\\| Hello from .*, instance ${instanceId}`));
       assert.match(first.stdout, /aws ssm describe-instance-information --endpoint-url http:\/\/127\.0\.0\.1:\d+/);
       assert.match(first.stdout, /AWS_SHARED_CREDENTIALS_FILE=/);
 
       // A second run reuses the agent's identity, and --json gives scripts the same facts.
       const second = await runCli(TENDER_BIN, ['up', '--once', '--json', '--data-dir', dataDir, '--http-port', String(busyHttp.port), '--mqtt-port', String(busyMqtt.port)], { timeoutMs: 60000 });
       assert.equal(second.code, 0, second.stderr);
-      const result = JSON.parse(second.stdout) as { endpoint: string; credentialsFile: string; instance: { InstanceId: string; PingStatus: string } };
+      const result = JSON.parse(second.stdout) as { endpoint: string; credentialsFile: string; instance: { InstanceId: string; PingStatus: string }; firstCommand: { Status: string; StandardOutputContent: string } };
+      assert.equal(result.firstCommand.Status, 'Success');
+      assert.match(result.firstCommand.StandardOutputContent, new RegExp(`instance ${instanceId}`));
       assert.equal(result.instance.InstanceId, instanceId);
       assert.equal(result.instance.PingStatus, 'Online');
 

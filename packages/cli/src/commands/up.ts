@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CreateActivationCommand, DescribeInstanceInformationCommand, type InstanceInformation } from '@aws-sdk/client-ssm';
+import { CreateActivationCommand, DescribeInstanceInformationCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput, type InstanceInformation } from '@aws-sdk/client-ssm';
 import { Command, Flags } from '@oclif/core';
 import { loadIdentity, registerAgent, saveIdentity } from '@tender/agent';
 import { startControlPlane, SERVER_DEFAULTS } from '@tender/server';
@@ -13,9 +13,9 @@ import { startAgentProcess } from '../quickstart/agent-process.js';
 import { preferredOrFreePort } from '../quickstart/free-port.js';
 
 export default class Up extends Command {
-  static override summary = 'Start Tender on embedded defaults: a control plane, a local agent registered to it, and a first call through it.';
+  static override summary = 'Start Tender on embedded defaults: a control plane, a local agent registered to it, and a first command run through it.';
   static override description =
-    'Runs a control plane with its embedded broker and store in --data-dir, registers an agent on this host with a hybrid activation (once; later runs reuse its identity), starts it as its own process, waits until DescribeInstanceInformation shows it Online, and prints the endpoint, how to use the credentials, and what to try next. It keeps running until Ctrl-C, or stops at once with --once. Default ports are taken when free, any free ones otherwise (it says which).';
+    'Runs a control plane with its embedded broker and store in --data-dir, registers an agent on this host with a hybrid activation (once; later runs reuse its identity), starts it as its own process, waits until DescribeInstanceInformation shows it Online, runs a first command on it (SendCommand AWS-RunShellScript), and prints the endpoint, how to use the credentials, and what to try next. It keeps running until Ctrl-C, or stops at once with --once. Default ports are taken when free, any free ones otherwise (it says which).';
   static override flags = {
     'data-dir': Flags.string({ description: 'where the control plane and the local agent keep their state', default: DEFAULT_DATA_DIR, env: 'TENDER_DATA_DIR' }),
     'http-port': Flags.integer({ description: 'preferred API port', default: SERVER_DEFAULTS.httpPort }),
@@ -66,10 +66,13 @@ export default class Up extends Command {
       const child = agent;
       const online = await waitOnline(ssm, instanceId, flags['timeout-seconds'] * 1000, () => child.exitCode);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      // The first command through it: AWS-RunShellScript on the local agent, as any SDK would send it.
+      const sent = await ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [instanceId], Comment: 'tender up: first command', Parameters: { commands: ['echo "Hello from $(hostname), instance $AWS_SSM_INSTANCE_ID"', 'uptime'] } }));
+      const firstCommand = await waitCommand(ssm, sent.Command?.CommandId ?? '', instanceId, flags['timeout-seconds'] * 1000);
       if (flags.json) {
-        this.log(JSON.stringify({ endpoint: server.endpoint, broker: server.agentBrokerUrl, region: server.region, credentialsFile: server.credentialsFile, instance: online, secondsToOnline: Number(seconds) }, null, 2));
+        this.log(JSON.stringify({ endpoint: server.endpoint, broker: server.agentBrokerUrl, region: server.region, credentialsFile: server.credentialsFile, instance: online, secondsToOnline: Number(seconds), firstCommand: { CommandId: firstCommand.CommandId, Status: firstCommand.Status, ResponseCode: firstCommand.ResponseCode, StandardOutputContent: firstCommand.StandardOutputContent } }, null, 2));
       } else {
-        this.printWelcome(server, online, seconds, dataDir);
+        this.printWelcome(server, online, seconds, dataDir, firstCommand);
       }
       if (flags.once) return;
       say('Running. Press Ctrl-C to stop.');
@@ -103,13 +106,16 @@ export default class Up extends Command {
     return identity.instanceId;
   }
 
-  private printWelcome(server: { endpoint: string; agentBrokerUrl: string; credentialsFile: string; region: string }, online: InstanceInformation, seconds: string, dataDir: string): void {
+  private printWelcome(server: { endpoint: string; agentBrokerUrl: string; credentialsFile: string; region: string }, online: InstanceInformation, seconds: string, dataDir: string, first: GetCommandInvocationCommandOutput): void {
     const relative = path.relative(process.cwd(), dataDir);
     const rel = relative && !relative.startsWith('..') ? relative : dataDir;
     this.log('');
     this.log(`The agent came Online in ${seconds} s. DescribeInstanceInformation says:`);
     this.log('');
     this.log(renderTable([online as Record<string, unknown>], ['InstanceId', 'Name', 'PingStatus', 'PlatformType', 'PlatformName', 'PlatformVersion', 'ComputerName', 'IPAddress', 'AgentVersion']));
+    this.log('');
+    this.log(`First command (SendCommand AWS-RunShellScript, ${first.CommandId}): ${first.Status}, exit code ${first.ResponseCode}`);
+    for (const line of (first.StandardOutputContent ?? '').trimEnd().split('\n')) this.log(`  | ${line}`);
     this.log('');
     this.log(`API endpoint:  ${server.endpoint}   (AWS JSON 1.1, SigV4, region ${server.region})`);
     this.log(`Agent broker:  ${server.agentBrokerUrl}`);
@@ -121,6 +127,7 @@ export default class Up extends Command {
     this.log('');
     this.log('Or with tender (in another terminal, from this folder):');
     this.log('  node bin/tender.js instances list');
+    this.log(`  node bin/tender.js send-command -d AWS-RunShellScript -p commands="df -h" -i ${online.InstanceId} --wait`);
     this.log('  node bin/tender.js activations create --registration-limit 10    # to register more hosts');
     this.log('  node bin/tender.js audit');
     this.log('  node bin/tender.js --help');
@@ -131,6 +138,16 @@ async function readAdminKey(file: string): Promise<{ accessKeyId: string; secret
   const key = parseCredentialsFile(await fs.readFile(file, 'utf8'), 'tender');
   if (!key) throw new Error(`${file} has no [tender] profile`);
   return key;
+}
+
+async function waitCommand(ssm: ReturnType<typeof ssmClient>, commandId: string, instanceId: string, timeoutMs: number): Promise<GetCommandInvocationCommandOutput> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
+    if (invocation && ['Success', 'Failed', 'Cancelled', 'TimedOut'].includes(invocation.Status ?? '')) return invocation;
+    if (Date.now() > deadline) throw new Error(`the first command ${commandId} did not finish within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function waitOnline(ssm: ReturnType<typeof ssmClient>, instanceId: string, timeoutMs: number, exited: () => number | null): Promise<InstanceInformation> {
