@@ -25,6 +25,8 @@ function stepBody(step: StepResult): StepResultBody {
  */
 export class CommandChannel {
   private readonly delivering = new Set<string>();
+  /** Cancels that arrived before their command (messages can overtake each other after a reconnect). */
+  private readonly cancelledEarly = new Set<string>();
 
   constructor(
     private readonly agent: Agent,
@@ -37,6 +39,12 @@ export class CommandChannel {
       const { commandId } = message.body as CancelBody;
       const outcome = await this.runner.cancel(String(commandId));
       this.logger.info('cancel requested', { commandId, outcome });
+      if (outcome === 'unknown') {
+        // Never seen here: answer Cancelled now, so the invocation does not wait for its expiry, and refuse the
+        // command if it turns up later.
+        this.cancelledEarly.add(String(commandId));
+        await this.sendCancelled(String(commandId));
+      }
     });
     agent.on('result-ack', async (message) => {
       await this.runner.ackResult(String((message.body as ResultAckBody).commandId));
@@ -44,8 +52,17 @@ export class CommandChannel {
     agent.onConnected(() => void this.redeliver());
   }
 
+  private async sendCancelled(commandId: string): Promise<void> {
+    await this.agent.send('command-result', { commandId, status: 'Cancelled', statusDetails: 'Cancelled', responseCode: -1, endedAt: new Date().toISOString(), steps: [] } satisfies CommandResultBody);
+  }
+
   private async onCommand(message: Message): Promise<void> {
     const body = message.body as CommandBody;
+    if (this.cancelledEarly.has(body.commandId)) {
+      await this.agent.send('command-ack', { commandId: body.commandId, accepted: 'duplicate' });
+      await this.sendCancelled(body.commandId);
+      return;
+    }
     const accepted = await this.runner.accept({
       commandId: body.commandId,
       documentName: body.documentName,
