@@ -4,6 +4,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateDocumentCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN } from '../support/processes.js';
 
@@ -68,6 +70,17 @@ describe('Run Command end to end: SendCommand → agent process → result', fun
     const got = await fs.readFile(out);
     assert.equal(got.length, expected.length);
     assert.equal(createHash('sha256').update(got).digest('hex'), createHash('sha256').update(expected).digest('hex'));
+
+    // StandardOutputUrl serves the same bytes to a SigV4-signed GET, and nothing to an unsigned one.
+    const url = new URL(invocation.StandardOutputUrl ?? '');
+    assert.ok(url.pathname.startsWith('/tender/v1/outputs/'), invocation.StandardOutputUrl);
+    assert.equal((await fetch(url)).status, 400);
+    const signer = new SignatureV4({ credentials: cp.admin, region: cp.running.region, service: 'ssm', sha256: class extends Hash { constructor(secret?: ConstructorParameters<typeof Hash>[1]) { super('sha256', secret); } } });
+    const signed = await signer.sign({ method: 'GET', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host } });
+    const download = await fetch(url, { headers: signed.headers });
+    assert.equal(download.status, 200);
+    const bytes = Buffer.from(await download.arrayBuffer());
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), createHash('sha256').update(expected).digest('hex'));
   });
 
   it('rejects `x; touch /tmp/pwned` at SendCommand by allowedPattern, and with ENV_VAR passes it to the script as data', async () => {

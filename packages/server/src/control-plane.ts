@@ -12,7 +12,7 @@ import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
 import { ADMIN_POLICY } from './api/auth/policy.js';
 import { ApiError, isApiError } from './api/errors.js';
-import { createRequestListener, sendJson, sourceOf } from './api/http-api.js';
+import { authorizeRequest, createRequestListener, sendJson, sourceOf } from './api/http-api.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import type { AuditEvent } from './audit/audit-record.js';
 import { auditOperations } from './audit/operations.js';
@@ -251,7 +251,18 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       region: config.region,
       accountId: identity.accountId,
       logger,
-      prefixRoutes: [{ prefix: OUTPUT_UPLOAD_PREFIX, maxBodyBytes: MAX_OUTPUT_UPLOAD_BYTES, handle: commands.handleOutputUpload }],
+      prefixRoutes: [
+        {
+          prefix: OUTPUT_UPLOAD_PREFIX,
+          maxBodyBytes: MAX_OUTPUT_UPLOAD_BYTES,
+          // PUT: an agent uploads a step's full output (signed with its key). GET: a caller with an access key
+          // whose policy allows tender:GetCommandOutput downloads it (the StandardOutputUrl of an invocation).
+          handle: async (req, res, body) => {
+            if (req.method !== 'GET') return commands.handleOutputUpload(req, res, body);
+            await downloadOutput(req, res, body);
+          },
+        },
+      ],
       extraRoutes: {
         '/healthz': async (_req, res) => sendJson(res, ready && gateway.connected ? 200 : 503, { status: ready && gateway.connected ? 'ok' : 'starting' }),
         '/metrics': async (_req, res) => {
@@ -264,6 +275,25 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         },
       },
     });
+    const downloadOutput = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
+      const parts = new URL(req.url ?? '/', 'http://tender').pathname.slice(OUTPUT_UPLOAD_PREFIX.length).split('/').map(decodeURIComponent);
+      const [commandId, instanceId, step, stream] = parts;
+      const time = now().toISOString();
+      try {
+        if (parts.length !== 4 || !commandId || !instanceId || !step || (stream !== 'stdout' && stream !== 'stderr')) {
+          throw new ApiError('ValidationException', `expected ${OUTPUT_UPLOAD_PREFIX}<commandId>/<instanceId>/<step>/<stdout|stderr>`);
+        }
+        const principal = await authorizeRequest(req, body, { accessKeys, region: config.region }, 'tender:GetCommandOutput', ['*']);
+        const output = await commands.readOutput(commandId, instanceId, step, stream);
+        await writeAudit({ time, caller: principal.arn, operation: 'Tender.GetCommandOutput', resources: [commandId, instanceId], source: sourceOf(req), outcome: 'success' });
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': output.length });
+        res.end(output);
+      } catch (caught) {
+        const error = isApiError(caught) ? caught : new ApiError('InternalServerError', 'reading the output failed', 500);
+        await writeAudit({ time, caller: (caught as { principal?: { arn: string } }).principal?.arn ?? 'anonymous', operation: 'Tender.GetCommandOutput', resources: [String(commandId), String(instanceId)], source: sourceOf(req), outcome: error.status === 403 || error.code.includes('Signature') || error.code.includes('Denied') || error.code.includes('Unrecognized') ? 'denied' : 'error', errorCode: error.code, detail: error.message }).catch(() => undefined);
+        sendJson(res, error.status, error.toJSON());
+      }
+    };
     const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener);
     const httpPort = await listen(server, config.httpPort, config.httpHost, 'http-port');
     cleanups.push(() => new Promise<void>((resolve) => {

@@ -64,6 +64,34 @@ export function sourceOf(req: IncomingMessage): string {
 }
 
 /**
+ * Check a request's SigV4 signature and the caller's policy for one action on some resources; the principal on
+ * success, an ApiError (InvalidSignatureException, UnrecognizedClientException, AccessDeniedException, ...)
+ * otherwise. The API uses it for every call; signed routes outside it (output downloads) use it too.
+ */
+export async function authorizeRequest(
+  req: IncomingMessage,
+  body: Buffer,
+  options: Pick<HttpApiOptions, 'accessKeys' | 'region'>,
+  action: string | undefined,
+  resources: string[],
+): Promise<Principal> {
+  const url = new URL(req.url ?? '/', 'http://tender');
+  const verified = await verifySigV4(
+    { method: req.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body },
+    (id) => options.accessKeys.secretOf(id),
+    { region: options.region },
+  );
+  const principal = (await options.accessKeys.principalOf(verified.accessKeyId)) as Principal;
+  if (action) {
+    for (const resource of resources) {
+      const decision = evaluate(principal.policies, action, resource);
+      if (!decision.allowed) throw Object.assign(accessDenied(principal.arn, action, resource, decision.reason), { principal });
+    }
+  }
+  return principal;
+}
+
+/**
  * The SSM-compatible API: AWS JSON 1.1 (`POST /`, `X-Amz-Target: AmazonSSM.<Operation>` or
  * `Tender.<Operation>`), SigV4-verified, authorised against the caller's policy, and written to the audit
  * trail whatever the outcome: each call is one audit record with caller, operation, resources, source,
@@ -75,15 +103,9 @@ export function createHttpApi(options: HttpApiOptions) {
 
   async function call(req: IncomingMessage, body: Buffer, requestId: string): Promise<{ result: unknown; audit: Omit<AuditEvent, 'time' | 'source' | 'requestId' | 'outcome'> }> {
     const target = typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined;
-    const url = new URL(req.url ?? '/', 'http://tender');
     const audit = { caller: 'anonymous', operation: target ?? '(none)', resources: [] as string[] };
     try {
-      const verified = await verifySigV4(
-        { method: req.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body },
-        (id) => options.accessKeys.secretOf(id),
-        { region: options.region },
-      );
-      const principal = (await options.accessKeys.principalOf(verified.accessKeyId)) as Principal;
+      const principal = await authorizeRequest(req, body, options, undefined, []);
       audit.caller = principal.arn;
       const operation = target ? byTarget.get(target) : undefined;
       if (!operation) {
