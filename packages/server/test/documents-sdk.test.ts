@@ -6,6 +6,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CreateDocumentCommand,
   DeleteDocumentCommand,
@@ -38,7 +39,7 @@ import { FileStore } from '../src/store/file-store.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
-const CORPUS = '/work/shared/ssm-corpus/command';
+const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/ssm-corpus/command');
 
 interface Credentials {
   accessKeyId: string;

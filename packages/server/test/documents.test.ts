@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseDocument } from '@tender/documents';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../src/api/errors.js';
@@ -15,7 +16,7 @@ import { FileStore } from '../src/store/file-store.js';
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const T0 = Date.parse('2030-06-01T12:00:00.000Z');
-const CORPUS = '/work/shared/ssm-corpus/command';
+const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/ssm-corpus/command');
 const BUILTINS = ['AWS-RunDocument', 'AWS-RunPowerShellScript', 'AWS-RunRemoteScript', 'AWS-RunShellScript'];
 
 const context: CallContext = {
@@ -211,7 +212,10 @@ describe('Documents API', () => {
     });
 
     it('keep the parameter names of AWS\'s documents, with Tender\'s own text', async function () {
-      if (!existsSync(CORPUS)) this.skip();
+      if (!existsSync(CORPUS)) {
+        console.log(`      (skipped: SSM corpus not found at ${CORPUS})`);
+        this.skip();
+      }
       for (const name of BUILTINS) {
         const aws = JSON.parse(await readFile(path.join(CORPUS, `${name}.json`), 'utf8')) as { description: string; parameters: Record<string, { description?: string; type: string }> };
         const ours = await describeDoc({ Name: name });
@@ -738,7 +742,10 @@ describe('Documents API', () => {
     });
 
     it('of the corpus\'s documents, created under new names', async function () {
-      if (!existsSync(CORPUS)) this.skip();
+      if (!existsSync(CORPUS)) {
+        console.log(`      (skipped: SSM corpus not found at ${CORPUS})`);
+        this.skip();
+      }
       const rows: string[] = [];
       for (const file of (await readdir(CORPUS)).sort()) {
         const text = await readFile(path.join(CORPUS, file), 'utf8');
