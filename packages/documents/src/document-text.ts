@@ -10,7 +10,8 @@
  * YAML is read the YAML 1.1 way, as PyYAML and SnakeYAML read AWS's documents (see yaml-1-1-scalars.ts), and
  * must convert to plain JSON values.
  */
-import { Scalar, isScalar, parseDocument, visit } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { DocumentError } from './document-errors.js';
 import type { DocumentFormat } from './document-model.js';
 import { formatPath } from './document-path.js';
@@ -19,6 +20,16 @@ import { isJsonObject, jsonObjectFrom } from './json-value.js';
 import { jsonSyntaxPosition } from './json-syntax-position.js';
 import type { JsonObject, JsonValue } from './json-value.js';
 import { withPyYamlScalars } from './yaml-1-1-scalars.js';
+
+/**
+ * The YAML parser is loaded on first use: the agent only ever receives JSON (the control plane converts), and the
+ * parser costs an idle agent memory it has none to spare for.
+ */
+let yamlModule: typeof Yaml | undefined;
+function yaml(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlModule;
+}
 
 export interface DocumentText {
   content: JsonObject;
@@ -63,7 +74,7 @@ function jsonSyntaxProblem(source: string, error: unknown): string {
 }
 
 function readYaml(source: string, document: string): JsonObject {
-  const parsed = parseDocument(source, {
+  const parsed = yaml().parseDocument(source, {
     version: '1.1',
     schema: 'yaml-1.1',
     customTags: withPyYamlScalars,
@@ -96,6 +107,7 @@ function readYaml(source: string, document: string): JsonObject {
  */
 function keepMissingFinalLineBreakMissing(contents: unknown, source: string): void {
   if (/[\r\n]$/.test(source)) return;
+  const { Scalar, isScalar, visit } = yaml();
   visit(contents as Parameters<typeof visit>[0], {
     Scalar(_key, node) {
       const atEnd = node.range !== undefined && node.range !== null && node.range[1] >= source.length;
