@@ -8,13 +8,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
   crypto: { summary: 'Ed25519 sign/verify per second, node:crypto vs tweetnacl', load: () => import('./crypto.js') },
   agent: { summary: 'agent: time from start to Online, and resident memory idle and connected vs bare node', load: () => import('./agent.js') },
+  'run-command': { summary: 'Run Command: SendCommand → Success round trip for echo hi on one agent process, beside a bare /bin/sh spawn', load: () => import('./run-command.js') },
+  fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
 };
 
 const [name = 'list', ...args] = process.argv.slice(2);
 if (name === 'list' || !(name in BENCHES || name === 'all')) {
   if (name !== 'list') console.error(`unknown benchmark ${name}`);
   console.log('benchmarks (npm run bench -- <name>):');
-  for (const [key, bench] of Object.entries(BENCHES)) console.log(`  ${key.padEnd(8)} ${bench.summary}`);
+  for (const [key, bench] of Object.entries(BENCHES)) console.log(`  ${key.padEnd(12)} ${bench.summary}`);
   process.exit(name === 'list' ? 0 : 2);
 }
 for (const [key, bench] of Object.entries(BENCHES)) {
