@@ -225,6 +225,10 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
         'per_listener_settings false',
         'allow_anonymous false',
         'persistence false',
+        // The control plane's one subscription receives every agent's messages at once during a fan-out; the
+        // default per-client queue (1000) would drop acks and results. docs/mosquitto.md says the same.
+        'max_queued_messages 100000',
+        'max_inflight_messages 0',
         `log_dest file ${logFile}`,
         'log_type all',
         ...(asRoot && !owner ? ['user root'] : []),

@@ -40,8 +40,8 @@ class KeyObjectCache {
   }
 }
 
-// A process holds few secret keys (its own) but may verify for every agent in the fleet.
-const privateKeys = new KeyObjectCache(64);
+// A process holds few secret keys (its own; thousands in the fleet simulator) but may verify for every agent.
+const privateKeys = new KeyObjectCache(4096);
 const publicKeys = new KeyObjectCache(16384);
 
 function cacheId(bytes: Uint8Array): string {

@@ -4,6 +4,9 @@ import type { CommandProgress, CommandResult, CommandRunner, StepResult } from '
 import type { Agent } from '../runtime/agent.js';
 import { uploadOutput, type UploadTarget } from './output-uploader.js';
 
+/** How long a delivered result may wait for its `result-ack` before it is sent again (the control plane dedupes). */
+const RESEND_UNACKNOWLEDGED_MS = 30_000;
+
 function stepBody(step: StepResult): StepResultBody {
   return {
     name: step.name,
@@ -25,6 +28,7 @@ function stepBody(step: StepResult): StepResultBody {
  */
 export class CommandChannel {
   private readonly delivering = new Set<string>();
+  private readonly resendTimer: NodeJS.Timeout;
   /** Cancels that arrived before their command (messages can overtake each other after a reconnect). */
   private readonly cancelledEarly = new Set<string>();
 
@@ -50,6 +54,13 @@ export class CommandChannel {
       await this.runner.ackResult(String((message.body as ResultAckBody).commandId));
     });
     agent.onConnected(() => void this.redeliver());
+    // A result whose acknowledgement never came (lost by an overloaded broker, say) goes again, until acknowledged.
+    this.resendTimer = setInterval(() => void this.redeliver().catch(() => undefined), RESEND_UNACKNOWLEDGED_MS);
+    this.resendTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.resendTimer);
   }
 
   private async sendCancelled(commandId: string): Promise<void> {

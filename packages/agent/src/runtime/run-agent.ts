@@ -62,6 +62,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     process.once('SIGINT', onSignal);
     agent.start();
     const exit = await agent.exited;
+    channel.current.stop();
     await runner.stop();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
