@@ -10,7 +10,7 @@ import { actionsFromPlugins, CommandRunner } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 
 /** The plugins the agent ships with. */
-export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script'];
+export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document'];
 
 export interface RunAgentOptions {
   stateDir: string;
