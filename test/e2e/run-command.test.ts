@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateDocumentCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
@@ -105,6 +105,39 @@ describe('Run Command end to end: SendCommand → agent process → result', fun
     assert.equal(invocation.Status, 'Success', invocation.StandardErrorContent);
     assert.equal(invocation.StandardOutputContent, `${hostile}\n`);
     await assert.rejects(fs.access(marker), 'the injected command did not run');
+  });
+
+  it('runs AWS-RunRemoteScript: downloads a script over HTTP, checks its SHA-256, runs it', async () => {
+    const http = await import('node:http');
+    const script = Buffer.from('#!/bin/sh\necho "remote script ran with $1"\n');
+    const server = http.createServer((_req, res) => res.end(script));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hello.sh`;
+      const dir = await fs.mkdtemp(path.join(work, 'remote-'));
+      const run = async (sha256: string) => {
+        const sent = await cp.ssm.send(new SendCommandCommand({
+          DocumentName: 'AWS-RunRemoteScript',
+          InstanceIds: [instanceId],
+          Parameters: { sourceType: ['HTTP'], sourceInfo: [JSON.stringify({ url, sha256, allowInsecureDownload: 'true' })], commandLine: ['sh hello.sh tender'], workingDirectory: [dir] },
+        }));
+        // A document of several steps is read per step (GetCommandInvocation would need a PluginName).
+        return eventually(async () => {
+          const listed = await cp.ssm.send(new ListCommandInvocationsCommand({ CommandId: sent.Command?.CommandId, Details: true }));
+          const invocation = listed.CommandInvocations?.[0];
+          return invocation && FINAL.has(invocation.Status ?? '') ? invocation : undefined;
+        }, 'AWS-RunRemoteScript to finish', 60000);
+      };
+      const ok = await run(createHash('sha256').update(script).digest('hex'));
+      const outputs = (ok.CommandPlugins ?? []).map((p) => `${p.Name}: ${p.Status} ${p.Output}`).join('\n');
+      assert.equal(ok.Status, 'Success', outputs);
+      assert.match(outputs, /runShellScript: Success remote script ran with tender/);
+      const tampered = await run('0'.repeat(64));
+      assert.equal(tampered.Status, 'Failed');
+      assert.match((tampered.CommandPlugins ?? []).map((p) => p.Output).join(' '), /sha256|SHA-256/i);
+    } finally {
+      server.close();
+    }
   });
 
   it('kill -9 of the agent mid-step: after restart the invocation ends in a definite status with a reason, never stuck InProgress', async () => {
