@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { isDefinedPlugin } from '@tender/plugin-api';
 import plugin, { createDownloadContentAction } from '../src/index.js';
-import { stepFixture, type StepFixture } from './step-context.js';
+import { stepFixture, type StepFixture } from '@tender/plugin-api/testing';
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const CONTENT = 'hello from the tender test server\n';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ActionResult } from '@tender/plugin-api';
 import { createShellScriptAction, type Spawner } from '../src/index.js';
 import { isRunning, killAll, readPids, waitFor } from './processes.js';
-import { stepFixture, type StepFixture } from './step-context.js';
+import { stepFixture, type StepFixture } from '@tender/plugin-api/testing';
 
 const unix = process.platform !== 'win32';
 

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findExecutable } from '../src/find-executable.js';
 import { createPowerShellScriptAction, powerShellCommand, PWSH_NOT_FOUND } from '../src/index.js';
-import { stepFixture, type StepFixture } from './step-context.js';
+import { stepFixture, type StepFixture } from '@tender/plugin-api/testing';
 
 const unix = process.platform !== 'win32';
 

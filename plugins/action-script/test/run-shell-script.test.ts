@@ -4,7 +4,7 @@ import { access, mkdir, readFile, realpath, stat, writeFile } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import { createShellScriptAction } from '../src/index.js';
-import { stepFixture, type StepFixture } from './step-context.js';
+import { stepFixture, type StepFixture } from '@tender/plugin-api/testing';
 
 const unix = process.platform !== 'win32';
 

@@ -1,7 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ActionContext, Logger, OutputSink, Platform } from '@tender/plugin-api';
+import type { ActionContext, RunIdentity, OutputSink } from '../action.js';
+import type { Logger } from '../logger.js';
+import type { Platform } from '../version.js';
+
+/**
+ * Test support for action authors (`@tender/plugin-api/testing`): a step context as Tender's document runner
+ * builds it, over a private temporary folder, with sinks and a logger that keep everything for assertions.
+ */
 
 /** An output sink that keeps every chunk as bytes, to compare byte for byte. */
 export class CollectingSink implements OutputSink {
@@ -38,9 +45,9 @@ export interface StepFixture {
 /** A step context as the document runner would build it, over a private temporary folder. */
 export async function stepFixture(
   inputs: Record<string, unknown>,
-  overrides: { env?: Record<string, string>; platform?: Platform } = {},
+  overrides: { env?: Record<string, string>; platform?: Platform; run?: Partial<RunIdentity> } = {},
 ): Promise<StepFixture> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'tender-action-script-'));
+  const root = await mkdtemp(path.join(os.tmpdir(), 'tender-action-test-'));
   const orchestrationDirectory = path.join(root, 'orchestration', 'step');
   const stdout = new CollectingSink();
   const stderr = new CollectingSink();
@@ -58,7 +65,7 @@ export async function stepFixture(
     stderr,
     orchestrationDirectory,
     env: overrides.env ?? {},
-    run: { instanceId: 'mi-0123456789abcdef0', commandId: 'cmd-1', documentName: 'AWS-RunShellScript', stepName: '0.aws:runShellScript', region: 'local' },
+    run: { instanceId: 'mi-0123456789abcdef0', commandId: 'cmd-1', documentName: 'Test-Document', stepName: 'step', region: 'local', ...overrides.run },
     platform: overrides.platform ?? (process.platform as Platform),
   };
   return {

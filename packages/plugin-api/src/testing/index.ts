@@ -1,0 +1,1 @@
+export { CollectingSink, stepFixture, type LogEntry, type StepFixture } from './step-fixture.js';
