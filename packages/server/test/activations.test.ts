@@ -4,28 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { ActivationService, RegistrationRefused, type NewActivation } from '../src/activations/activation-service.js';
 import { activationOperations } from '../src/activations/operations.js';
-import { ApiError } from '../src/api/errors.js';
-import type { CallContext, Input, Operation } from '../src/api/operation.js';
+import type { Input, Operation } from '../src/api/operation.js';
 import { FileStore } from '../src/store/file-store.js';
+import { apiError, ManualClock, testContext } from './support/operation-harness.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.parse('2030-06-01T12:00:00.000Z');
-
-const context: CallContext = {
-  caller: { accessKeyId: 'TKIATESTTESTTESTTEST', userName: 'tester', arn: 'arn:aws:iam::123456789012:user/tester', policies: [] },
-  requestId: 'req-1',
-  sourceIp: '127.0.0.1',
-  region: 'us-east-1',
-  accountId: '123456789012',
-};
-
-/** A clock the test moves by hand. */
-class Clock {
-  constructor(public ms: number) {}
-  readonly now = (): Date => new Date(this.ms);
-}
 
 function request(over: Partial<NewActivation> = {}): NewActivation {
   return { IamRole: 'SSMServiceRole', RegistrationLimit: 5, ExpirationDate: new Date(T0 + DAY), Tags: [], ...over };
@@ -41,29 +27,16 @@ async function refusal(promise: Promise<unknown>): Promise<RegistrationRefused> 
   assert.fail('expected the claim to be refused');
 }
 
-async function apiError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ApiError, `expected an ApiError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `code of: ${error.message}`);
-    assert.equal(error.status, 400);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
-
 describe('ActivationService', () => {
   let dir: string;
   let store: FileStore;
-  let clock: Clock;
+  let clock: ManualClock;
   let service: ActivationService;
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-activations-'));
     store = await FileStore.open(dir);
-    clock = new Clock(T0);
+    clock = new ManualClock(T0);
     service = new ActivationService(store, clock.now);
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -194,14 +167,14 @@ describe('ActivationService', () => {
 
 describe('activationOperations', () => {
   let dir: string;
-  let clock: Clock;
+  let clock: ManualClock;
   let service: ActivationService;
   let ops: Map<string, Operation>;
 
   const call = (name: string, input: Input): Promise<unknown> => {
     const op = ops.get(name);
     assert.ok(op, `operation ${name} exists`);
-    return op.handle(input, context);
+    return op.handle(input, testContext);
   };
   const create = (input: Input) => call('CreateActivation', { IamRole: 'SSMServiceRole', ...input }) as Promise<{ ActivationId: string; ActivationCode: string }>;
 
@@ -221,7 +194,7 @@ describe('activationOperations', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-activation-ops-'));
-    clock = new Clock(T0);
+    clock = new ManualClock(T0);
     service = new ActivationService(await FileStore.open(dir), clock.now);
     ops = new Map(activationOperations(service, clock.now).map((op) => [op.name, op]));
   });
@@ -230,8 +203,8 @@ describe('activationOperations', () => {
   it('declares the three SSM operations with their resources', () => {
     assert.deepEqual([...ops.keys()].sort(), ['CreateActivation', 'DeleteActivation', 'DescribeActivations']);
     for (const op of ops.values()) assert.equal(op.service, 'AmazonSSM');
-    assert.deepEqual(ops.get('CreateActivation')?.resources?.({}, context), ['arn:aws:ssm:us-east-1:123456789012:activation/*']);
-    assert.deepEqual(ops.get('DeleteActivation')?.resources?.({ ActivationId: 'abc' }, context), ['arn:aws:ssm:us-east-1:123456789012:activation/abc']);
+    assert.deepEqual(ops.get('CreateActivation')?.resources?.({}, testContext), ['arn:aws:ssm:us-east-1:123456789012:activation/*']);
+    assert.deepEqual(ops.get('DeleteActivation')?.resources?.({ ActivationId: 'abc' }, testContext), ['arn:aws:ssm:us-east-1:123456789012:activation/abc']);
   });
 
   describe('CreateActivation', () => {

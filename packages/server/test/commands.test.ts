@@ -17,7 +17,7 @@ import {
   type StepResultBody,
 } from '@tender/protocol';
 import { ApiError } from '../src/api/errors.js';
-import type { CallContext, Input } from '../src/api/operation.js';
+import type { Input } from '../src/api/operation.js';
 import type { Tag } from '../src/api/validate.js';
 import {
   agentMessageHandlers,
@@ -36,28 +36,13 @@ import { concurrencyLimit, errorLimit } from '../src/commands/rate-controls.js';
 import { WriteBehind } from '../src/commands/write-behind.js';
 import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
 import { FileStore } from '../src/store/file-store.js';
+import { apiError, ManualClock, testContext } from './support/operation-harness.js';
 
 // ---- harness --------------------------------------------------------------------------------------------
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const idOf = (n: number): string => `mi-${n.toString(16).padStart(17, '0')}`;
-
-const context: CallContext = {
-  caller: { accessKeyId: 'TKIATESTTESTTESTTEST', userName: 'tester', arn: 'arn:aws:iam::123456789012:user/tester', policies: [] },
-  requestId: 'req-1',
-  sourceIp: '127.0.0.1',
-  region: 'us-east-1',
-  accountId: '123456789012',
-};
-
-class Clock {
-  constructor(public ms: number) {}
-  readonly now = (): Date => new Date(this.ms);
-  advance(seconds: number): void {
-    this.ms += seconds * 1000;
-  }
-}
 
 function instance(n: number, over: Partial<InstanceRecord> = {}): InstanceRecord {
   return {
@@ -135,7 +120,7 @@ interface Sent {
 /** A test bed: a FileStore and registry in a temporary directory, a fake gateway, and the service. */
 class Bed {
   dir = '';
-  clock = new Clock(T0);
+  clock = new ManualClock(T0);
   store!: FileStore;
   registry!: InstanceRegistry;
   service!: CommandService;
@@ -195,7 +180,7 @@ class Bed {
   async call(name: string, input: Input): Promise<Record<string, unknown>> {
     const operation = commandOperations(this.service).find((op) => op.name === name);
     if (!operation) throw new Error(`no operation ${name}`);
-    const result = (await operation.handle(input, context)) as Record<string, unknown>;
+    const result = (await operation.handle(input, testContext)) as Record<string, unknown>;
     await this.service.whenSent();
     return result;
   }
@@ -272,18 +257,6 @@ function step(name: string, status: string, over: { stdout?: string; stderr?: st
   };
   if (over.statusDetails !== undefined) result.statusDetails = over.statusDetails;
   return result;
-}
-
-async function apiError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ApiError, `expected an ApiError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `code of: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
 }
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -438,11 +411,11 @@ describe('commands: SendCommand', () => {
 
   it('names the document and the instances as the resources the call touches', () => {
     const send = commandOperations(bed.service).find((op) => op.name === 'SendCommand')!;
-    assert.deepEqual(send.resources!(run({ InstanceIds: [idOf(1)] }), context), [
+    assert.deepEqual(send.resources!(run({ InstanceIds: [idOf(1)] }), testContext), [
       'arn:aws:ssm:us-east-1:123456789012:document/Test-RunShellScript',
       `arn:aws:ssm:us-east-1:123456789012:managed-instance/${idOf(1)}`,
     ]);
-    assert.deepEqual(send.resources!(run({ Targets: [{ Key: 'tag:Role', Values: ['web'] }] }), context), [
+    assert.deepEqual(send.resources!(run({ Targets: [{ Key: 'tag:Role', Values: ['web'] }] }), testContext), [
       'arn:aws:ssm:us-east-1:123456789012:document/Test-RunShellScript',
       'arn:aws:ssm:us-east-1:123456789012:managed-instance/*',
     ]);
@@ -1010,7 +983,7 @@ describe('commands: full outputs', () => {
     assert.equal((await upload({ path: `/tender/v1/outputs/${commandId}/${idOf(1)}/..%2F..%2Fetc/stdout` })).status, 400);
     assert.equal((await upload({ method: 'POST' })).status, 405);
 
-    await apiError(bed.service.readOutput(commandId, idOf(1), 'runShellScript', 'stdout'), 'OutputNotAvailable');
+    await apiError(bed.service.readOutput(commandId, idOf(1), 'runShellScript', 'stdout'), 'OutputNotAvailable', undefined, 404);
   });
 
   it('serves a complete preview when nothing was uploaded, and says when the output is missing', async () => {
@@ -1018,7 +991,7 @@ describe('commands: full outputs', () => {
     assert.equal((await bed.service.readOutput(commandId, idOf(1), 'runShellScript', 'stdout')).toString(), 'small\n');
     assert.equal((await bed.service.readOutput(commandId, idOf(1), 'runShellScript', 'stderr')).length, 0);
     await bed.result(idOf(2), commandId, 'Success', { steps: [step('runShellScript', 'Success', { stdout: 'x'.repeat(10), stdoutBytes: 1000 })] });
-    await apiError(bed.service.readOutput(commandId, idOf(2), 'runShellScript', 'stdout'), 'OutputNotAvailable', /1000 bytes/);
+    await apiError(bed.service.readOutput(commandId, idOf(2), 'runShellScript', 'stdout'), 'OutputNotAvailable', /1000 bytes/, 404);
     await apiError(bed.service.readOutput(commandId, idOf(2), 'other', 'stdout'), 'InvalidPluginName');
     await apiError(bed.call('GetCommandOutput', { CommandId: commandId, InstanceId: idOf(3) }), 'InvocationDoesNotExist');
   });

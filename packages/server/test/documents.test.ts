@@ -7,25 +7,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from '@tender/documents';
 import { parse as parseYaml } from 'yaml';
-import { ApiError } from '../src/api/errors.js';
-import type { CallContext, Input, Operation } from '../src/api/operation.js';
+import type { Input, Operation } from '../src/api/operation.js';
 import { DocumentService, documentOperations, MAX_COMMAND_DOCUMENT_BYTES, type DocumentServiceOptions } from '../src/documents/index.js';
 import { platformTypesOf } from '../src/documents/platform-types.js';
 import { FileStore } from '../src/store/file-store.js';
+import { apiError, ManualClock, testContext } from './support/operation-harness.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const T0 = Date.parse('2030-06-01T12:00:00.000Z');
 const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/ssm-corpus/command');
 const BUILTINS = ['AWS-RunDocument', 'AWS-RunPowerShellScript', 'AWS-RunRemoteScript', 'AWS-RunShellScript'];
-
-const context: CallContext = {
-  caller: { accessKeyId: 'TKIATESTTESTTESTTEST', userName: 'tester', arn: `arn:aws:iam::${ACCOUNT}:user/tester`, policies: [] },
-  requestId: 'req-1',
-  sourceIp: '127.0.0.1',
-  region: REGION,
-  accountId: ACCOUNT,
-};
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -68,7 +60,7 @@ mainSteps:
     inputs:
       runCommand:
         - |
-          echo "{{ Answer }} {{ Mode }} {{ Clock }}"
+          echo "{{ Answer }} {{ Mode }} {{ ManualClock }}"
           exit 0
   - action: aws:runPowerShellScript
     name: windows
@@ -77,24 +69,6 @@ mainSteps:
     inputs:
       runCommand: ['Write-Output "{{ Answer }}"']
 `;
-
-class Clock {
-  constructor(public ms: number) {}
-  readonly now = (): Date => new Date(this.ms);
-}
-
-async function apiError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ApiError, `expected an ApiError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `code of: ${error.message}`);
-    assert.equal(error.status, 400);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 interface Description {
   Name: string;
@@ -129,7 +103,7 @@ interface Identifier {
 describe('Documents API', () => {
   let dir: string;
   let store: FileStore;
-  let clock: Clock;
+  let clock: ManualClock;
   let service: DocumentService;
   let ops: Map<string, Operation>;
 
@@ -141,7 +115,7 @@ describe('Documents API', () => {
   function call(name: string, input: Input): Promise<unknown> {
     const op = ops.get(name);
     assert.ok(op, `no operation ${name}`);
-    return op.handle(input, context);
+    return op.handle(input, testContext);
   }
 
   const create = async (input: Input): Promise<Description> => ((await call('CreateDocument', input)) as { DocumentDescription: Description }).DocumentDescription;
@@ -172,7 +146,7 @@ describe('Documents API', () => {
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-documents-'));
     store = await FileStore.open(dir);
-    clock = new Clock(T0);
+    clock = new ManualClock(T0);
     await open();
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -187,8 +161,8 @@ describe('Documents API', () => {
         assert.equal(d.DocumentType, 'Command');
       }
       const op = ops.get('DescribeDocument')!;
-      assert.deepEqual(op.resources!({ Name: 'AWS-RunShellScript' }, context), [`arn:aws:ssm:${REGION}::document/AWS-RunShellScript`]);
-      assert.deepEqual(op.resources!({ Name: 'MyDoc' }, context), [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/MyDoc`]);
+      assert.deepEqual(op.resources!({ Name: 'AWS-RunShellScript' }, testContext), [`arn:aws:ssm:${REGION}::document/AWS-RunShellScript`]);
+      assert.deepEqual(op.resources!({ Name: 'MyDoc' }, testContext), [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/MyDoc`]);
     });
 
     it('describe their parameters and platforms like SSM', async () => {
@@ -291,7 +265,7 @@ describe('Documents API', () => {
         { Name: 'Required', Type: 'String' },
       ]);
       assert.deepEqual(await describeDoc({ Name: 'Say-Hello_1.0' }), d);
-      assert.deepEqual(ops.get('CreateDocument')!.resources!({ Name: 'Say-Hello_1.0' }, context), [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/Say-Hello_1.0`]);
+      assert.deepEqual(ops.get('CreateDocument')!.resources!({ Name: 'Say-Hello_1.0' }, testContext), [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/Say-Hello_1.0`]);
     });
 
     it('takes YAML with DocumentFormat YAML, and hashes the content as given', async () => {
@@ -421,7 +395,7 @@ describe('Documents API', () => {
       assert.equal(described.Description, 'Says v1');
       assert.equal((await describeDoc({ Name: 'versioned', DocumentVersion: '2' })).Description, 'Says v2');
       assert.equal((await describeDoc({ Name: 'versioned', VersionName: 'two' })).DocumentVersion, '2');
-      assert.deepEqual(ops.get('UpdateDocument')!.resources!({ Name: 'versioned' }, context), [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/versioned`]);
+      assert.deepEqual(ops.get('UpdateDocument')!.resources!({ Name: 'versioned' }, testContext), [`arn:aws:ssm:${REGION}:${ACCOUNT}:document/versioned`]);
     });
 
     it('updates only the latest version: $LATEST or its number', async () => {

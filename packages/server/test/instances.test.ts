@@ -3,24 +3,16 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiError } from '../src/api/errors.js';
-import type { CallContext, Input, Operation } from '../src/api/operation.js';
+import type { Input, Operation } from '../src/api/operation.js';
 import type { Tag } from '../src/api/validate.js';
 import { InstanceRegistry, type InstanceRecord, type PingStatus, type PlatformInfo } from '../src/instances/instance-registry.js';
 import { instanceOperations } from '../src/instances/operations.js';
 import { FileStore } from '../src/store/file-store.js';
+import { apiError, ManualClock, testContext } from './support/operation-harness.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const ACTIVATION_A = '11111111-1111-4111-8111-111111111111';
 const ACTIVATION_B = '22222222-2222-4222-8222-222222222222';
-
-const context: CallContext = {
-  caller: { accessKeyId: 'TKIATESTTESTTESTTEST', userName: 'tester', arn: 'arn:aws:iam::123456789012:user/tester', policies: [] },
-  requestId: 'req-1',
-  sourceIp: '127.0.0.1',
-  region: 'us-east-1',
-  accountId: '123456789012',
-};
 
 const idOf = (n: number): string => `mi-${n.toString(16).padStart(17, '0')}`;
 
@@ -57,26 +49,9 @@ function sha256hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-class Clock {
-  constructor(public ms: number) {}
-  readonly now = (): Date => new Date(this.ms);
-}
-
-async function apiError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ApiError, `expected an ApiError ${code}, got ${String(error)}`);
-    assert.equal(error.code, code, `code of: ${error.message}`);
-    if (message) assert.match(error.message, message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
-
 describe('InstanceRegistry', () => {
   let dir: string;
-  let clock: Clock;
+  let clock: ManualClock;
   const registries: InstanceRegistry[] = [];
 
   async function openRegistry(): Promise<InstanceRegistry> {
@@ -92,7 +67,7 @@ describe('InstanceRegistry', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-instances-'));
-    clock = new Clock(T0);
+    clock = new ManualClock(T0);
   });
   afterEach(async () => {
     for (const registry of registries.splice(0)) await registry.close();
@@ -270,7 +245,7 @@ describe('instanceOperations', () => {
   const call = (name: string, input: Input): Promise<unknown> => {
     const op = ops.get(name);
     assert.ok(op, `operation ${name} exists`);
-    return op.handle(input, context);
+    return op.handle(input, testContext);
   };
 
   interface Info {
@@ -299,7 +274,7 @@ describe('instanceOperations', () => {
    */
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-instance-ops-'));
-    const clock = new Clock(T0);
+    const clock = new ManualClock(T0);
     registry = await InstanceRegistry.open(await FileStore.open(dir), { now: clock.now, flushEveryMs: 3_600_000 });
     const tags: Record<number, Tag[]> = {
       1: [{ Key: 'env', Value: 'prod' }],
@@ -490,9 +465,9 @@ describe('instanceOperations', () => {
     });
 
     it('names the managed-instance ARN as the resource', () => {
-      assert.deepEqual(ops.get('AddTagsToResource')?.resources?.(resource(1), context), [`arn:aws:ssm:us-east-1:123456789012:managed-instance/${idOf(1)}`]);
-      assert.deepEqual(ops.get('DeregisterManagedInstance')?.resources?.({ InstanceId: idOf(2) }, context), [`arn:aws:ssm:us-east-1:123456789012:managed-instance/${idOf(2)}`]);
-      assert.deepEqual(ops.get('GetConnectionStatus')?.resources?.({ Target: idOf(3) }, context), [`arn:aws:ssm:us-east-1:123456789012:managed-instance/${idOf(3)}`]);
+      assert.deepEqual(ops.get('AddTagsToResource')?.resources?.(resource(1), testContext), [`arn:aws:ssm:us-east-1:123456789012:managed-instance/${idOf(1)}`]);
+      assert.deepEqual(ops.get('DeregisterManagedInstance')?.resources?.({ InstanceId: idOf(2) }, testContext), [`arn:aws:ssm:us-east-1:123456789012:managed-instance/${idOf(2)}`]);
+      assert.deepEqual(ops.get('GetConnectionStatus')?.resources?.({ Target: idOf(3) }, testContext), [`arn:aws:ssm:us-east-1:123456789012:managed-instance/${idOf(3)}`]);
     });
   });
 
