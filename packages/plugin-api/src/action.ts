@@ -33,6 +33,24 @@ export interface ActionContext {
   env: Readonly<Record<string, string>>;
   run: RunIdentity;
   platform: Platform;
+  /** What the agent offers actions beyond the step itself; a member is absent where the agent cannot provide it. */
+  services?: AgentServices;
+}
+
+/**
+ * Agent services for actions that need more than a process: documents from the control plane, nested document
+ * runs, inventory hand-off. Actions must check that a member exists and fail the step clearly when it does not.
+ */
+export interface AgentServices {
+  /** A document from the control plane by name (and version, `$DEFAULT` when absent), as a JSON object. */
+  getDocument?(name: string, version?: string): Promise<{ name: string; version: string; content: Record<string, unknown> }>;
+  /**
+   * Runs a document (JSON content) with parameters as a nested run of this step: same instance, same cancellation
+   * and timeout, its steps' output written to this step's sinks. Resolves to the nested run's overall result.
+   */
+  runDocument?(document: Record<string, unknown>, parameters: Record<string, unknown>, context: { signal: AbortSignal; stdout: OutputSink; stderr: OutputSink }): Promise<ActionResult>;
+  /** Hands gathered inventory to the agent's uploader (checksum first, resent until acknowledged). */
+  putInventory?(items: Array<{ TypeName: string; SchemaVersion: string; CaptureTime: string; Content: Array<Record<string, string>>; Context?: Record<string, string> }>, failures?: Array<{ TypeName: string; message: string }>): Promise<void>;
 }
 
 export type ActionStatus = 'Success' | 'Failed' | 'Cancelled' | 'TimedOut';

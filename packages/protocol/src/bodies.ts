@@ -102,3 +102,39 @@ export interface ResultAckBody {
 export interface CancelBody {
   commandId: string;
 }
+
+// ---- Inventory ------------------------------------------------------------------------------------------
+
+/**
+ * One inventory type as gathered on a host (SSM's InventoryItem). `ContentHash` is inventoryContentHash(Content).
+ * Content is left out when the agent believes the control plane already holds that hash (checksum first).
+ */
+export interface InventoryItemBody {
+  /** `AWS:Application`, `AWS:Network`, ..., or `Custom:<name>`. */
+  TypeName: string;
+  SchemaVersion: string;
+  /** When it was gathered, SSM's format `yyyy-MM-ddTHH:mm:ssZ`. */
+  CaptureTime: string;
+  ContentHash: string;
+  Content?: Array<Record<string, string>>;
+  Context?: Record<string, string>;
+}
+
+/** `inventory` (up): what the agent gathered. Resent (same uploadId) until acknowledged. */
+export interface InventoryBody {
+  uploadId: string;
+  items: InventoryItemBody[];
+  /** Gatherers that failed this time; what they held before is kept, and the failure is reported. */
+  failures?: Array<{ TypeName: string; message: string }>;
+}
+
+/**
+ * `inventory-ack` (down): `accepted` types are stored; `mismatched` are hash-only items whose hash the control
+ * plane does not hold (the agent resends them in full); `rejected` failed validation and are not retried.
+ */
+export interface InventoryAckBody {
+  uploadId: string;
+  accepted: string[];
+  mismatched: string[];
+  rejected?: Array<{ TypeName: string; message: string }>;
+}

@@ -29,7 +29,11 @@ export type {
   CommandResultBody,
   ResultAckBody,
   CancelBody,
+  InventoryItemBody,
+  InventoryBody,
+  InventoryAckBody,
 } from './bodies.js';
+export { inventoryContentHash } from './inventory-hash.js';
 export {
   OUTPUT_HEADERS,
   OUTPUT_UPLOAD_MAX_SKEW_MS,
