@@ -120,7 +120,8 @@ export async function runNestedDocument(
       outcome = await runNestedStep(setting, io, name, step, directories[index]!, handler.run.bind(handler), servicesFor);
     }
     const status = nestedStepStatus(step, outcome, io.signal, setting.platform, (stop) => (stopped ||= stop));
-    const message = status.message ?? outcome.message;
+    // As at the top level, a step that counts as a success (168, successAndExit) drops the action's message.
+    const message = status.status === 'Success' ? undefined : (status.message ?? outcome.message);
     ended.push({ name: step.name, status: status.status, ...(message ? { message } : {}) });
     if (status.note) io.stdout.write(`${status.note}\n`);
     if (status.status !== 'Success' && message) io.stderr.write(`${name}: step ${step.name}: ${message}\n`);
@@ -155,7 +156,7 @@ async function runNestedStep(
   const timeoutSeconds = stepTimeoutSeconds(step);
   const cancelTimer = timeoutSeconds === undefined ? undefined : setting.clock.setTimer(() => controller.abort('timeout'), timeoutSeconds * 1000);
   const orchestrationDirectory = path.join(setting.orchestrationDirectory, `level-${setting.level}`, directory);
-  const run_: RunIdentity = { ...setting.run, documentName, stepName: step.name };
+  const identity: RunIdentity = { ...setting.run, documentName, stepName: step.name };
   const logger = withFields(setting.logger, { nestedDocument: documentName, nestedStep: step.name, level: setting.level });
   const context: ActionContext = {
     inputs: step.inputs,
@@ -166,9 +167,9 @@ async function runNestedStep(
     orchestrationDirectory,
     downloadsDirectory: setting.downloadsDirectory,
     env: stepEnvironment(setting.instance, step.env, setting.stepRunMarker),
-    run: run_,
+    run: identity,
     platform: setting.platform,
-    services: servicesFor({ ...setting, run: run_, logger, orchestrationDirectory }),
+    services: servicesFor({ ...setting, run: identity, logger, orchestrationDirectory }),
   };
   try {
     return await run(context);
@@ -196,5 +197,5 @@ function nestedStepStatus(
   if (outcome.status === 'Cancelled' || calling.aborted) return { status: 'Cancelled' };
   const after = decideAfterStep(step, { succeeded: outcome.status === 'Success', exitCode: outcome.exitCode });
   stop(after.stopDocument);
-  return { status: after.succeeded ? 'Success' : 'Failed', ...(after.succeeded ? { message: '' } : {}), ...(after.note ? { note: after.note } : {}) };
+  return { status: after.succeeded ? 'Success' : 'Failed', ...(after.note ? { note: after.note } : {}) };
 }
