@@ -77,6 +77,23 @@ describe('Run Command end to end: AWS-RunDocument, aws:runDocument and aws:downl
     ]);
   });
 
+  it('AWS-RunDocument with sourceType HTTP downloads a YAML document (SHA-256 checked) and runs it', async () => {
+    const http = await import('node:http');
+    const { createHash } = await import('node:crypto');
+    const yaml = Buffer.from("schemaVersion: '2.2'\ndescription: served\nparameters:\n  who:\n    type: String\nmainSteps:\n  - action: aws:runShellScript\n    name: served\n    inputs:\n      runCommand: ['echo served {{ who }}']\n");
+    const server = http.createServer((_req, res) => res.end(yaml));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/doc.yaml`;
+      const sourceInfo = JSON.stringify({ url, sha256: createHash('sha256').update(yaml).digest('hex'), allowInsecureDownload: 'true' });
+      const result = await run('AWS-RunDocument', { sourceType: ['HTTP'], sourceInfo: [sourceInfo], documentParameters: ['{"who": "over http"}'] });
+      assert.equal(result.invocation.Status, 'Success', JSON.stringify(result.steps));
+      assert.equal(result.steps.runDocument!.output, 'served over http\n');
+    } finally {
+      server.close();
+    }
+  });
+
   it('AWS-RunDocument bad input: unknown document, unknown version, missing and bad parameters, GitHub and S3 sources', async () => {
     const unknown = await run('AWS-RunDocument', { sourceType: ['SSMDocument'], sourceInfo: ['{"name": "No-Such-Document"}'] });
     assert.equal(unknown.invocation.Status, 'Failed');
