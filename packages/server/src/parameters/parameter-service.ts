@@ -499,17 +499,20 @@ export class ParameterService {
 
   /** Act on every policy that is due by the clock: notifications first, then expirations. */
   sweep(): Promise<void> {
-    this.sweeping ??= (async () => {
-      try {
-        const now = this.now().getTime();
-        for (const [name, entry] of [...this.index]) {
-          if (entry.nextDue !== undefined && entry.nextDue <= now) await this.applyPolicies(name, now);
-        }
-      } finally {
+    // One sweep at a time: the timer's and a caller's share the one running.
+    if (!this.sweeping) {
+      this.sweeping = this.sweepOnce().finally(() => {
         this.sweeping = undefined;
-      }
-    })();
+      });
+    }
     return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = this.now().getTime();
+    for (const [name, entry] of [...this.index]) {
+      if (entry.nextDue !== undefined && entry.nextDue <= now) await this.applyPolicies(name, now);
+    }
   }
 
   private async applyPolicies(name: string, now: number): Promise<void> {
