@@ -614,6 +614,35 @@ describe('Parameter Store at rest and across restarts', function () {
     }
   });
 
+  it('refuses to start when the sealed key material was altered, and answers an altered ciphertext with an internal error', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tender-params-altered-'));
+    try {
+      let plane = await TestPlane.start({ dir });
+      await plane.client().send(new PutParameterCommand({ Name: '/altered/a', Value: 'x', Type: 'SecureString' }));
+      await plane.stop(false);
+      const file = path.join(dir, 'store.json');
+      const original = await readFile(file, 'utf8');
+      type Tables = { tables: Record<string, Record<string, { versions: Array<{ material: { box: string }; Value: string }> }>> };
+      const altered = JSON.parse(original) as Tables;
+      for (const key of Object.values(altered.tables['kms-keys']!)) key.versions[0]!.material.box = Buffer.alloc(48, 7).toString('base64');
+      await writeFile(file, JSON.stringify(altered));
+      await assert.rejects(TestPlane.start({ dir }), /does not open under the master key/);
+
+      const ciphertext = JSON.parse(original) as Tables;
+      const version = ciphertext.tables.parameters!['/altered/a']!.versions[0]!;
+      const blob = Buffer.from(version.Value, 'base64');
+      blob[blob.length - 1]! ^= 1;
+      version.Value = blob.toString('base64');
+      await writeFile(file, JSON.stringify(ciphertext));
+      plane = await TestPlane.start({ dir });
+      await sdkError(plane.client().send(new GetParameterCommand({ Name: '/altered/a', WithDecryption: true })), 'InternalServerError');
+      assert.ok((await plane.client().send(new GetParameterCommand({ Name: '/altered/a' }))).Parameter!.Value, 'the blob itself is still served');
+      await plane.stop(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs parameter policies by the clock: notifications, then expiration, as events and in the audit trail', async () => {
     const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
     const plane = await TestPlane.start({ now: clock.now });
