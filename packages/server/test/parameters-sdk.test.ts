@@ -477,6 +477,15 @@ describe('Parameter Store over HTTP with the AWS SDK', function () {
       await sdkError(dev.send(new GetParameterHistoryCommand({ Name: '/prod/db' })), 'AccessDeniedException');
       assert.equal((await dev.send(new PutParameterCommand({ Name: '/dev/new', Value: 'x', Type: 'String' }))).Version, 1);
       await sdkError(ssm.send(new GetParameterCommand({ Name: '/prod/new' })), 'ParameterNotFound');
+
+      // Every read and write is in the audit trail, allowed or not, by parameter ARN.
+      const audit = (await readFile(path.join(plane.dir, 'audit.log'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { caller: string; operation: string; resources: string[]; outcome: string });
+      const mine = audit.filter((r) => r.caller.endsWith(':user/dev'));
+      const arn = (name: string) => `arn:aws:ssm:${plane.running.region}:${plane.running.accountId}:parameter${name}`;
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.GetParameter' && r.outcome === 'success' && r.resources[0] === arn('/dev/db')));
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.GetParameter' && r.outcome === 'denied' && r.resources[0] === arn('/prod/db')));
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.PutParameter' && r.outcome === 'success' && r.resources[0] === arn('/dev/new')));
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.PutParameter' && r.outcome === 'denied' && r.resources[0] === arn('/prod/new')));
     });
 
     it('GetParametersByPath and DescribeParameters show such a key only /dev/...', async () => {
