@@ -225,6 +225,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       registry,
       send: (instanceId, type, body) => gateway.send(instanceId, type, body).then(() => undefined),
       resolveDocument: (name, version, hash) => documents.resolve(name, version, hash),
+      boxSecretKey: identity.box.secretKey,
       now,
       outputsDir: path.join(dataDir, 'outputs'),
       region: config.region,

@@ -22,6 +22,7 @@ import { CommandStore } from './command-store.js';
 import { DocumentRunner, type RunOutcome } from './document-runner.js';
 import { defaultOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 import { createSystemRebooter, rebootOnce, type Rebooter } from './rebooter.js';
+import type { SecretOpener } from './secret-references.js';
 import type { InstanceFacts } from './step-environment.js';
 
 /** SSM Agent's default number of command workers (appconfig.DefaultCommandWorkersLimit). */
@@ -52,6 +53,8 @@ export interface CommandRunnerOptions {
   onResult?: (result: CommandResult) => void;
   /** A step started or ended, or the command is about to reboot the host. */
   onProgress?: (progress: CommandProgress) => void;
+  /** Opens the `{{ssm-secure:...}}` values sealed to this agent; without it, commands that use one fail. */
+  openSecret?: SecretOpener;
 }
 
 export interface RecoveryReport {
@@ -98,6 +101,7 @@ export class CommandRunner {
       rebooter: rebootOnce(options.rebooter ?? createSystemRebooter({ platform: options.platform })),
       maxStepRuns: options.maxStepRuns ?? DEFAULT_MAX_STEP_RUNS,
       onProgress: options.onProgress,
+      openSecret: options.openSecret,
     });
     this.queue = new CommandQueue({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

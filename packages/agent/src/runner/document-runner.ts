@@ -45,6 +45,7 @@ import { CapturedOutput } from './output-capture.js';
 import { STDERR_PREVIEW_CHARACTERS, STDOUT_PREVIEW_CHARACTERS, withNotes } from './output-preview.js';
 import type { Rebooter } from './rebooter.js';
 import { stepDirectoryNames } from './step-directories.js';
+import { checkSecrets, revealSecrets, type SecretOpener } from './secret-references.js';
 import { stepEnvironment, stepRunMarker, type InstanceFacts } from './step-environment.js';
 import { endUnreachedSteps, endWithoutRunning, pendingStep, skipStep, type RunEnding } from './step-results.js';
 
@@ -68,6 +69,8 @@ export interface DocumentRunnerOptions {
   /** How many times one step may run across reboots before exit 194 / 3010 fails it instead. */
   maxStepRuns: number;
   onProgress?: (progress: CommandProgress) => void;
+  /** Opens the command's sealed `{{ssm-secure:...}}` values (secret-references.ts). */
+  openSecret?: SecretOpener;
 }
 
 /** The document ready to run: interpolated steps, the parameter values, and each step's folder name. */
@@ -105,6 +108,8 @@ export class DocumentRunner {
     if ('error' in prepared) return this.finish(record, { status: 'Failed', message: prepared.error });
     const runDir = this.options.store.runDirectory(command.commandId);
     record.steps = prepared.steps.map((step, index) => pendingStep(step.name, step.action, path.join(runDir, prepared.directories[index]!)));
+    const unopened = checkSecrets(prepared.steps, command.secrets, this.options.openSecret);
+    if (unopened !== undefined) return this.failWithoutRunning(record, unopened);
     return this.runSteps(record, prepared, stop);
   }
 
@@ -123,7 +128,17 @@ export class DocumentRunner {
     }
     record.phase = 'running';
     delete record.reboot;
+    const unopened = checkSecrets(prepared.steps.filter((_, index) => record.steps[index]?.status === 'Pending' || record.steps[index]?.status === 'InProgress'), record.command.secrets, this.options.openSecret);
+    if (unopened !== undefined) return this.failWithoutRunning(record, unopened);
     return this.runSteps(record, prepared, stop);
+  }
+
+  /** Ends the command before (more of) it runs: every step not done yet Failed with the reason, as its error output. */
+  private async failWithoutRunning(record: CommandRecord, reason: string): Promise<RunOutcome> {
+    const at = isoTime(this.options.clock);
+    for (const step of record.steps) if (step.status === 'Pending' || step.status === 'InProgress') endWithoutRunning(step, 'Failed', reason, at);
+    this.options.logger.warn('a command cannot run', { commandId: record.command.commandId, reason });
+    return this.finish(record, { status: 'Failed', message: reason });
   }
 
   /**
@@ -258,6 +273,16 @@ export class DocumentRunner {
       return 'next';
     }
 
+    // The step with its secrets in it exists only here, for the action; the record keeps the references.
+    const revealed = revealSecrets(step, command.secrets, this.options.openSecret);
+    if ('error' in revealed) {
+      const output = { stdout: stdout.close(), stderr: stderr.close() };
+      Object.assign(result, output);
+      endWithoutRunning(result, 'Failed', revealed.error, isoTime(clock));
+      applyFailureRules(step, result, record);
+      return 'next';
+    }
+
     const controller = new AbortController();
     let timedOutBy: 'step' | 'command' | undefined;
     const timeUp = (by: 'step' | 'command') => () => {
@@ -275,13 +300,13 @@ export class DocumentRunner {
 
     const stepLogger = withFields(logger, { commandId: command.commandId, step: step.name, action: step.action });
     const context: ActionContext = {
-      inputs: step.inputs,
+      inputs: revealed.inputs,
       signal: controller.signal,
       logger: stepLogger,
       stdout,
       stderr,
       orchestrationDirectory,
-      env: stepEnvironment(this.options.instance, step.env, stepRunMarker(command.commandId, index)),
+      env: stepEnvironment(this.options.instance, revealed.env, stepRunMarker(command.commandId, index)),
       run: {
         instanceId: this.options.instance.instanceId,
         commandId: command.commandId,

@@ -6,7 +6,8 @@ import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js'
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
-import { actionsFromPlugins, CommandRunner } from '../runner/index.js';
+import { fromBase64 } from '@tender/protocol';
+import { actionsFromPlugins, CommandRunner, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 
 /** The plugins the agent ships with. */
@@ -48,6 +49,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       logger,
       onResult: (result) => channel.current?.result(result),
       onProgress: (progress) => channel.current?.progress(progress),
+      openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
     });
     const transportCa = identity.file.transport.settings.ca;
     channel.current = new CommandChannel(agent, runner, { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) }, logger);

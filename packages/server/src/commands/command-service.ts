@@ -34,7 +34,10 @@ import { handleOutputUpload } from './output-upload.js';
 import { OutputStore } from './output-store.js';
 import type { OutputStream } from '@tender/protocol';
 import { outputUploadPath } from '@tender/protocol';
+import type { Principal } from '../access/access-keys.js';
+import type { ResolveReference, SecureValue } from './parameter-store-references.js';
 import { prepareRun, type ResolveDocument } from './prepare-run.js';
+import { SecretValues } from './sealed-secrets.js';
 import { concurrencyLimit, errorLimit } from './rate-controls.js';
 import { parseSendCommand } from './send-command-input.js';
 import { WriteBehind } from './write-behind.js';
@@ -47,6 +50,10 @@ export interface CommandServiceOptions {
   registry: InstanceRegistry;
   send: SendToInstance;
   resolveDocument: ResolveDocument;
+  /** The Parameter Store's resolver for `{{ssm:...}}` references; without it such commands are refused. */
+  resolveReference?: ResolveReference;
+  /** The control plane's box secret key: `{{ssm-secure:...}}` values are sealed from it to each agent's box key. */
+  boxSecretKey?: Uint8Array;
   now: () => Date;
   /** Where full step outputs are kept (one file per stream). */
   outputsDir: string;
@@ -203,13 +210,15 @@ export class CommandService {
 
   // ---- SendCommand ----------------------------------------------------------------------------------------
 
-  async sendCommand(input: Input): Promise<{ Command: ReturnType<typeof describeCommand> }> {
+  /** @param caller whose policy the Parameter Store checks for the command's `{{ssm:...}}` references. */
+  async sendCommand(input: Input, caller?: Principal): Promise<{ Command: ReturnType<typeof describeCommand> }> {
     await this.ready();
     const request = parseSendCommand(input);
     const { registry } = this.options;
     const lookup = (id: string): InstanceRecord | undefined => registry.get(id);
     const instanceIds = request.instanceIds ? resolveInstanceIds(request.instanceIds, lookup) : resolveTargets(request.targets ?? [], registry.all(), lookup);
-    const run = await prepareRun(this.options.resolveDocument, request);
+    const run = await prepareRun(this.options.resolveDocument, request, { caller, resolve: this.options.resolveReference });
+    const secrets = this.secretValues(run.secrets);
 
     const commandId = randomUUID();
     const requested = this.options.now();
@@ -252,16 +261,22 @@ export class CommandService {
       return { Command: describeCommand(record) };
     }
 
-    const invocations: InvocationRecord[] = instanceIds.map((instanceId, seq) => ({
-      CommandId: commandId,
-      InstanceId: instanceId,
-      seq,
-      Status: 'Pending',
-      StatusDetails: 'Pending',
-      sendCount: 0,
-      ResponseCode: -1,
-      steps: [],
-    }));
+    const invocations: InvocationRecord[] = instanceIds.map((instanceId, seq) => {
+      const invocation: InvocationRecord = {
+        CommandId: commandId,
+        InstanceId: instanceId,
+        seq,
+        Status: 'Pending',
+        StatusDetails: 'Pending',
+        sendCount: 0,
+        ResponseCode: -1,
+        steps: [],
+      };
+      // An instance the registry does not know gets nothing: it ends Undeliverable at dispatch.
+      const boxPublicKey = registry.get(instanceId)?.boxPublicKey;
+      if (secrets && boxPublicKey) invocation.secrets = secrets.sealFor(boxPublicKey);
+      return invocation;
+    });
     // Invocations first, the command record last: the record is what makes the command exist after a restart.
     for (const invocation of invocations) this.saveInvocation(invocation);
     await this.writes.flush();
@@ -272,8 +287,22 @@ export class CommandService {
     const outbox: Outgoing[] = [];
     this.settle(command, outbox);
     await this.commit(outbox);
-    this.logger.info({ commandId, document: record.DocumentName, targets: targetCount, maxConcurrency: record.maxConcurrency, maxErrors: record.maxErrors }, 'command sent');
+    this.logger.info({ commandId, document: record.DocumentName, targets: targetCount, maxConcurrency: record.maxConcurrency, maxErrors: record.maxErrors, ...(secrets ? { sealed: secrets.describe() } : {}) }, 'command sent');
     return { Command: response };
+  }
+
+  private secretValues(values: ReadonlyMap<string, SecureValue>): SecretValues | undefined {
+    if (values.size === 0) return undefined;
+    const { boxSecretKey } = this.options;
+    if (boxSecretKey === undefined) {
+      throw new ApiError('InvalidParameters', `{{ssm-secure:...}} references (${[...values.keys()].map((reference) => `{{${reference}}}`).join(', ')}) cannot be sent: this control plane has no box key to seal them with`);
+    }
+    return new SecretValues(values, boxSecretKey);
+  }
+
+  /** The `command` message for one invocation: the command's body, with the secrets sealed to that instance. */
+  private commandBody(command: ActiveCommand, invocation: InvocationRecord): CommandBody {
+    return invocation.secrets === undefined ? command.record.body : { ...command.record.body, secrets: invocation.secrets };
   }
 
   // ---- agent messages -------------------------------------------------------------------------------------
@@ -590,6 +619,8 @@ export class CommandService {
     const now = this.nowIso();
     invocation.dispatchedAt ??= now;
     invocation.ackedAt ??= now;
+    // The agent has the command on disk and it is never sent again: its sealed secrets need not be kept here.
+    delete invocation.secrets;
     if (invocation.Status === 'Pending' || invocation.Status === 'Delayed') {
       invocation.Status = 'InProgress';
       invocation.StatusDetails = 'InProgress';
@@ -610,6 +641,7 @@ export class CommandService {
       invocation.Status = status;
       invocation.StatusDetails = details;
       invocation.finishedAt = now;
+      delete invocation.secrets;
     });
   }
 
@@ -623,7 +655,7 @@ export class CommandService {
     } else if (invocation.ackedAt === undefined) {
       invocation.lastSentAt = now;
       invocation.sendCount += 1;
-      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: command.record.body });
+      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: this.commandBody(command, invocation) });
     } else {
       return;
     }
@@ -690,7 +722,7 @@ export class CommandService {
         invocation.Status = 'Pending';
         invocation.StatusDetails = 'Pending';
       });
-      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: record.body });
+      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: this.commandBody(command, invocation) });
       if (record.Status === 'Pending') {
         record.Status = 'InProgress';
         record.StatusDetails = 'InProgress';
