@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseDocument } from '@tender/documents';
 import { createMessage, generateBoxKeyPair, toBase64, unseal, type BoxKeyPair, type CommandBody } from '@tender/protocol';
 import type { Principal } from '../src/access/access-keys.js';
+import type { AuditEvent } from '../src/audit/audit-record.js';
 import { ApiError } from '../src/api/errors.js';
 import type { Input } from '../src/api/operation.js';
 import { agentMessageHandlers, commandOperations, CommandService, type ResolveDocument } from '../src/commands/index.js';
@@ -118,6 +119,7 @@ class Bed {
   registry!: InstanceRegistry;
   service!: CommandService;
   sent: Sent[] = [];
+  audited: AuditEvent[] = [];
   readonly controlPlaneBox = generateBoxKeyPair();
   readonly agentBoxes = [generateBoxKeyPair(), generateBoxKeyPair()];
 
@@ -133,6 +135,7 @@ class Bed {
       resolveDocument,
       resolveReference: this.parameterStore.resolve,
       boxSecretKey: this.controlPlaneBox.secretKey,
+      audit: async (event) => void this.audited.push(event),
       now: this.clock.now,
       outputsDir: path.join(this.dir, 'outputs'),
       region: 'us-east-1',
@@ -278,6 +281,14 @@ describe('SendCommand with Parameter Store references', () => {
     assert.equal(bed.open_(sealedForFirst, bed.agentBoxes[1]!), undefined);
     assert.notDeepEqual(sealedForFirst, sealedForSecond);
     assert.ok(!JSON.stringify(bed.sent).includes(SECRET), 'no message carries the value in the clear');
+    // The reads are in the audit trail: which parameters, which versions, as whom; never the values.
+    assert.deepEqual(bed.audited.map((event) => [event.operation, event.caller, event.outcome, event.resources]), [
+      ['ssm:GetParameters', testContext.caller.arn, 'success', ['arn:aws:ssm:us-east-1:123456789012:parameter/app/db-host', 'arn:aws:ssm:us-east-1:123456789012:parameter/app/banner', 'arn:aws:ssm:us-east-1:123456789012:parameter/db/password']],
+    ]);
+    assert.equal(
+      bed.audited[0]!.detail,
+      `Parameter Store references of command ${id}: {{ssm:/app/db-host}} = /app/db-host version 1, {{ssm:/app/banner}} = /app/banner version 1, {{ssm-secure:db/password}} = db/password version 2; SecureString values sealed to 2 instances`,
+    );
 
     // Until the agent accepts it, the sealed copy is kept for resends (a restart included); then it is dropped.
     await bed.restart();
@@ -331,7 +342,7 @@ describe('SendCommand with Parameter Store references', () => {
       tickMs: 0,
     });
     await service.start();
-    await apiError(service.sendCommand({ DocumentName: 'Test-Defaults', InstanceIds: [idOf(1)] }, testContext.caller), 'InvalidParameters', /cannot be resolved: this control plane has no Parameter Store/);
+    await apiError(service.sendCommand({ DocumentName: 'Test-Defaults', InstanceIds: [idOf(1)] }, testContext), 'InvalidParameters', /cannot be resolved: this control plane has no Parameter Store/);
     await service.stop();
   });
 });

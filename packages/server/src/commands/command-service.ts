@@ -34,8 +34,9 @@ import { handleOutputUpload } from './output-upload.js';
 import { OutputStore } from './output-store.js';
 import type { OutputStream } from '@tender/protocol';
 import { outputUploadPath } from '@tender/protocol';
-import type { Principal } from '../access/access-keys.js';
-import type { ResolveReference, SecureValue } from './parameter-store-references.js';
+import type { AuditEvent } from '../audit/audit-record.js';
+import type { CallContext } from '../api/operation.js';
+import { describeReferences, type FetchedValue, type ResolveReference } from './parameter-store-references.js';
 import { prepareRun, type ResolveDocument } from './prepare-run.js';
 import { SecretValues } from './sealed-secrets.js';
 import { concurrencyLimit, errorLimit } from './rate-controls.js';
@@ -54,6 +55,8 @@ export interface CommandServiceOptions {
   resolveReference?: ResolveReference;
   /** The control plane's box secret key: `{{ssm-secure:...}}` values are sealed from it to each agent's box key. */
   boxSecretKey?: Uint8Array;
+  /** The audit trail: each Parameter Store read a command makes is recorded (references and versions, no values). */
+  audit?: (event: AuditEvent) => Promise<unknown>;
   now: () => Date;
   /** Where full step outputs are kept (one file per stream). */
   outputsDir: string;
@@ -210,14 +213,14 @@ export class CommandService {
 
   // ---- SendCommand ----------------------------------------------------------------------------------------
 
-  /** @param caller whose policy the Parameter Store checks for the command's `{{ssm:...}}` references. */
-  async sendCommand(input: Input, caller?: Principal): Promise<{ Command: ReturnType<typeof describeCommand> }> {
+  /** @param context the call: its caller's policy is what the Parameter Store checks for `{{ssm:...}}` references. */
+  async sendCommand(input: Input, context?: Pick<CallContext, 'caller' | 'requestId' | 'sourceIp'>): Promise<{ Command: ReturnType<typeof describeCommand> }> {
     await this.ready();
     const request = parseSendCommand(input);
     const { registry } = this.options;
     const lookup = (id: string): InstanceRecord | undefined => registry.get(id);
     const instanceIds = request.instanceIds ? resolveInstanceIds(request.instanceIds, lookup) : resolveTargets(request.targets ?? [], registry.all(), lookup);
-    const run = await prepareRun(this.options.resolveDocument, request, { caller, resolve: this.options.resolveReference });
+    const run = await prepareRun(this.options.resolveDocument, request, { caller: context?.caller, resolve: this.options.resolveReference });
     const secrets = this.secretValues(run.secrets);
 
     const commandId = randomUUID();
@@ -287,11 +290,32 @@ export class CommandService {
     const outbox: Outgoing[] = [];
     this.settle(command, outbox);
     await this.commit(outbox);
-    this.logger.info({ commandId, document: record.DocumentName, targets: targetCount, maxConcurrency: record.maxConcurrency, maxErrors: record.maxErrors, ...(secrets ? { sealed: secrets.describe() } : {}) }, 'command sent');
+    const references = describeReferences(run.references);
+    this.logger.info({ commandId, document: record.DocumentName, targets: targetCount, maxConcurrency: record.maxConcurrency, maxErrors: record.maxErrors, ...(references.length > 0 ? { references } : {}) }, 'command sent');
+    if (references.length > 0 && context) await this.auditReferences(context, commandId, run.references, secrets ? invocations.filter((i) => i.secrets).length : 0);
     return { Command: response };
   }
 
-  private secretValues(values: ReadonlyMap<string, SecureValue>): SecretValues | undefined {
+  /** One audit record per command that read Parameter Store: which parameters, which versions, sealed to how many. */
+  private async auditReferences(context: Pick<CallContext, 'caller' | 'requestId' | 'sourceIp'>, commandId: string, references: ReadonlyMap<string, FetchedValue>, sealedTo: number): Promise<void> {
+    const { region, accountId } = this.options;
+    const arns = [...new Set([...references.values()].map((found) => `arn:aws:ssm:${region}:${accountId}:parameter/${found.name.replace(/^\//, '')}`))];
+    const sealed = sealedTo > 0 ? `; SecureString values sealed to ${sealedTo} instance${sealedTo === 1 ? '' : 's'}` : '';
+    await this.options
+      .audit?.({
+        time: this.nowIso(),
+        caller: context.caller.arn,
+        operation: 'ssm:GetParameters',
+        resources: arns,
+        source: context.sourceIp,
+        requestId: context.requestId,
+        outcome: 'success',
+        detail: `Parameter Store references of command ${commandId}: ${describeReferences(references).join(', ')}${sealed}`.slice(0, 1000),
+      })
+      .catch((error: unknown) => this.logger.error({ err: error, commandId }, 'could not write the audit trail'));
+  }
+
+  private secretValues(values: ReadonlyMap<string, FetchedValue>): SecretValues | undefined {
     if (values.size === 0) return undefined;
     const { boxSecretKey } = this.options;
     if (boxSecretKey === undefined) {

@@ -25,20 +25,20 @@ export interface ResolvedReference {
  */
 export type ResolveReference = (caller: Principal, selector: string) => Promise<ResolvedReference>;
 
-/** A fetched SecureString, with the version it resolved to (a run uses that version on every instance). */
-export interface SecureValue extends ParameterStoreValue {
+/** A fetched value, with the version it resolved to (a run uses that version on every instance). */
+export interface FetchedValue extends ParameterStoreValue {
   version: number;
 }
 
 export interface FetchedReferences {
   /** `ssm:` references: the control plane puts these in before dispatch. */
-  plain: Map<string, ParameterStoreValue>;
+  plain: Map<string, FetchedValue>;
   /** `ssm-secure:` references: sealed to each target agent, never written anywhere in the clear. */
-  secure: Map<string, SecureValue>;
+  secure: Map<string, FetchedValue>;
 }
 
-/** Errors a missing parameter or version gives; SendCommand reports them as InvalidParameters. */
-const NOT_FOUND = new Set(['ParameterNotFound', 'ParameterVersionNotFound']);
+/** The Parameter Store's errors about the reference itself (missing, or malformed); SendCommand says InvalidParameters. */
+const REFERENCE_ERRORS = new Set(['ParameterNotFound', 'ParameterVersionNotFound', 'ValidationException']);
 
 /**
  * @param references distinct references without braces (`ssm:/app/host`, `ssm-secure:db/password:2`).
@@ -64,7 +64,7 @@ export async function fetchReferences(references: readonly string[], caller: Pri
     try {
       resolved = await resolve(caller, selector);
     } catch (error) {
-      if (isApiError(error) && NOT_FOUND.has(error.code)) {
+      if (isApiError(error) && REFERENCE_ERRORS.has(error.code)) {
         throw new ApiError('InvalidParameters', `Input contains invalid parameters [${parsed.name}]: {{${reference}}} cannot be resolved (${error.code}: ${error.message})`);
       }
       throw error;
@@ -81,9 +81,12 @@ export async function fetchReferences(references: readonly string[], caller: Pri
         `Parameters [${resolved.name}] of type SecureString are not supported in {{ssm:...}} references: write {{ssm-secure:${selector}}}, which only the target instances can read`,
       );
     }
-    const value = { name: resolved.name, type: resolved.type, value: resolved.value };
-    if (parsed.secure) fetched.secure.set(reference, { ...value, version: resolved.version });
-    else fetched.plain.set(reference, value);
+    (parsed.secure ? fetched.secure : fetched.plain).set(reference, { name: resolved.name, type: resolved.type, version: resolved.version, value: resolved.value });
   }
   return fetched;
+}
+
+/** For the audit trail and logs: each reference and the version it resolved to, never a value. */
+export function describeReferences(fetched: ReadonlyMap<string, FetchedValue>): string[] {
+  return [...fetched].map(([reference, found]) => `{{${reference}}} = ${found.name} version ${found.version}`);
 }

@@ -26,7 +26,7 @@ import {
 import type { Principal } from '../access/access-keys.js';
 import { ApiError } from '../api/errors.js';
 import type { DocumentStepRef } from './command-records.js';
-import { fetchReferences, type ResolveReference, type SecureValue } from './parameter-store-references.js';
+import { fetchReferences, type ResolveReference, type FetchedValue } from './parameter-store-references.js';
 
 /** The document lookup (the documents service): throws ApiError InvalidDocument / InvalidDocumentVersion. */
 export type ResolveDocument = (
@@ -44,7 +44,9 @@ export interface PreparedRun {
   /** The body of every `command` message of this command (the commandId is filled in by the caller). */
   body: Omit<CommandBody, 'commandId'>;
   /** The `{{ssm-secure:...}}` values the run needs, to be sealed to each target; never stored as they are. */
-  secrets: ReadonlyMap<string, SecureValue>;
+  secrets: ReadonlyMap<string, FetchedValue>;
+  /** Every Parameter Store reference the run resolved, plain and secure, with the versions (for the audit trail). */
+  references: ReadonlyMap<string, FetchedValue>;
 }
 
 /** Who sends the command and how its Parameter Store references are fetched (absent: no Parameter Store). */
@@ -170,5 +172,6 @@ export async function prepareRun(
     executionTimeoutSeconds: timeout.seconds,
     body,
     secrets: fetched.secure,
+    references: new Map([...fetched.plain, ...fetched.secure]),
   };
 }

@@ -4,14 +4,14 @@
  * invocation's record and its `command` message. The values themselves are never stored, logged or sent.
  */
 import { fromBase64, seal, type Sealed } from '@tender/protocol';
-import type { SecureValue } from './parameter-store-references.js';
+import type { FetchedValue } from './parameter-store-references.js';
 
 export class SecretValues {
   private readonly encoder = new TextEncoder();
 
   /** @param values by reference as documents list them (`ssm-secure:db/password`). */
   constructor(
-    private readonly values: ReadonlyMap<string, SecureValue>,
+    private readonly values: ReadonlyMap<string, FetchedValue>,
     private readonly senderSecretKey: Uint8Array,
   ) {}
 
@@ -25,10 +25,5 @@ export class SecretValues {
     const sealed: Record<string, Sealed> = {};
     for (const [reference, secret] of this.values) sealed[reference] = seal(this.encoder.encode(secret.value), recipient, this.senderSecretKey);
     return sealed;
-  }
-
-  /** For logs and audit: the references and the versions they resolved to, never a value. */
-  describe(): string {
-    return [...this.values].map(([reference, secret]) => `{{${reference}}} (${secret.name} version ${secret.version})`).join(', ');
   }
 }
