@@ -15,11 +15,16 @@ const controlPlane = generateBoxKeyPair();
 const agent = generateBoxKeyPair();
 const sealTo = (recipient: Uint8Array, value = SECRET): Sealed => seal(new TextEncoder().encode(value), recipient, controlPlane.secretKey);
 
-/** Every byte of every file under a folder. */
+/** Every byte of every file under a folder (a file renamed away meanwhile, an atomic write's temporary, is skipped). */
 async function allBytes(dir: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) chunks.push(await fs.readFile(path.join(entry.parentPath, entry.name)));
+    if (!entry.isFile()) continue;
+    const bytes = await fs.readFile(path.join(entry.parentPath, entry.name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return Buffer.alloc(0);
+      throw error;
+    });
+    chunks.push(bytes);
   }
   return Buffer.concat(chunks);
 }

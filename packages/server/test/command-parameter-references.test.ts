@@ -309,6 +309,13 @@ describe('SendCommand with Parameter Store references', () => {
     assert.ok(written.includes('{{ ssm-secure:db/password }}'), 'the reference is, as written');
   });
 
+  it('an instance whose box key cannot be sealed to gets no secrets (its agent fails the run); the others do', async () => {
+    await bed.registry.add({ ...instance(3, generateBoxKeyPair()), boxPublicKey: toBase64(new Uint8Array(32)) });
+    const id = await bed.send({ DocumentName: 'Test-Defaults', InstanceIds: [idOf(1), idOf(3)] });
+    assert.equal(bed.open_(bed.commandTo(idOf(1), id).secrets!['ssm-secure:db/password']!, bed.agentBoxes[0]!), SECRET);
+    assert.equal(bed.commandTo(idOf(3), id).secrets, undefined);
+  });
+
   it('refuses misuse with SSM errors, without writing anything or telling the value', async () => {
     const cases: Array<[Input, string, RegExp]> = [
       [{ DocumentName: 'Test-RunShellScript', Parameters: { commands: ['echo {{ssm:db/password}}'] } }, 'InvalidParameters', /Parameters \[db\/password\] of type SecureString are not supported.*\{\{ssm-secure:db\/password\}\}/],

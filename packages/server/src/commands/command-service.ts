@@ -264,22 +264,26 @@ export class CommandService {
       return { Command: describeCommand(record) };
     }
 
-    const invocations: InvocationRecord[] = instanceIds.map((instanceId, seq) => {
-      const invocation: InvocationRecord = {
-        CommandId: commandId,
-        InstanceId: instanceId,
-        seq,
-        Status: 'Pending',
-        StatusDetails: 'Pending',
-        sendCount: 0,
-        ResponseCode: -1,
-        steps: [],
-      };
+    const invocations: InvocationRecord[] = instanceIds.map((instanceId, seq) => ({
+      CommandId: commandId,
+      InstanceId: instanceId,
+      seq,
+      Status: 'Pending',
+      StatusDetails: 'Pending',
+      sendCount: 0,
+      ResponseCode: -1,
+      steps: [],
+    }));
+    if (secrets) {
       // An instance the registry does not know gets nothing: it ends Undeliverable at dispatch.
-      const boxPublicKey = registry.get(instanceId)?.boxPublicKey;
-      if (secrets && boxPublicKey) invocation.secrets = secrets.sealFor(boxPublicKey);
-      return invocation;
-    });
+      await secrets.sealForEach(
+        invocations,
+        (invocation) => registry.get(invocation.InstanceId)?.boxPublicKey,
+        (invocation, sealed) => (invocation.secrets = sealed),
+        (invocation, why) => this.logger.warn({ commandId, instanceId: invocation.InstanceId, err: why }, 'cannot seal secrets to this instance\'s box key; its agent will fail the run'),
+      );
+      secrets.wipe();
+    }
     // Invocations first, the command record last: the record is what makes the command exist after a restart.
     for (const invocation of invocations) this.saveInvocation(invocation);
     await this.writes.flush();
