@@ -84,6 +84,13 @@ export function seal(plaintext: Uint8Array, recipientPublicKey: Uint8Array, send
   return createSealer(senderSecretKey)(plaintext, recipientPublicKey);
 }
 
+/** tweetnacl's own nacl.box, the reference seal() is measured and checked against (under `nonce` when given). */
+export function naclSeal(plaintext: Uint8Array, recipientPublicKey: Uint8Array, senderSecretKey: Uint8Array, nonce: Uint8Array = random(BOX_NONCE_BYTES)): Sealed {
+  checkKey('recipient public key', recipientPublicKey);
+  checkKey('sender secret key', senderSecretKey);
+  return { nonce: toBase64(nonce), box: toBase64(nacl.box(plaintext, nonce, recipientPublicKey, senderSecretKey)) };
+}
+
 /** The plaintext, or null if the box was tampered with, the keys are wrong, or the encoding is bad. */
 export function unseal(sealed: Sealed, senderPublicKey: Uint8Array, recipientSecretKey: Uint8Array): Uint8Array | null {
   try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
-import { createSealer, fromBase64, generateBoxKeyPair, seal, toBase64, unseal } from '../src/index.js';
+import { createSealer, fromBase64, generateBoxKeyPair, naclSeal, seal, toBase64, unseal } from '../src/index.js';
 import type { Sealed } from '../src/index.js';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -38,6 +38,7 @@ describe('sealing', () => {
       const sealed = sealer(secret, recipient.publicKey);
       const nonce = fromBase64(sealed.nonce);
       assert.deepEqual(fromBase64(sealed.box), nacl.box(secret, nonce, recipient.publicKey, control.secretKey));
+      assert.equal(naclSeal(secret, recipient.publicKey, control.secretKey, nonce).box, sealed.box);
       assert.deepEqual(unseal(sealed, control.publicKey, recipient.secretKey), secret);
     }
   });
