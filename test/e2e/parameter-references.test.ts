@@ -17,8 +17,11 @@ import {
   ListCommandsCommand,
   PutParameterCommand,
   SendCommandCommand,
+  SSMClient,
   type GetCommandInvocationCommandOutput,
 } from '@aws-sdk/client-ssm';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
@@ -142,6 +145,41 @@ describe('Parameter Store references in SendCommand, end to end', function () {
     assert.equal(invocation.StandardOutputContent, 'three two one\n');
     const { Commands } = await cp.ssm.send(new ListCommandsCommand({ CommandId: id }));
     assert.deepEqual(Commands?.[0]?.Parameters, { commands: ['echo {{ssm:/app/greeting}} {{ssm:/app/greeting:2}} {{ ssm:/app/greeting:blue }}'] });
+  });
+
+  it('the caller\'s policy decides: ssm:GetParameters on the parameter, and kms:Decrypt for {{ssm-secure:...}}', async () => {
+    const { region, accountId } = cp.running;
+    const createKey = async (userName: string, allowedParameters: string[]): Promise<SSMClient> => {
+      const policy = {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: ['ssm:SendCommand', 'ssm:ListCommands', 'ssm:GetCommandInvocation'], Resource: '*' },
+          { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: allowedParameters.map((name) => `arn:aws:ssm:${region}:${accountId}:parameter/${name}`) },
+        ],
+      };
+      const body = JSON.stringify({ UserName: userName, Policy: policy });
+      const url = new URL(cp.running.endpoint);
+      const signer = new SignatureV4({ credentials: cp.admin, region, service: 'ssm', sha256: class extends Hash { constructor(secret?: ConstructorParameters<typeof Hash>[1]) { super('sha256', secret); } } });
+      const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Tender.CreateAccessKey' }, body });
+      const response = await fetch(`${cp.running.endpoint}/`, { method: 'POST', headers: signed.headers, body });
+      assert.equal(response.status, 200);
+      const { AccessKey } = (await response.json()) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } };
+      return new SSMClient({ region, endpoint: cp.running.endpoint, credentials: { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey }, maxAttempts: 1 });
+    };
+    const appOnly = await createKey('app-reader', ['app/*']);
+    const noDecrypt = await createKey('db-reader-without-kms', ['app/*', 'db/*']);
+    const sendAs = (client: SSMClient, command: string) => client.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [instanceId], Parameters: { commands: [command] } }));
+    try {
+      const allowed = await sendAs(appOnly, 'echo {{ssm:/app/greeting:blue}}');
+      assert.equal((await finished(allowed.Command?.CommandId ?? '')).StandardOutputContent, 'one\n');
+      await assert.rejects(sendAs(appOnly, `printf '%s' '{{ssm-secure:/db/password}}'`), (error: Error) => error.name === 'AccessDeniedException' && /ssm:GetParameters/.test(error.message) && !error.message.includes(SECRET));
+      await assert.rejects(sendAs(noDecrypt, `printf '%s' '{{ssm-secure:/db/password}}'`), (error: Error) => error.name === 'AccessDeniedException' && /kms:Decrypt/.test(error.message) && !error.message.includes(SECRET));
+    } finally {
+      appOnly.destroy();
+      noDecrypt.destroy();
+    }
+    const denied = (await fs.readFile(path.join(cp.dataDir, 'audit.log'), 'utf8')).split('\n').filter((line) => line.includes('"AmazonSSM.SendCommand"') && line.includes('"denied"'));
+    assert.equal(denied.length, 2, 'both refusals are in the audit trail');
   });
 
   it('misuse gets SSM errors at SendCommand and nothing runs', async () => {
