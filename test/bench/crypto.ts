@@ -1,12 +1,14 @@
 /**
  * Ed25519 throughput: node:crypto (the hot path) against tweetnacl (the reference), with the same key pair and
- * the same set of 512-byte messages, plus a check that both produce byte-identical signatures. It prints
- * figures; it asserts nothing about speed (machines differ), only about correctness.
+ * the same set of 512-byte messages, plus a check that both produce byte-identical signatures. Also sealing a
+ * secret to one agent (x25519 + xsalsa20-poly1305, what SendCommand does per target for {{ssm-secure:...}}):
+ * createSealer (x25519 by node:crypto) against tweetnacl's nacl.box. It prints figures; it asserts nothing about speed
+ * (machines differ), only about correctness.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { generateSigningKeyPair, naclSign, naclVerify, sign, verify } from '@tender/protocol';
+import { createSealer, fromBase64, generateBoxKeyPair, generateSigningKeyPair, naclSeal, naclSign, naclVerify, sign, verify } from '@tender/protocol';
 
 const MESSAGE_BYTES = 512;
 const MESSAGE_COUNT = 64;
@@ -57,12 +59,27 @@ export async function run(_args: string[] = []): Promise<void> {
   const nodeVerify = measure((i) => verify(message(i), signature(i), pair.publicKey));
   const naclVerifyRate = measure((i) => naclVerify(message(i), signature(i), pair.publicKey));
 
+  // Sealing a 32-byte secret to each of 64 agents in turn (a fresh x25519 agreement every time, as in a fan-out).
+  const controlPlane = generateBoxKeyPair();
+  const agents = Array.from({ length: MESSAGE_COUNT }, () => generateBoxKeyPair().publicKey);
+  const secret = new Uint8Array(randomBytes(32));
+  const sealer = createSealer(controlPlane.secretKey);
+  const agent = (i: number): Uint8Array => agents[i] as Uint8Array;
+  const sealedMatches = agents.every((key) => {
+    const sealed = sealer(secret, key);
+    return sealed.box === naclSeal(secret, key, controlPlane.secretKey, fromBase64(sealed.nonce)).box;
+  });
+  const nodeSeal = measure((i) => sealer(secret, agent(i)).box.length > 0);
+  const naclSealRate = measure((i) => naclSeal(secret, agent(i), controlPlane.secretKey).box.length > 0);
+
   console.log(`Ed25519, ${MESSAGE_COUNT} messages of ${MESSAGE_BYTES} bytes, one key pair, ~${BUDGET_MS} ms per figure`);
   console.log(`signatures identical (node:crypto vs tweetnacl): ${identical === MESSAGE_COUNT ? 'yes' : 'NO'} (${identical}/${MESSAGE_COUNT})`);
   console.log(`cross-verification (each verifies the other's signatures): ${crossOk ? 'yes' : 'NO'}`);
+  console.log(`sealed boxes identical to nacl.box: ${sealedMatches ? 'yes' : 'NO'}`);
   const rows: Array<[string, number, number]> = [
     ['sign/s', nodeSign, naclSignRate],
     ['verify/s', nodeVerify, naclVerifyRate],
+    ['seal to an agent/s', nodeSeal, naclSealRate],
   ];
   const header = ['operation', 'node:crypto', 'tweetnacl', 'speed-up'];
   const body = rows.map(([name, fast, slow]) => [name, formatRate(fast), formatRate(slow), `${(fast / slow).toFixed(1)}x`]);
@@ -72,6 +89,7 @@ export async function run(_args: string[] = []): Promise<void> {
   for (const row of body) console.log(line(row));
 
   if (identical !== MESSAGE_COUNT || !crossOk) throw new Error('node:crypto and tweetnacl disagree on Ed25519 signatures');
+  if (!sealedMatches) throw new Error('createSealer and nacl.box disagree');
 }
 
 // Also runnable on its own: node test/dist/bench/crypto.js

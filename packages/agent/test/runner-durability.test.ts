@@ -148,8 +148,9 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await fs.read
     const pids = path.join(stateDir, 'pids');
     leftovers.push(pids);
     const command = makeCommand(
-      document22([shellStep('first', 'echo first'), shellStep('sleeper', [`echo $$ >> ${pids}`, 'echo working', 'sleep 60']), shellStep('after', 'echo after')]),
+      document22([shellStep('first', 'echo first'), shellStep('sleeper', [`echo $$ >> ${pids}`, 'echo working', 'sleep 60 # spliced-in-value-7f3a']), shellStep('after', 'echo after')]),
     );
+    const orchestration = path.join(stateDir, 'runs', command.commandId, 'sleeper', 'orchestration');
     const commandFile = path.join(stateDir, 'command.json');
     await fs.writeFile(commandFile, JSON.stringify(command));
     const child = nodeSpawn(process.execPath, [CRASH_CHILD, stateDir, commandFile], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -167,6 +168,8 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await fs.read
     assert.equal(await isRunning(scriptPid!), true, 'the killed agent left its step running (its own process group)');
     const before = await readJson<CommandRecord>(path.join(stateDir, 'commands', 'current', `${command.commandId}.json`));
     assert.equal(before.steps[1]!.status, 'InProgress');
+    const scripts = await fs.readdir(orchestration);
+    assert.ok((await Promise.all(scripts.map((name) => fs.readFile(path.join(orchestration, name), 'utf8')))).some((text) => text.includes('spliced-in-value-7f3a')), 'the running step\'s script is on disk');
 
     t = await openRunner(stateDir, {}, false);
     const report = await t.runner.recover();
@@ -187,6 +190,7 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await fs.read
     assert.match(sleeper.stderr.preview, /agent stopped unexpectedly/);
     assert.deepEqual(await t.runner.pendingResults(), [result]);
     assert.equal(await exists(path.join(stateDir, 'commands', 'current', `${command.commandId}.json`)), false);
+    assert.equal(await exists(orchestration), false, 'the interrupted step\'s script (which may hold an opened secret) is removed');
     if (process.platform === 'linux') await waitFor('the leftover step processes to be killed', async () => !(await isRunning(scriptPid!)));
     assert.equal(await t.runner.accept(command), 'duplicate', 'never run twice');
     await t.runner.idle();

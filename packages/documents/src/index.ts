@@ -27,8 +27,10 @@ export type { ParameterProblem } from './parameter-errors.js';
 export { resolveParameters } from './resolve-parameters.js';
 export type { ParameterValue, ResolvedParameters } from './parameter-values.js';
 export { interpolate } from './interpolate.js';
-export { parseParameterStoreReference } from './parameter-references.js';
+export { collectParameterStoreReferences, parseParameterStoreReference } from './parameter-references.js';
 export type { ParameterStoreReference } from './parameter-references.js';
+export { ParameterStoreUsageError, replaceParameterStoreReferences, splitStringList } from './parameter-store-values.js';
+export type { ParameterStoreType, ParameterStoreValue, ParameterStoreValues, ValuePlace } from './parameter-store-values.js';
 
 export { evaluatePrecondition, resolvePrecondition } from './evaluate-precondition.js';
 export type { PreconditionArgument, PreconditionContext, PreconditionOutcome, PreconditionVerdict } from './evaluate-precondition.js';

@@ -1,6 +1,7 @@
 /**
  * The bodies of the message types both halves exchange today. Later capabilities add theirs beside these.
  */
+import type { Sealed } from './sealing.js';
 
 /** The host facts an agent reports: SSM's InstanceInformation fields the agent knows, plus a few of Tender's. */
 export interface PlatformInfo {
@@ -49,8 +50,19 @@ export interface CommandBody {
   documentVersion: string;
   /** The document's content as a JSON object (the control plane converts YAML before sending). */
   document: Record<string, unknown>;
-  /** Parameter values after the control plane applied defaults and resolved {{ssm:...}} references. */
+  /**
+   * Parameter values after the control plane applied defaults and put in the values of `{{ssm:...}}`
+   * references (also in the document's steps). `{{ssm-secure:...}}` references stay as written: see `secrets`.
+   */
   parameters: Record<string, unknown>;
+  /**
+   * The SecureString values this run needs, each sealed to the receiving agent's box key (tweetnacl box from the
+   * control plane's box key), by reference as documents list them: `ssm-secure:db/password`,
+   * `ssm-secure:db/password:3`. The agent keeps them sealed on disk and opens one only in memory, just before a
+   * step that uses it runs, putting the value where `{{ssm-secure:...}}` is in that step's inputs and environment.
+   * Absent when the run uses none. Different for every instance, so never part of the stored command.
+   */
+  secrets?: Record<string, Sealed>;
   /** Limit for the whole document run, in seconds (SSM's executionTimeout where the document has one). */
   executionTimeoutSeconds?: number;
   comment?: string;

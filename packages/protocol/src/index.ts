@@ -14,7 +14,7 @@ export { signEnvelope, openEnvelope } from './envelope.js';
 export type { Envelope, RejectReason, KnownKey, KeyResolver, OpenOptions, OpenResult } from './envelope.js';
 export { ReplayGuard } from './replay-guard.js';
 export type { ReplayGuardOptions, ReplayVerdict } from './replay-guard.js';
-export { generateBoxKeyPair, seal, unseal } from './sealing.js';
+export { createSealer, generateBoxKeyPair, naclSeal, seal, unseal } from './sealing.js';
 export type { BoxKeyPair, Sealed } from './sealing.js';
 export type {
   PlatformInfo,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import nacl from 'tweetnacl';
-import { fromBase64, generateBoxKeyPair, seal, toBase64, unseal } from '../src/index.js';
+import { createSealer, fromBase64, generateBoxKeyPair, naclSeal, seal, toBase64, unseal } from '../src/index.js';
 import type { Sealed } from '../src/index.js';
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
@@ -29,6 +29,23 @@ describe('sealing', () => {
     const big = new Uint8Array(randomBytes(10000));
     assert.deepEqual(unseal(seal(big, agent.publicKey, control.secretKey), control.publicKey, agent.secretKey), big);
     assert.deepEqual(unseal(seal(new Uint8Array(0), agent.publicKey, control.secretKey), control.publicKey, agent.secretKey), new Uint8Array(0));
+  });
+
+  it('writes exactly nacl.box\'s bytes (x25519 by node:crypto), for one recipient or many from one sealer', () => {
+    const sealer = createSealer(control.secretKey);
+    for (const recipient of [agent, generateBoxKeyPair(), generateBoxKeyPair()]) {
+      const secret = text(`for ${toBase64(recipient.publicKey)}`);
+      const sealed = sealer(secret, recipient.publicKey);
+      const nonce = fromBase64(sealed.nonce);
+      assert.deepEqual(fromBase64(sealed.box), nacl.box(secret, nonce, recipient.publicKey, control.secretKey));
+      assert.equal(naclSeal(secret, recipient.publicKey, control.secretKey, nonce).box, sealed.box);
+      assert.deepEqual(unseal(sealed, control.publicKey, recipient.secretKey), secret);
+    }
+  });
+
+  it('refuses to seal to a low-order key (its shared secret would be known to anyone)', () => {
+    assert.throws(() => seal(text('secret'), new Uint8Array(32), control.secretKey));
+    assert.throws(() => createSealer(control.secretKey)(text('secret'), new Uint8Array(32).fill(0).map((_, i) => (i === 0 ? 1 : 0))));
   });
 
   it('returns null for a tampered box or nonce', () => {

@@ -369,7 +369,7 @@ describe('commands: SendCommand', () => {
       [run({ Parameters: { commands: ['ls'], nope: ['1'] }, InstanceIds: [idOf(1)] }), 'InvalidParameters', /"nope" is not defined/],
       [run({ Parameters: {}, InstanceIds: [idOf(1)] }), 'InvalidParameters', /"commands" is required/],
       [run({ Parameters: { commands: 'ls' }, InstanceIds: [idOf(1)] }), 'SerializationException'],
-      [run({ Parameters: { commands: ['echo {{ssm:/app/secret}}'] }, InstanceIds: [idOf(1)] }), 'InvalidParameters', /Parameter Store references \(\{\{ssm:\/app\/secret\}\}\) are not supported yet/],
+      [run({ Parameters: { commands: ['echo {{ssm:/app/secret}}'] }, InstanceIds: [idOf(1)] }), 'InvalidParameters', /Parameter Store references \(\{\{ssm:\/app\/secret\}\}\) cannot be resolved: this control plane has no Parameter Store/],
       [{ DocumentName: 'Test-SsmDefault', InstanceIds: [idOf(1)] }, 'InvalidParameters', /\{\{ssm:\/app\/db-host\}\}/],
       [run({ TimeoutSeconds: 29, InstanceIds: [idOf(1)] }), 'ValidationException', /greater than or equal to 30/],
       [run({ TimeoutSeconds: 2_592_001, InstanceIds: [idOf(1)] }), 'ValidationException', /less than or equal to 2592000/],

@@ -80,6 +80,7 @@ export class CommandChannel {
       documentVersion: body.documentVersion,
       document: body.document as never,
       parameters: body.parameters ?? {},
+      ...(body.secrets !== undefined ? { secrets: body.secrets } : {}),
       ...(body.executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds: body.executionTimeoutSeconds } : {}),
       ...(body.comment !== undefined ? { comment: body.comment } : {}),
       receivedAt: new Date().toISOString(),

@@ -7,11 +7,15 @@
  *   current/, running     a step was InProgress, so the agent died under it (kill -9, crash, power loss): the
  *                         step is Failed with that reason, the rest Cancelled, its leftover processes killed,
  *                         the result spooled. Run again, it might do twice what it did once, so it is not.
+ *                         Its orchestration folder (the script, with any {{ssm-secure:...}} value spliced in) is
+ *                         removed, as the runner does when a step ends.
  *                         (SSM Agent's out-of-process worker reports "document process failed unexpectedly".)
  *                         No step InProgress: nothing was running; resume with the next step.
  *   pending/              accepted but not started: queue again, oldest first
  *   unreadable file       moved to corrupt/ (with a log line); the command is owed a result: a Failed one
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from '@tender/plugin-api';
 import { isoTime, type Clock } from './clock.js';
 import type { Command, CommandResult } from './command.js';
@@ -109,6 +113,7 @@ async function endInterrupted(store: CommandStore, record: CommandRecord, runnin
   step.stderr = summarizeOutputFile(step.stderr.file, STDERR_PREVIEW_CHARACTERS);
   endWithoutRunning(step, 'Failed', INTERRUPTED_STEP_REASON, at);
   step.responseCode = NO_RESPONSE_CODE; // there is no exit status to report
+  await fs.rm(path.join(path.dirname(step.stdout.file), 'orchestration'), { recursive: true, force: true });
   endUnreachedSteps(record.steps, running + 1, 'interrupted', at);
   const result = commandResultOf(record, { status: 'Failed', message: INTERRUPTED_COMMAND_REASON }, at);
   await store.complete(result);

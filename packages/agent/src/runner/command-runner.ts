@@ -22,6 +22,7 @@ import { CommandStore } from './command-store.js';
 import { DocumentRunner, type RunOutcome } from './document-runner.js';
 import { defaultOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 import { createSystemRebooter, rebootOnce, type Rebooter } from './rebooter.js';
+import type { SecretOpener } from './secret-references.js';
 import type { InstanceFacts } from './step-environment.js';
 import type { DocumentSource } from './step-services.js';
 
@@ -55,6 +56,8 @@ export interface CommandRunnerOptions {
   onProgress?: (progress: CommandProgress) => void;
   /** Where aws:runDocument and aws:downloadContent get control-plane documents. */
   documents?: DocumentSource;
+  /** Opens the `{{ssm-secure:...}}` values sealed to this agent; without it, commands that use one fail. */
+  openSecret?: SecretOpener;
 }
 
 export interface RecoveryReport {
@@ -102,6 +105,7 @@ export class CommandRunner {
       maxStepRuns: options.maxStepRuns ?? DEFAULT_MAX_STEP_RUNS,
       onProgress: options.onProgress,
       documents: options.documents,
+      openSecret: options.openSecret,
     });
     this.queue = new CommandQueue({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

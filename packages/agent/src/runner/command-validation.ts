@@ -19,6 +19,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isSealed(value: unknown): boolean {
+  return isPlainObject(value) && typeof value.nonce === 'string' && typeof value.box === 'string';
+}
+
 /** Every problem with `value` as a Command; empty when it is one. */
 export function commandProblems(value: unknown): string[] {
   if (!isPlainObject(value)) return ['a command must be an object'];
@@ -30,6 +34,9 @@ export function commandProblems(value: unknown): string[] {
   if (value.documentVersion !== undefined && typeof value.documentVersion !== 'string') problems.push('documentVersion must be a string');
   if (typeof value.document !== 'string' && !isPlainObject(value.document)) problems.push('document must be the document content (an object or its text)');
   if (!isPlainObject(value.parameters)) problems.push('parameters must be an object of values by parameter name');
+  if (value.secrets !== undefined && !(isPlainObject(value.secrets) && Object.values(value.secrets).every(isSealed))) {
+    problems.push('secrets must be an object of sealed values ({ nonce, box }) by reference');
+  }
   const timeout = value.executionTimeoutSeconds;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
     problems.push('executionTimeoutSeconds must be a number of seconds above 0');

@@ -4,6 +4,7 @@
  * them, so the control plane can pass them through unchanged.
  */
 import type { JsonObject } from '@tender/documents';
+import type { Sealed } from '@tender/protocol';
 
 /** One command for this instance, as the control plane dispatched it. */
 export interface Command {
@@ -18,6 +19,11 @@ export interface Command {
    * substituted). Either natural JSON values or SSM's API shape (`Record<string, string[]>`).
    */
   parameters: Readonly<Record<string, unknown>>;
+  /**
+   * The `{{ssm-secure:...}}` values the document uses, by reference (`ssm-secure:db/password`), each sealed to
+   * this agent's box key. They stay sealed in the command's files; see secret-references.ts.
+   */
+  secrets?: Readonly<Record<string, Sealed>>;
   /**
    * A bound on the whole document's run, in seconds; when it passes, the running step is stopped and the
    * invocation ends TimedOut (ExecutionTimedOut). Steps have their own timeouts as well (timeoutSeconds).

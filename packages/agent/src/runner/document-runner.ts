@@ -47,6 +47,7 @@ import { stepDirectoryNames } from './step-directories.js';
 import { platformTypeOf, stepEnvironment, stepRunMarker, type InstanceFacts } from './step-environment.js';
 import { withFields } from './logger-fields.js';
 import { documentServices, type DocumentSource } from './step-services.js';
+import { checkSecrets, revealSecrets, type SecretOpener } from './secret-references.js';
 import { endUnreachedSteps, endWithoutRunning, pendingStep, skipStep, type RunEnding } from './step-results.js';
 
 /**
@@ -71,6 +72,8 @@ export interface DocumentRunnerOptions {
   onProgress?: (progress: CommandProgress) => void;
   /** Where aws:runDocument and aws:downloadContent get control-plane documents; absent, they cannot. */
   documents?: DocumentSource;
+  /** Opens the command's sealed `{{ssm-secure:...}}` values (secret-references.ts). */
+  openSecret?: SecretOpener;
 }
 
 /** The document ready to run: interpolated steps, the parameter values, and each step's folder name. */
@@ -112,6 +115,8 @@ export class DocumentRunner {
     if ('error' in prepared) return this.finish(record, { status: 'Failed', message: prepared.error });
     const runDir = this.options.store.runDirectory(command.commandId);
     record.steps = prepared.steps.map((step, index) => pendingStep(step.name, step.action, path.join(runDir, prepared.directories[index]!)));
+    const unopened = checkSecrets(prepared.steps, command.secrets, this.options.openSecret);
+    if (unopened !== undefined) return this.failWithoutRunning(record, unopened);
     return this.runSteps(record, prepared, stop);
   }
 
@@ -130,7 +135,17 @@ export class DocumentRunner {
     }
     record.phase = 'running';
     delete record.reboot;
+    const unopened = checkSecrets(prepared.steps.filter((_, index) => record.steps[index]?.status === 'Pending' || record.steps[index]?.status === 'InProgress'), record.command.secrets, this.options.openSecret);
+    if (unopened !== undefined) return this.failWithoutRunning(record, unopened);
     return this.runSteps(record, prepared, stop);
+  }
+
+  /** Ends the command before (more of) it runs: every step not done yet Failed with the reason, as its error output. */
+  private async failWithoutRunning(record: CommandRecord, reason: string): Promise<RunOutcome> {
+    const at = isoTime(this.options.clock);
+    for (const step of record.steps) if (step.status === 'Pending' || step.status === 'InProgress') endWithoutRunning(step, 'Failed', reason, at);
+    this.options.logger.warn('a command cannot run', { commandId: record.command.commandId, reason });
+    return this.finish(record, { status: 'Failed', message: reason });
   }
 
   /**
@@ -265,6 +280,16 @@ export class DocumentRunner {
       return 'next';
     }
 
+    // The step with its secrets in it exists only here, for the action; the record keeps the references.
+    const revealed = revealSecrets(step, command.secrets, this.options.openSecret);
+    if ('error' in revealed) {
+      const output = { stdout: stdout.close(), stderr: stderr.close() };
+      Object.assign(result, output);
+      endWithoutRunning(result, 'Failed', revealed.error, isoTime(clock));
+      applyFailureRules(step, result, record);
+      return 'next';
+    }
+
     const controller = new AbortController();
     let timedOutBy: 'step' | 'command' | undefined;
     const timeUp = (by: 'step' | 'command') => () => {
@@ -291,14 +316,14 @@ export class DocumentRunner {
       region: this.options.instance.region,
     };
     const context: ActionContext = {
-      inputs: step.inputs,
+      inputs: revealed.inputs,
       signal: controller.signal,
       logger: stepLogger,
       stdout,
       stderr,
       orchestrationDirectory,
       downloadsDirectory,
-      env: stepEnvironment(this.options.instance, step.env, marker),
+      env: stepEnvironment(this.options.instance, revealed.env, marker),
       run,
       platform,
       services: {

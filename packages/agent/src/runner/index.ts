@@ -30,6 +30,7 @@ export { systemClock, type Clock } from './clock.js';
 export { createSystemRebooter, rebootCommand, rebootOnce, type Rebooter, type RebootSpawn, type SystemRebooterOptions } from './rebooter.js';
 export { createProcOrphanReaper, defaultOrphanReaper, noOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 export { STEP_RUN_VARIABLE, type InstanceFacts } from './step-environment.js';
+export { secretOpener, type SecretOpener } from './secret-references.js';
 export { aggregateStatus, NO_RESPONSE_CODE } from './invocation-status.js';
 export { STDERR_PREVIEW_CHARACTERS, STDOUT_PREVIEW_CHARACTERS } from './output-preview.js';
 export { documentServices, MAX_NESTED_DOCUMENT_LEVEL, type DocumentServices, type DocumentSource, type FetchedDocument } from './step-services.js';

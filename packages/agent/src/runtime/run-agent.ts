@@ -6,8 +6,9 @@ import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js'
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
+import { fromBase64 } from '@tender/protocol';
 import { fetchDocument } from '../run-command/document-fetcher.js';
-import { actionsFromPlugins, CommandRunner } from '../runner/index.js';
+import { actionsFromPlugins, CommandRunner, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 
 /** The plugins the agent ships with. */
@@ -52,6 +53,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       onResult: (result) => channel.current?.result(result),
       onProgress: (progress) => channel.current?.progress(progress),
       documents: (name, version) => fetchDocument(controlPlane, name, version),
+      openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
     });
     channel.current = new CommandChannel(agent, runner, controlPlane, logger);
     const recovered = await runner.recover();

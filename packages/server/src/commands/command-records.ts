@@ -7,7 +7,7 @@
  * so after a restart every invocation is either never sent (dispatch it) or possibly sent (resend the same
  * commandId, which the agent deduplicates); none is ever sent as new twice.
  */
-import type { CommandBody, StepResultBody } from '@tender/protocol';
+import type { CommandBody, Sealed, StepResultBody } from '@tender/protocol';
 
 /** SSM's CommandInvocationStatus. */
 export type InvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
@@ -48,6 +48,12 @@ export interface InvocationRecord {
   finishedAt?: string;
   /** What the agent last said of each step. */
   steps: StepResultBody[];
+  /**
+   * The command's `{{ssm-secure:...}}` values sealed to this instance's box key (only this agent can open them),
+   * kept so that a resend after a restart carries them; removed once the agent has accepted the command or the
+   * invocation has ended. Never shown by the API.
+   */
+  secrets?: Record<string, Sealed>;
 }
 
 /** A step of the command's document, in document order: the plugins an invocation reports. */

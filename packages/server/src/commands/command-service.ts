@@ -34,7 +34,11 @@ import { handleOutputUpload } from './output-upload.js';
 import { OutputStore } from './output-store.js';
 import type { OutputStream } from '@tender/protocol';
 import { outputUploadPath } from '@tender/protocol';
+import type { AuditEvent } from '../audit/audit-record.js';
+import type { CallContext } from '../api/operation.js';
+import { describeReferences, type FetchedValue, type ResolveReference } from './parameter-store-references.js';
 import { prepareRun, type ResolveDocument } from './prepare-run.js';
+import { SecretValues } from './sealed-secrets.js';
 import { concurrencyLimit, errorLimit } from './rate-controls.js';
 import { parseSendCommand } from './send-command-input.js';
 import { WriteBehind } from './write-behind.js';
@@ -47,6 +51,12 @@ export interface CommandServiceOptions {
   registry: InstanceRegistry;
   send: SendToInstance;
   resolveDocument: ResolveDocument;
+  /** The Parameter Store's resolver for `{{ssm:...}}` references; without it such commands are refused. */
+  resolveReference?: ResolveReference;
+  /** The control plane's box secret key: `{{ssm-secure:...}}` values are sealed from it to each agent's box key. */
+  boxSecretKey?: Uint8Array;
+  /** The audit trail: each Parameter Store read a command makes is recorded (references and versions, no values). */
+  audit?: (event: AuditEvent) => Promise<unknown>;
   now: () => Date;
   /** Where full step outputs are kept (one file per stream). */
   outputsDir: string;
@@ -203,13 +213,15 @@ export class CommandService {
 
   // ---- SendCommand ----------------------------------------------------------------------------------------
 
-  async sendCommand(input: Input): Promise<{ Command: ReturnType<typeof describeCommand> }> {
+  /** @param context the call: its caller's policy is what the Parameter Store checks for `{{ssm:...}}` references. */
+  async sendCommand(input: Input, context?: Pick<CallContext, 'caller' | 'requestId' | 'sourceIp'>): Promise<{ Command: ReturnType<typeof describeCommand> }> {
     await this.ready();
     const request = parseSendCommand(input);
     const { registry } = this.options;
     const lookup = (id: string): InstanceRecord | undefined => registry.get(id);
     const instanceIds = request.instanceIds ? resolveInstanceIds(request.instanceIds, lookup) : resolveTargets(request.targets ?? [], registry.all(), lookup);
-    const run = await prepareRun(this.options.resolveDocument, request);
+    const run = await prepareRun(this.options.resolveDocument, request, { caller: context?.caller, resolve: this.options.resolveReference });
+    const secrets = this.secretValues(run.secrets);
 
     const commandId = randomUUID();
     const requested = this.options.now();
@@ -262,6 +274,16 @@ export class CommandService {
       ResponseCode: -1,
       steps: [],
     }));
+    if (secrets) {
+      // An instance the registry does not know gets nothing: it ends Undeliverable at dispatch.
+      await secrets.sealForEach(
+        invocations,
+        (invocation) => registry.get(invocation.InstanceId)?.boxPublicKey,
+        (invocation, sealed) => (invocation.secrets = sealed),
+        (invocation, why) => this.logger.warn({ commandId, instanceId: invocation.InstanceId, err: why }, 'cannot seal secrets to this instance\'s box key; its agent will fail the run'),
+      );
+      secrets.wipe();
+    }
     // Invocations first, the command record last: the record is what makes the command exist after a restart.
     for (const invocation of invocations) this.saveInvocation(invocation);
     await this.writes.flush();
@@ -272,8 +294,43 @@ export class CommandService {
     const outbox: Outgoing[] = [];
     this.settle(command, outbox);
     await this.commit(outbox);
-    this.logger.info({ commandId, document: record.DocumentName, targets: targetCount, maxConcurrency: record.maxConcurrency, maxErrors: record.maxErrors }, 'command sent');
+    const references = describeReferences(run.references);
+    this.logger.info({ commandId, document: record.DocumentName, targets: targetCount, maxConcurrency: record.maxConcurrency, maxErrors: record.maxErrors, ...(references.length > 0 ? { references } : {}) }, 'command sent');
+    if (references.length > 0 && context) await this.auditReferences(context, commandId, run.references, secrets ? invocations.filter((i) => i.secrets).length : 0);
     return { Command: response };
+  }
+
+  /** One audit record per command that read Parameter Store: which parameters, which versions, sealed to how many. */
+  private async auditReferences(context: Pick<CallContext, 'caller' | 'requestId' | 'sourceIp'>, commandId: string, references: ReadonlyMap<string, FetchedValue>, sealedTo: number): Promise<void> {
+    const { region, accountId } = this.options;
+    const arns = [...new Set([...references.values()].map((found) => `arn:aws:ssm:${region}:${accountId}:parameter/${found.name.replace(/^\//, '')}`))];
+    const sealed = sealedTo > 0 ? `; SecureString values sealed to ${sealedTo} instance${sealedTo === 1 ? '' : 's'}` : '';
+    await this.options
+      .audit?.({
+        time: this.nowIso(),
+        caller: context.caller.arn,
+        operation: 'ssm:GetParameters',
+        resources: arns,
+        source: context.sourceIp,
+        requestId: context.requestId,
+        outcome: 'success',
+        detail: `Parameter Store references of command ${commandId}: ${describeReferences(references).join(', ')}${sealed}`.slice(0, 1000),
+      })
+      .catch((error: unknown) => this.logger.error({ err: error, commandId }, 'could not write the audit trail'));
+  }
+
+  private secretValues(values: ReadonlyMap<string, FetchedValue>): SecretValues | undefined {
+    if (values.size === 0) return undefined;
+    const { boxSecretKey } = this.options;
+    if (boxSecretKey === undefined) {
+      throw new ApiError('InvalidParameters', `{{ssm-secure:...}} references (${[...values.keys()].map((reference) => `{{${reference}}}`).join(', ')}) cannot be sent: this control plane has no box key to seal them with`);
+    }
+    return new SecretValues(values, boxSecretKey);
+  }
+
+  /** The `command` message for one invocation: the command's body, with the secrets sealed to that instance. */
+  private commandBody(command: ActiveCommand, invocation: InvocationRecord): CommandBody {
+    return invocation.secrets === undefined ? command.record.body : { ...command.record.body, secrets: invocation.secrets };
   }
 
   // ---- agent messages -------------------------------------------------------------------------------------
@@ -590,6 +647,8 @@ export class CommandService {
     const now = this.nowIso();
     invocation.dispatchedAt ??= now;
     invocation.ackedAt ??= now;
+    // The agent has the command on disk and it is never sent again: its sealed secrets need not be kept here.
+    delete invocation.secrets;
     if (invocation.Status === 'Pending' || invocation.Status === 'Delayed') {
       invocation.Status = 'InProgress';
       invocation.StatusDetails = 'InProgress';
@@ -610,6 +669,7 @@ export class CommandService {
       invocation.Status = status;
       invocation.StatusDetails = details;
       invocation.finishedAt = now;
+      delete invocation.secrets;
     });
   }
 
@@ -623,7 +683,7 @@ export class CommandService {
     } else if (invocation.ackedAt === undefined) {
       invocation.lastSentAt = now;
       invocation.sendCount += 1;
-      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: command.record.body });
+      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: this.commandBody(command, invocation) });
     } else {
       return;
     }
@@ -690,7 +750,7 @@ export class CommandService {
         invocation.Status = 'Pending';
         invocation.StatusDetails = 'Pending';
       });
-      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: record.body });
+      outbox.push({ instanceId: invocation.InstanceId, type: 'command', body: this.commandBody(command, invocation) });
       if (record.Status === 'Pending') {
         record.Status = 'InProgress';
         record.StatusDetails = 'InProgress';

@@ -86,7 +86,7 @@ export function commandOperations(service: CommandService): Operation[] {
       service: 'AmazonSSM',
       name: 'SendCommand',
       resources: sendCommandResources,
-      handle: (input) => service.sendCommand(input),
+      handle: (input, context) => service.sendCommand(input, context),
     },
     {
       service: 'AmazonSSM',

@@ -2,11 +2,31 @@
  * From SendCommand's document fields and parameters to what every invocation will run: the document version,
  * the checked parameter values, the step list, the execution timeout, and the `command` message body. Every
  * check that can refuse a command happens here, before anything is written.
+ *
+ * Parameter Store references are fetched here, as the caller: `{{ssm:...}}` values are put into the parameter
+ * values and the document's steps (the agent never sees those references); `{{ssm-secure:...}}` references stay
+ * as written everywhere and their values come back in `secrets`, for the command service to seal to each target.
  */
 import type { CommandBody } from '@tender/protocol';
-import { interpolate, ParameterError, resolveParameters, stepTimeoutSeconds, type CommandDocument, type ResolvedParameters } from '@tender/documents';
+import {
+  collectParameterStoreReferences,
+  DocumentError,
+  interpolate,
+  ParameterError,
+  parseDocument,
+  replaceParameterStoreReferences,
+  resolveParameters,
+  stepTimeoutSeconds,
+  type CommandDocument,
+  type JsonObject,
+  type JsonValue,
+  type ParameterStoreValues,
+  type ResolvedParameters,
+} from '@tender/documents';
+import type { Principal } from '../access/access-keys.js';
 import { ApiError } from '../api/errors.js';
 import type { DocumentStepRef } from './command-records.js';
+import { fetchReferences, type ResolveReference, type FetchedValue } from './parameter-store-references.js';
 
 /** The document lookup (the documents service): throws ApiError InvalidDocument / InvalidDocumentVersion. */
 export type ResolveDocument = (
@@ -23,12 +43,20 @@ export interface PreparedRun {
   executionTimeoutSeconds: number;
   /** The body of every `command` message of this command (the commandId is filled in by the caller). */
   body: Omit<CommandBody, 'commandId'>;
+  /** The `{{ssm-secure:...}}` values the run needs, to be sealed to each target; never stored as they are. */
+  secrets: ReadonlyMap<string, FetchedValue>;
+  /** Every Parameter Store reference the run resolved, plain and secure, with the versions (for the audit trail). */
+  references: ReadonlyMap<string, FetchedValue>;
+}
+
+/** Who sends the command and how its Parameter Store references are fetched (absent: no Parameter Store). */
+export interface ReferenceResolution {
+  caller?: Principal;
+  resolve?: ResolveReference;
 }
 
 /** SSM's default execution timeout when a document does not set one ("Understanding command timeout values"). */
 export const DEFAULT_EXECUTION_TIMEOUT_SECONDS = 3600;
-
-const PARAMETER_STORE_REFERENCE = /\{\{\s*(ssm(?:-secure)?:[/\w.:-]+)\s*\}\}/g;
 
 /** `arn:aws:ssm:<region>:<account>:document/<name>` names the document <name>. */
 export function documentNameOf(nameOrArn: string): string {
@@ -38,9 +66,58 @@ export function documentNameOf(nameOrArn: string): string {
   return nameOrArn.slice(at + ':document/'.length);
 }
 
-function referencesIn(value: unknown, into: Set<string>): void {
-  const text = JSON.stringify(value ?? null);
-  for (const match of text.matchAll(PARAMETER_STORE_REFERENCE)) into.add(match[1]!);
+/**
+ * The Parameter Store references a run needs: in every parameter value (defaults included, as SSM checks them
+ * all) and in what the steps will be given (inputs, settings, ENV_VAR variables). References in preconditions
+ * are left alone: SSM Agent does not resolve them, and fails such a step when it runs.
+ */
+function referencesOf(values: ResolvedParameters, steps: CommandDocument['steps']): string[] {
+  const references: string[] = [];
+  for (const value of Object.values(values)) collectParameterStoreReferences(value, references);
+  for (const step of steps) {
+    collectParameterStoreReferences(step.inputs, references);
+    collectParameterStoreReferences(step.settings, references);
+    if (step.env !== undefined) collectParameterStoreReferences(Object.values(step.env), references);
+  }
+  return references;
+}
+
+/** Document and parameter errors are the caller's: SendCommand's InvalidParameters. */
+function asInvalidParameters<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof ParameterError || error instanceof DocumentError) throw new ApiError('InvalidParameters', error.message);
+    throw error;
+  }
+}
+
+/** The parameter values with the plain Parameter Store values put in (a StringList parameter takes a list's items). */
+function withPlainValues(document: CommandDocument, values: ResolvedParameters, plain: ParameterStoreValues): Record<string, JsonValue> {
+  const replaced: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(values)) {
+    // A StringList default written as one string, "{{ssm:list}}", stands for the whole list.
+    const given = document.parameters[name]?.type === 'StringList' && typeof value === 'string' ? [value] : value;
+    replaced[name] = replaceParameterStoreReferences(given, plain, { document: document.name, place: `parameter "${name}"` });
+  }
+  return replaced;
+}
+
+/**
+ * The document's content with the plain values put in where the steps are written (mainSteps, or runtimeConfig
+ * for schema 1.2), preconditions excepted; the parameter definitions stay as written.
+ */
+function contentWithPlainValues(document: CommandDocument, content: Record<string, unknown>, plain: ParameterStoreValues): JsonObject {
+  const skipPreconditions = (value: JsonValue, place: string): JsonValue => {
+    if (Array.isArray(value)) return value.map((item, index) => skipPreconditions(item, `${place}[${index}]`));
+    if (value === null || typeof value !== 'object') return replaceParameterStoreReferences(value, plain, { document: document.name, place });
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === 'precondition' ? item : replaceParameterStoreReferences(item, plain, { document: document.name, place: `${place}.${key}` })]));
+  };
+  const replaced: JsonObject = {};
+  for (const [key, value] of Object.entries(content as JsonObject)) {
+    replaced[key] = key === 'mainSteps' || key === 'runtimeConfig' ? skipPreconditions(value, key) : value;
+  }
+  return replaced;
 }
 
 function executionTimeoutOf(document: CommandDocument, values: ResolvedParameters, steps: CommandDocument['steps']): { seconds: number; explicit?: number } {
@@ -54,6 +131,7 @@ function executionTimeoutOf(document: CommandDocument, values: ResolvedParameter
 export async function prepareRun(
   resolveDocument: ResolveDocument,
   request: { documentName: string; documentVersion?: string; documentHash?: string; documentHashType?: string; parameters: Record<string, string[]>; comment: string },
+  references: ReferenceResolution = {},
 ): Promise<PreparedRun> {
   if (request.documentHash !== undefined && request.documentHashType === 'Sha1') {
     throw new ApiError('InvalidDocument', 'Sha1 document hashes are deprecated and Tender keeps Sha256 hashes only: pass the Sha256 DocumentHash from DescribeDocument');
@@ -64,41 +142,25 @@ export async function prepareRun(
     throw new ApiError('InvalidDocument', `Document ${resolved.name} is a ${document.documentType} document; SendCommand runs Command documents`);
   }
 
-  let values: ResolvedParameters;
-  try {
-    values = resolveParameters(document, request.parameters);
-  } catch (error) {
-    if (error instanceof ParameterError) throw new ApiError('InvalidParameters', error.message);
-    throw error;
+  let values = asInvalidParameters(() => resolveParameters(document, request.parameters));
+  let run = document;
+  let steps = asInvalidParameters(() => interpolate(document, values).steps);
+  let content = resolved.content;
+  const fetched = await fetchReferences(referencesOf(values, steps), references.caller, references.resolve);
+  if (fetched.plain.size > 0) {
+    // The plain values go in before dispatch, and are checked (allowedPattern, allowedValues, ...) like any value.
+    const given = asInvalidParameters(() => withPlainValues(document, values, fetched.plain));
+    content = asInvalidParameters(() => contentWithPlainValues(document, resolved.content, fetched.plain));
+    run = asInvalidParameters(() => parseDocument(JSON.stringify(content), { name: resolved.name, format: 'JSON', documentType: document.documentType }));
+    values = asInvalidParameters(() => resolveParameters(run, given));
+    steps = asInvalidParameters(() => interpolate(run, values).steps);
   }
 
-  let steps: CommandDocument['steps'];
-  try {
-    steps = interpolate(document, values).steps;
-  } catch (error) {
-    if (error instanceof ParameterError) throw new ApiError('InvalidParameters', error.message);
-    throw error;
-  }
-  const references = new Set<string>();
-  for (const step of steps) {
-    referencesIn(step.inputs, references);
-    referencesIn(step.settings, references);
-    referencesIn(step.precondition, references);
-    referencesIn(step.env, references);
-  }
-  if (references.size > 0) {
-    const list = [...references].map((reference) => `{{${reference}}}`).join(', ');
-    throw new ApiError(
-      'InvalidParameters',
-      `Parameter Store references (${list}) are not supported yet: Tender has no Parameter Store, so the command cannot be dispatched. Pass the values directly.`,
-    );
-  }
-
-  const timeout = executionTimeoutOf(document, values, steps);
+  const timeout = executionTimeoutOf(run, values, steps);
   const body: Omit<CommandBody, 'commandId'> = {
     documentName: resolved.name,
     documentVersion: resolved.version,
-    document: resolved.content,
+    document: content,
     parameters: { ...values },
   };
   if (timeout.explicit !== undefined) body.executionTimeoutSeconds = timeout.explicit;
@@ -106,8 +168,10 @@ export async function prepareRun(
   return {
     documentName: resolved.name,
     documentVersion: resolved.version,
-    steps: document.steps.map((step) => ({ name: step.name, action: step.action })),
+    steps: run.steps.map((step) => ({ name: step.name, action: step.action })),
     executionTimeoutSeconds: timeout.seconds,
     body,
+    secrets: fetched.secure,
+    references: new Map([...fetched.plain, ...fetched.secure]),
   };
 }
