@@ -25,12 +25,17 @@ export interface AssociationScheduleSettings {
 /**
  * Check an association's schedule settings together, the way CreateAssociation does. Returns the parsed
  * schedule (undefined when there is none: such an association runs when created, changed, or when a node joins
- * its targets). Throws ScheduleError with a message that says what to change.
+ * its targets). With `now`, a cron expression that has no run left is refused too. Throws ScheduleError with a
+ * message that says what to change.
  */
-export function validateAssociationSchedule(settings: AssociationScheduleSettings): Schedule | undefined {
+export function validateAssociationSchedule(settings: AssociationScheduleSettings, options: { now?: Date } = {}): Schedule | undefined {
   const text = settings.ScheduleExpression;
   const schedule = text === undefined ? undefined : parseSchedule(text);
   if (schedule?.kind === 'cron') {
+    // A cron expression with no time left (30 February, a year gone by) would sit there never running.
+    if (options.now && nextRuns(schedule, options.now).length === 0) {
+      throw new ScheduleError(`${text} has no run after ${options.now.toISOString()}: it never fires`, text!);
+    }
     if (schedule.second !== 0) throw new ScheduleError(`${text}: for associations the leading seconds field can only be 0`, text!, { index: 0, name: 'seconds' });
     const interval = minimumInterval(schedule);
     if (interval.minutes !== undefined && interval.minutes < ASSOCIATION_MINIMUM_INTERVAL_MINUTES) {

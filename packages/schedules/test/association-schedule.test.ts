@@ -42,6 +42,13 @@ describe('association schedule rules (State Manager)', () => {
     assert.equal(validateAssociationSchedule({}), undefined);
   });
 
+  it('with the current time, refuses a cron expression that never fires again', () => {
+    const now = new Date('2026-06-01T00:00:00Z');
+    assert.throws(() => validateAssociationSchedule({ ScheduleExpression: 'cron(0 0 30 2 ? *)' }, { now }), /cron\(0 0 30 2 \? \*\) has no run after 2026-06-01T00:00:00.000Z: it never fires/);
+    assert.throws(() => validateAssociationSchedule({ ScheduleExpression: 'cron(0 0 1 1 ? 2020-2025)' }, { now }), /never fires/);
+    assert.doesNotThrow(() => validateAssociationSchedule({ ScheduleExpression: 'cron(0 0 29 2 ? *)' }, { now }));
+  });
+
   it('minimumInterval works from the expression, not from today', () => {
     assert.deepEqual(minimumInterval(parseSchedule('cron(0 8,20 * * ? *)')), { minutes: 720, between: ['08:00', '20:00'] });
     assert.equal(minimumInterval(parseSchedule('rate(2 hours)')).minutes, 120);

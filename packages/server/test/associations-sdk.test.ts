@@ -188,6 +188,7 @@ describe('Associations API over HTTP with the AWS SDK', function () {
       [{ ScheduleExpression: 'cron(0/10 * * * ? *)' }, InvalidSchedule, /runs 10 minutes apart/],
       [{ ScheduleExpression: 'cron(0 2 ? * SUN *)', ScheduleOffset: 2 }, InvalidSchedule, /ScheduleOffset needs ApplyOnlyAtCronInterval/],
       [{ ScheduleExpression: 'rate(1 hour)', ApplyOnlyAtCronInterval: true }, InvalidSchedule, /applies only to cron expressions/],
+      [{ ScheduleExpression: 'cron(0 0 1 1 ? 2020-2025)' }, InvalidSchedule, /has no run after 2026-11-01T12:00:00.000Z: it never fires/],
       [{ Name: 'team-Missing' }, InvalidDocument, /does not exist: team-Missing/],
       [{ DocumentVersion: '9' }, InvalidDocumentVersion, /team-Configure has no version 9/],
       [{ Parameters: { state: ['gone'], path: ['/etc/motd'] } }, InvalidParameters, /state/],

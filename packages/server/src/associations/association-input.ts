@@ -81,7 +81,7 @@ export interface ParsedAssociationInput {
  * as SSM documents ("the system removes all optional parameters from the request and overwrites the association
  * with null values for those parameters").
  */
-export function parseAssociationInput(input: Input, lookup: (id: string) => InstanceRecord | undefined, previous?: AssociationSettings): ParsedAssociationInput {
+export function parseAssociationInput(input: Input, lookup: (id: string) => InstanceRecord | undefined, now: Date, previous?: AssociationSettings): ParsedAssociationInput {
   for (const [field, code, why] of UNSUPPORTED) if (present(input[field])) throw new ApiError(code, why);
   if (present(input.InstanceId)) {
     throw new ApiError('InvalidParameters', 'InstanceId is deprecated in SSM and not supported by Tender: target nodes with Targets, e.g. Key=InstanceIds,Values=mi-0123456789abcdef0');
@@ -99,7 +99,7 @@ export function parseAssociationInput(input: Input, lookup: (id: string) => Inst
       ...(scheduleExpression !== undefined ? { ScheduleExpression: scheduleExpression } : {}),
       ApplyOnlyAtCronInterval: applyOnlyAtCronInterval,
       ...(scheduleOffset !== undefined ? { ScheduleOffset: scheduleOffset } : {}),
-    });
+    }, { now });
   } catch (error) {
     if (error instanceof ScheduleError) throw invalidSchedule(error.message);
     throw error;

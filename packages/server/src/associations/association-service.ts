@@ -52,7 +52,7 @@ export class AssociationService {
 
   /** CreateAssociation. */
   async create(input: Input): Promise<AssociationRecord> {
-    const { settings, tags } = parseAssociationInput(input, this.options.instance);
+    const { settings, tags } = parseAssociationInput(input, this.options.instance, this.now());
     await this.checkDocument(settings);
     if ((await this.table.list()).length >= MAX_ASSOCIATIONS) {
       throw new ApiError('AssociationLimitExceeded', `You can have at most ${MAX_ASSOCIATIONS} associations on this control plane; delete some first`);
@@ -90,7 +90,7 @@ export class AssociationService {
   async update(associationId: string, input: Input): Promise<AssociationRecord> {
     const existing = await this.get(associationId);
     const expected = latestVersionAsked(input, existing);
-    const { settings } = parseAssociationInput(input, this.options.instance, currentVersion(existing));
+    const { settings } = parseAssociationInput(input, this.options.instance, this.now(), currentVersion(existing));
     await this.checkDocument(settings);
     const at = this.now().toISOString();
     const updated = await this.table.update(associationId, (record) => {

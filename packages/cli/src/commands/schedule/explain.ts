@@ -37,7 +37,7 @@ export default class ScheduleExplain extends Command {
       schedule = parseSchedule(args.expression);
       if (flags.association) {
         if (flags.timezone !== 'UTC') throw new ScheduleError('associations have no time zone: their schedules are UTC (leave out --timezone)', args.expression);
-        validateAssociationSchedule({ ScheduleExpression: args.expression, ...(offset ? { ScheduleOffset: offset, ApplyOnlyAtCronInterval: true } : {}) });
+        validateAssociationSchedule({ ScheduleExpression: args.expression, ...(offset ? { ScheduleOffset: offset, ApplyOnlyAtCronInterval: true } : {}) }, { now: after });
       }
       runs = nextRuns(schedule, after, { count: flags.count, timeZone: flags.timezone, ...(offset ? { scheduleOffset: offset } : {}) });
     } catch (error) {
