@@ -78,8 +78,25 @@ function parseDayOfWeek(field: string, fail: Fail): DayOfWeekRule {
   return { kind: 'days', days: parseValues(field, DAY_OF_WEEK, fail) };
 }
 
+/**
+ * Expanded fields, shared between expressions: a fleet's associations repeat the same few fields (`*` in the
+ * year field alone is 230 values), so sharing one frozen list saves memory and parsing time.
+ */
+const expandedFields = new Map<string, readonly number[]>();
+const MAX_CACHED_FIELDS = 4096;
+
 /** One field's `, - * /` grammar, expanded to the sorted list of values it selects. */
-function parseValues(field: string, spec: CronFieldSpec, fail: Fail): number[] {
+function parseValues(field: string, spec: CronFieldSpec, fail: Fail): readonly number[] {
+  const key = `${spec.index} ${field}`;
+  const cached = expandedFields.get(key);
+  if (cached) return cached;
+  const values = Object.freeze(expandValues(field, spec, fail));
+  if (expandedFields.size >= MAX_CACHED_FIELDS) expandedFields.clear();
+  expandedFields.set(key, values);
+  return values;
+}
+
+function expandValues(field: string, spec: CronFieldSpec, fail: Fail): number[] {
   if (field === '?') fail(`"?" is only allowed in day-of-month and day-of-week`);
   const span = spec.max - spec.min + 1;
   // One flag per value of the field: the values come out sorted and without duplicates, with no sort.
