@@ -37,6 +37,9 @@ describe('tender schedule explain', () => {
       { time: '2026-03-07T07:30:00.000Z', local: '2026-03-07T02:30:00-05:00' },
       { time: '2026-03-09T06:30:00.000Z', local: '2026-03-09T02:30:00-04:00' },
     ]);
+    assert.deepEqual((parsed as unknown as { skippedByDaylightSaving: string[] }).skippedByDaylightSaving, ['2026-03-08T02:30:00']);
+    const text = await tender('schedule', 'explain', 'cron(30 2 * * ? *)', '--timezone', 'America/New_York', '--after', '2026-03-06T12:00:00Z', '-n', '2');
+    assert.match(text.stdout, /skipped: 2026-03-08T02:30:00 does not exist in America\/New_York \(the clock jumps over it\)/);
   });
 
   it('applies a schedule offset', async () => {

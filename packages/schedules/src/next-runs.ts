@@ -29,6 +29,11 @@ export interface NextRunsOptions {
    * is one period after it).
    */
   rateAnchor?: Date;
+  /**
+   * Told of each cron time skipped because the clock jumps over it (daylight saving starts), with the wall
+   * time as `yyyy-mm-ddThh:mm:ss`; for explanations to people.
+   */
+  onSkippedTime?: (wallTime: string) => void;
 }
 
 /**
@@ -50,7 +55,7 @@ export function nextRuns(schedule: Schedule, after: Date, options: NextRunsOptio
   }
   switch (schedule.kind) {
     case 'cron':
-      return cronRuns(schedule, after.getTime(), count, timeZone, options.scheduleOffset ?? 0, (options.cronTimesAfter ?? after).getTime());
+      return cronRuns(schedule, after.getTime(), count, timeZone, options.scheduleOffset ?? 0, (options.cronTimesAfter ?? after).getTime(), options.onSkippedTime);
     case 'rate':
       return rateRuns(schedule, after.getTime(), count, (options.rateAnchor ?? after).getTime());
     case 'at':
@@ -68,7 +73,15 @@ function atRuns(at: AtExpression, after: number, count: number, timeZone: string
   return count > 0 && instantMs > after ? [new Date(instantMs)] : [];
 }
 
-function cronRuns(cron: CronExpression, after: number, count: number, timeZone: string, offsetDays: number, cronTimesAfter: number): Date[] {
+function cronRuns(
+  cron: CronExpression,
+  after: number,
+  count: number,
+  timeZone: string,
+  offsetDays: number,
+  cronTimesAfter: number,
+  onSkippedTime?: (wallTime: string) => void,
+): Date[] {
   const runs: Date[] = [];
   if (count === 0) return runs;
   // Start from the calendar day (in the zone) of the earliest cron time that could still give a run after
@@ -94,8 +107,13 @@ function cronRuns(cron: CronExpression, after: number, count: number, timeZone: 
         for (const minute of cron.minutes) {
           const base = resolveWallTime(Date.UTC(year, month - 1, day, hour, minute, cron.second), timeZone);
           if (base.instantMs <= cronTimesAfter) continue;
-          const run = offsetDays === 0 ? base : resolveWallTime(Date.UTC(year, month - 1, day + offsetDays, hour, minute, cron.second), timeZone);
-          if (run.kind === 'gap' || run.instantMs <= after) continue;
+          const wall = Date.UTC(year, month - 1, day + offsetDays, hour, minute, cron.second);
+          const run = offsetDays === 0 ? base : resolveWallTime(wall, timeZone);
+          if (run.instantMs <= after) continue;
+          if (run.kind === 'gap') {
+            onSkippedTime?.(new Date(wall).toISOString().slice(0, 19));
+            continue;
+          }
           runs.push(new Date(run.instantMs));
           if (runs.length === count) return runs;
         }

@@ -59,6 +59,9 @@ describe('nextRuns: time zones and daylight saving', () => {
       '2026-03-09T02:30:00-04:00',
       '2026-03-10T02:30:00-04:00',
     ]);
+    const skipped: string[] = [];
+    nextRuns(parseSchedule('cron(30 2 * * ? *)'), new Date('2026-03-06T12:00:00Z'), { count: 3, timeZone: 'America/New_York', onSkippedTime: (wall) => skipped.push(wall) });
+    assert.deepEqual(skipped, ['2026-03-08T02:30:00']);
     // Every 30 minutes: 02:00 and 02:30 do not exist that night, 03:00 comes 30 minutes after 01:30.
     assert.deepEqual(runs('cron(0/30 * * * ? *)', '2026-03-08T06:15:00Z', 3, 'America/New_York'), [
       '2026-03-08T01:30:00-05:00',

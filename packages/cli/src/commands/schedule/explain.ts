@@ -33,13 +33,14 @@ export default class ScheduleExplain extends Command {
     const offset = flags['schedule-offset'];
     let schedule: Schedule;
     let runs: Date[];
+    const skipped: string[] = [];
     try {
       schedule = parseSchedule(args.expression);
       if (flags.association) {
         if (flags.timezone !== 'UTC') throw new ScheduleError('associations have no time zone: their schedules are UTC (leave out --timezone)', args.expression);
         validateAssociationSchedule({ ScheduleExpression: args.expression, ...(offset ? { ScheduleOffset: offset, ApplyOnlyAtCronInterval: true } : {}) }, { now: after });
       }
-      runs = nextRuns(schedule, after, { count: flags.count, timeZone: flags.timezone, ...(offset ? { scheduleOffset: offset } : {}) });
+      runs = nextRuns(schedule, after, { count: flags.count, timeZone: flags.timezone, ...(offset ? { scheduleOffset: offset } : {}), onSkippedTime: (wall) => skipped.push(wall) });
     } catch (error) {
       if (error instanceof ScheduleError) this.error(error.message, { exit: EXIT.usage });
       throw error;
@@ -56,6 +57,7 @@ export default class ScheduleExplain extends Command {
         after: after.toISOString(),
         ...(interval.minutes !== undefined ? { minimumIntervalMinutes: interval.minutes } : {}),
         runs: rows,
+        ...(skipped.length > 0 ? { skippedByDaylightSaving: skipped } : {}),
       }, null, 2));
       return;
     }
@@ -71,6 +73,7 @@ export default class ScheduleExplain extends Command {
       const utc = flags.timezone === 'UTC' ? '' : `  (${row.time.replace('.000Z', 'Z')})`;
       this.log(`${String(i + 1).padStart(4)}  ${weekday} ${row.local}${utc}`);
     });
+    for (const wall of skipped) this.log(`skipped: ${wall} does not exist in ${flags.timezone} (the clock jumps over it)`);
     if (runs.length < flags.count) this.log(`(the schedule has no more runs)`);
   }
 }
