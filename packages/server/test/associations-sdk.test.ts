@@ -77,6 +77,8 @@ describe('Associations API over HTTP with the AWS SDK', function () {
   let registry: InstanceRegistry;
   let server: Server;
   let ssm: SSMClient;
+  let endpoint: string;
+  let accessKeys: AccessKeys;
   const clock = new ManualClock(T0);
 
   async function sdkError<T extends SSMServiceException>(promise: Promise<unknown>, type: new (...args: never[]) => T, message?: RegExp): Promise<SSMServiceException> {
@@ -110,7 +112,7 @@ describe('Associations API over HTTP with the AWS SDK', function () {
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-associations-sdk-'));
     store = await FileStore.open(dir);
-    const accessKeys = new AccessKeys(store, randomBytes(32), TEST_ACCOUNT);
+    accessKeys = new AccessKeys(store, randomBytes(32), TEST_ACCOUNT);
     const admin = await accessKeys.create('admin');
     trail = await AuditTrail.open(path.join(dir, 'audit.log'));
     registry = await InstanceRegistry.open(store, { now: clock.now });
@@ -128,9 +130,10 @@ describe('Associations API over HTTP with the AWS SDK', function () {
     });
     server = http.createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     ssm = new SSMClient({
       region: TEST_REGION,
-      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      endpoint,
       credentials: { accessKeyId: admin.record.accessKeyId, secretAccessKey: admin.secretAccessKey },
       maxAttempts: 1,
     });
@@ -206,6 +209,10 @@ describe('Associations API over HTTP with the AWS SDK', function () {
     for (const [change, type, message] of cases) await sdkError(ssm.send(new CreateAssociationCommand({ ...good, ...change })), type, message);
     const validation = await sdkError(ssm.send(new CreateAssociationCommand({ ...good, MaxConcurrency: '0' })), SSMServiceException, /maxConcurrency/);
     assert.equal(validation.name, 'ValidationException');
+    const duration = await sdkError(ssm.send(new CreateAssociationCommand({ ...good, Duration: 2 })), SSMServiceException, /Duration applies only to associations with ApplyOnlyAtCronInterval/);
+    assert.equal(duration.name, 'ValidationException');
+    const legacy = await sdkError(ssm.send(new CreateAssociationCommand({ Name: 'AWS-RunShellScript', InstanceId: WEB, Parameters: { commands: ['uptime'] } })), InvalidParameters, /InstanceId is deprecated/);
+    assert.equal(legacy.name, 'InvalidParameters');
     assert.equal((await allAssociations()).length, before);
   });
 
@@ -278,5 +285,39 @@ describe('Associations API over HTTP with the AWS SDK', function () {
     await sdkError(ssm.send(new DescribeAssociationCommand({ AssociationId: one })), AssociationDoesNotExist, new RegExp(one));
     await sdkError(ssm.send(new DeleteAssociationCommand({ AssociationId: one })), AssociationDoesNotExist);
     assert.equal((await allAssociations()).length, 4);
+  });
+
+  it('DescribeAssociation and DeleteAssociation also find an association by document Name and InstanceId', async () => {
+    const id = (await ssm.send(new CreateAssociationCommand({ Name: 'AWS-RunShellScript', Targets: [{ Key: 'InstanceIds', Values: [WEB] }], Parameters: { commands: ['uptime'] } }))).AssociationDescription!.AssociationId;
+    const found = await ssm.send(new DescribeAssociationCommand({ Name: 'AWS-RunShellScript', InstanceId: WEB }));
+    assert.equal(found.AssociationDescription?.AssociationId, id);
+    await sdkError(ssm.send(new DescribeAssociationCommand({ Name: 'AWS-RunShellScript', InstanceId: DB })), AssociationDoesNotExist, /AWS-RunShellScript on mi-0123456789abcdef2/);
+    await ssm.send(new DeleteAssociationCommand({ Name: 'AWS-RunShellScript', InstanceId: WEB }));
+    await sdkError(ssm.send(new DescribeAssociationCommand({ AssociationId: id })), AssociationDoesNotExist);
+  });
+
+  it('policies see associations by ARN (association/<id>) and CreateAssociation by document ARN', async () => {
+    const id = (await ssm.send(new CreateAssociationCommand(good))).AssociationDescription!.AssociationId!;
+    const other = (await ssm.send(new CreateAssociationCommand({ ...good, AssociationName: 'other' }))).AssociationDescription!.AssociationId!;
+    const key = await accessKeys.create('association-reader', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['ssm:DescribeAssociation', 'ssm:UpdateAssociation'], Resource: [`arn:aws:ssm:${TEST_REGION}:${TEST_ACCOUNT}:association/${id}`] },
+        { Effect: 'Allow', Action: 'ssm:CreateAssociation', Resource: [`arn:aws:ssm:${TEST_REGION}::document/AWS-*`] },
+      ],
+    });
+    const limited = new SSMClient({ region: TEST_REGION, endpoint, credentials: { accessKeyId: key.record.accessKeyId, secretAccessKey: key.secretAccessKey }, maxAttempts: 1 });
+    try {
+      assert.equal((await limited.send(new DescribeAssociationCommand({ AssociationId: id }))).AssociationDescription?.AssociationId, id);
+      const denied = await sdkError(limited.send(new DescribeAssociationCommand({ AssociationId: other })), SSMServiceException, new RegExp(`association/${other}`));
+      assert.equal(denied.name, 'AccessDeniedException');
+      const notTeam = await sdkError(limited.send(new CreateAssociationCommand(good)), SSMServiceException, /document\/team-Configure/);
+      assert.equal(notTeam.name, 'AccessDeniedException');
+      const made = await limited.send(new CreateAssociationCommand({ Name: 'AWS-RunShellScript', Targets: [{ Key: 'tag:Role', Values: ['db'] }], Parameters: { commands: ['uptime'] } }));
+      await ssm.send(new DeleteAssociationCommand({ AssociationId: made.AssociationDescription!.AssociationId }));
+    } finally {
+      limited.destroy();
+      for (const a of [id, other]) await ssm.send(new DeleteAssociationCommand({ AssociationId: a }));
+    }
   });
 });
