@@ -60,7 +60,7 @@ function parseDayOfMonth(field: string, fail: Fail): DayOfMonthRule {
   if (field === 'LW') return { kind: 'last-weekday' };
   const weekday = /^(\d+)W$/.exec(field);
   if (weekday) return { kind: 'nearest-weekday', day: value(weekday[1]!, DAY_OF_MONTH, fail) };
-  if (/[LW]/.test(field)) fail(`"${field}": L, LW and nW (e.g. 15W) stand alone; they cannot be combined with lists or ranges`);
+  if (/[LW]/.test(field)) fail(`"${field}": the day-of-month specials are L, LW and nW (e.g. 15W), each alone in the field (no lists, ranges or offsets)`);
   return { kind: 'days', days: parseValues(field, DAY_OF_MONTH, fail) };
 }
 
