@@ -12,6 +12,7 @@ import {
   CreateDocumentCommand,
   DeleteAssociationCommand,
   DescribeAssociationCommand,
+  DescribeEffectiveInstanceAssociationsCommand,
   InvalidAssociationVersion,
   InvalidDocument,
   InvalidDocumentVersion,
@@ -319,5 +320,34 @@ describe('Associations API over HTTP with the AWS SDK', function () {
       limited.destroy();
       for (const a of [id, other]) await ssm.send(new DeleteAssociationCommand({ AssociationId: a }));
     }
+  });
+
+  it('DescribeEffectiveInstanceAssociations: the associations a node gets now, following its tags', async () => {
+    const tagged = (await ssm.send(new CreateAssociationCommand({ ...good, AssociationName: 'effective-web', Targets: [{ Key: 'tag:Tier', Values: ['front'] }] }))).AssociationDescription!.AssociationId!;
+    clock.advance(1); // associations list oldest first: make the order of these two certain
+    const everyone = (await ssm.send(new CreateAssociationCommand({ Name: 'AWS-RunShellScript', AssociationName: 'effective-all', Targets: [{ Key: 'InstanceIds', Values: ['*'] }], Parameters: { commands: ['uptime'] } }))).AssociationDescription!.AssociationId!;
+    const effective = async (id: string) => {
+      const found: Array<{ id?: string; version?: string; content?: string }> = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await ssm.send(new DescribeEffectiveInstanceAssociationsCommand({ InstanceId: id, MaxResults: 1, NextToken }));
+        assert.ok((page.Associations ?? []).every((a) => a.InstanceId === id));
+        found.push(...(page.Associations ?? []).map((a) => ({ id: a.AssociationId, version: a.AssociationVersion, content: a.Content })));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return found.filter((a) => a.id === tagged || a.id === everyone);
+    };
+    const before = await effective(DB);
+    assert.deepEqual(before.map((a) => a.id), [everyone]);
+    assert.equal((JSON.parse(before[0]!.content!) as { schemaVersion: string }).schemaVersion, '2.2');
+    // Tagging the node brings the tag-targeted association to it; nothing else has to change.
+    await registry.setTags(DB, [{ Key: 'Role', Value: 'db' }, { Key: 'Tier', Value: 'front' }]);
+    const after = await effective(DB);
+    assert.deepEqual(after.map((a) => a.id), [tagged, everyone]);
+    assert.match(after[0]!.content!, /echo \{\{ state \}\} \{\{ path \}\}/);
+    await registry.setTags(DB, [{ Key: 'Role', Value: 'db' }]);
+    assert.deepEqual((await effective(DB)).map((a) => a.id), [everyone]);
+    await sdkError(ssm.send(new DescribeEffectiveInstanceAssociationsCommand({ InstanceId: 'mi-00000000000000000' })), InvalidInstanceId, /not a registered managed instance/);
+    for (const a of [tagged, everyone]) await ssm.send(new DeleteAssociationCommand({ AssociationId: a }));
   });
 });

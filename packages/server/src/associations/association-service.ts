@@ -13,6 +13,7 @@ import type { Store, Table } from '../store/store.js';
 import { associationNotFound, invalidAssociationVersion } from './association-errors.js';
 import { parseAssociationInput } from './association-input.js';
 import { currentVersion, type AssociationRecord, type AssociationSettings } from './association-records.js';
+import { targetsMatch } from './association-targets.js';
 
 /**
  * Associations per control plane. SSM's error text names 2,000 active associations; Tender allows the 10,000 that
@@ -128,6 +129,28 @@ export class AssociationService {
   async list(): Promise<AssociationRecord[]> {
     const all = await this.table.list();
     return all.sort((a, b) => a.Date.localeCompare(b.Date) || a.AssociationId.localeCompare(b.AssociationId));
+  }
+
+  /**
+   * The associations that apply to a node now (their current targets take it in), oldest first, each with the
+   * document version it runs. An association whose document has since been deleted is left out: it cannot run.
+   * This is the set the next step pushes to the node's agent.
+   */
+  async effectiveFor(instanceId: string): Promise<Array<{ record: AssociationRecord; document: ResolvedDocument }>> {
+    const instance = this.options.instance(instanceId);
+    if (!instance) throw new ApiError('InvalidInstanceId', `Instance ${instanceId} is not a registered managed instance of this control plane`);
+    const effective: Array<{ record: AssociationRecord; document: ResolvedDocument }> = [];
+    for (const record of await this.list()) {
+      const version = currentVersion(record);
+      if (!targetsMatch(version.Targets, instance)) continue;
+      try {
+        effective.push({ record, document: await this.options.resolveDocument(version.Name, version.DocumentVersion) });
+      } catch (error) {
+        if (error instanceof ApiError && (error.code === 'InvalidDocument' || error.code === 'InvalidDocumentVersion')) continue;
+        throw error;
+      }
+    }
+    return effective;
   }
 
   async delete(associationId: string): Promise<void> {

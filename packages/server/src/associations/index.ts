@@ -4,7 +4,8 @@
  * connect and when an association or the node's tags change; targetsMatch() decides the set), the agent's
  * local scheduler (@tender/schedules associationRuns() is its contract), executions and their status
  * (DescribeAssociationExecutions, ..., UpdateAssociationStatus, the Overview and LastExecutionDate fields of
- * the record), StartAssociationsOnce, and compliance.
+ * the record), StartAssociationsOnce, and compliance. DescribeEffectiveInstanceAssociations already answers which
+ * associations a node gets now (AssociationService.effectiveFor).
  */
 export { associationOperations } from './operations.js';
 export { AssociationService, MAX_ASSOCIATIONS, MAX_ASSOCIATION_VERSIONS, type AssociationServiceOptions, type FailedAssociation } from './association-service.js';

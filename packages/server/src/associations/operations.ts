@@ -1,6 +1,7 @@
 /**
  * The State Manager associations API: CreateAssociation, CreateAssociationBatch, UpdateAssociation,
- * DescribeAssociation, ListAssociations, ListAssociationVersions, DeleteAssociation.
+ * DescribeAssociation, ListAssociations, ListAssociationVersions, DeleteAssociation, and
+ * DescribeEffectiveInstanceAssociations (which associations apply to a node now).
  */
 import { ApiError } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
@@ -11,7 +12,7 @@ import { DocumentService } from '../documents/document-service.js';
 import { invalidAssociationVersion } from './association-errors.js';
 import { parseAssociationFilters } from './association-filters.js';
 import { ASSOCIATION_ID, ASSOCIATION_VERSION } from './association-input.js';
-import type { AssociationRecord } from './association-records.js';
+import { currentVersion, type AssociationRecord } from './association-records.js';
 import type { AssociationService } from './association-service.js';
 import { INSTANCE_ID_PATTERN } from './association-targets.js';
 import { associationVersionInfo, describeAssociation, listedAssociation } from './association-views.js';
@@ -118,6 +119,32 @@ export function associationOperations(associations: AssociationService, document
           nextToken: optionalString(input, 'NextToken'),
         });
         return { AssociationVersions: page.map((version) => associationVersionInfo(record, version)), NextToken: nextToken };
+      },
+    },
+    {
+      service: 'AmazonSSM',
+      name: 'DescribeEffectiveInstanceAssociations',
+      resources: (input, context) => (typeof input.InstanceId === 'string' ? [ssmArn(context, `managed-instance/${input.InstanceId}`)] : ['*']),
+      async handle(input) {
+        const instanceId = requiredString(input, 'InstanceId', { pattern: INSTANCE_ID_PATTERN });
+        const effective = await associations.effectiveFor(instanceId);
+        const { page, nextToken } = paginate(effective, {
+          operation: 'DescribeEffectiveInstanceAssociations',
+          defaultMax: 5,
+          min: 1,
+          max: 5,
+          maxResults: optionalInteger(input, 'MaxResults'),
+          nextToken: optionalString(input, 'NextToken'),
+        });
+        return {
+          Associations: page.map(({ record, document }) => ({
+            AssociationId: record.AssociationId,
+            InstanceId: instanceId,
+            Content: JSON.stringify(document.content),
+            AssociationVersion: currentVersion(record).AssociationVersion,
+          })),
+          NextToken: nextToken,
+        };
       },
     },
     {
