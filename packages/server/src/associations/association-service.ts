@@ -30,6 +30,8 @@ export interface AssociationServiceOptions {
   /** The instance registry's lookup. */
   instance: (id: string) => InstanceRecord | undefined;
   now?: () => Date;
+  /** Limits, for tests that reach them without creating 10,000 associations. */
+  limits?: { associations?: number; versions?: number };
 }
 
 export interface FailedAssociation {
@@ -55,8 +57,9 @@ export class AssociationService {
   async create(input: Input): Promise<AssociationRecord> {
     const { settings, tags } = parseAssociationInput(input, this.options.instance, this.now());
     await this.checkDocument(settings);
-    if ((await this.table.list()).length >= MAX_ASSOCIATIONS) {
-      throw new ApiError('AssociationLimitExceeded', `You can have at most ${MAX_ASSOCIATIONS} associations on this control plane; delete some first`);
+    const limit = this.options.limits?.associations ?? MAX_ASSOCIATIONS;
+    if ((await this.table.list()).length >= limit) {
+      throw new ApiError('AssociationLimitExceeded', `You can have at most ${limit} associations on this control plane; delete some first`);
     }
     const at = this.now().toISOString();
     const record: AssociationRecord = {
@@ -99,8 +102,9 @@ export class AssociationService {
       if (expected !== undefined && currentVersion(record).AssociationVersion !== expected) {
         throw invalidAssociationVersion(`Association ${associationId} is at version ${currentVersion(record).AssociationVersion}, not ${expected}: describe it again and retry`);
       }
-      if (record.versions.length >= MAX_ASSOCIATION_VERSIONS) {
-        throw new ApiError('AssociationVersionLimitExceeded', `Association ${associationId} has reached the limit of ${MAX_ASSOCIATION_VERSIONS} versions`);
+      const limit = this.options.limits?.versions ?? MAX_ASSOCIATION_VERSIONS;
+      if (record.versions.length >= limit) {
+        throw new ApiError('AssociationVersionLimitExceeded', `Association ${associationId} has reached the limit of ${limit} versions`);
       }
       const version = String(Number(currentVersion(record).AssociationVersion) + 1);
       return { ...record, LastUpdateAssociationDate: at, versions: [...record.versions, { ...settings, AssociationVersion: version, CreatedDate: at }] };
