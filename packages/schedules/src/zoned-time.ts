@@ -41,10 +41,23 @@ function isUtc(timeZone: string): boolean {
   return timeZone === 'UTC' || timeZone === 'Etc/UTC';
 }
 
+/**
+ * Offsets already asked for, by zone and exact second: resolving wall times asks for the same instants again
+ * (the day after one candidate is the day before the next), and Intl is the expensive part.
+ */
+const knownOffsets = new Map<string, Map<number, number>>();
+/** All zones together: about 5 MB at most. */
+const MAX_KNOWN_OFFSETS = 100_000;
+let knownOffsetCount = 0;
+
 /** The wall time in `timeZone` at `instantMs`, as wall milliseconds (second precision). */
 export function wallAt(instantMs: number, timeZone: string): number {
   const seconds = Math.floor(instantMs / 1000) * 1000;
   if (isUtc(timeZone)) return seconds;
+  return seconds + offsetAt(seconds, timeZone);
+}
+
+function wallFromIntl(seconds: number, timeZone: string): number {
   const parts: Record<string, string> = {};
   for (const part of formatter(timeZone).formatToParts(seconds)) parts[part.type] = part.value;
   const year = parts.era === 'BC' ? 1 - Number(parts.year) : Number(parts.year);
@@ -57,7 +70,20 @@ export function wallAt(instantMs: number, timeZone: string): number {
 /** The zone's offset from UTC at `instantMs`, in milliseconds (positive east of Greenwich). */
 export function offsetAt(instantMs: number, timeZone: string): number {
   const seconds = Math.floor(instantMs / 1000) * 1000;
-  return wallAt(seconds, timeZone) - seconds;
+  if (isUtc(timeZone)) return 0;
+  let zone = knownOffsets.get(timeZone);
+  if (!zone) knownOffsets.set(timeZone, (zone = new Map()));
+  let offset = zone.get(seconds);
+  if (offset === undefined) {
+    offset = wallFromIntl(seconds, timeZone) - seconds;
+    if (knownOffsetCount >= MAX_KNOWN_OFFSETS) {
+      for (const known of knownOffsets.values()) known.clear();
+      knownOffsetCount = 0;
+    }
+    zone.set(seconds, offset);
+    knownOffsetCount += 1;
+  }
+  return offset;
 }
 
 export interface ResolvedWallTime {
