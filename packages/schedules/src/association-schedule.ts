@@ -25,7 +25,7 @@ export interface AssociationScheduleSettings {
 /**
  * Check an association's schedule settings together, the way CreateAssociation does. Returns the parsed
  * schedule (undefined when there is none: such an association runs when created, changed, or when a node joins
- * its targets). With `now`, a cron expression that has no run left is refused too. Throws ScheduleError with a
+ * its targets). With `now`, a cron expression with no run left, or an at() time already past, is refused too. Throws ScheduleError with a
  * message that says what to change.
  */
 export function validateAssociationSchedule(settings: AssociationScheduleSettings, options: { now?: Date } = {}): Schedule | undefined {
@@ -44,6 +44,9 @@ export function validateAssociationSchedule(settings: AssociationScheduleSetting
         text!,
       );
     }
+  }
+  if (schedule?.kind === 'at' && options.now && nextRuns(schedule, options.now).length === 0) {
+    throw new ScheduleError(`${text} is not after ${options.now.toISOString()}: a one-time association would never run`, text!);
   }
   if (schedule?.kind === 'rate') {
     const minutes = schedule.periodMs / 60_000;

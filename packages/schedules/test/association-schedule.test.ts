@@ -42,11 +42,13 @@ describe('association schedule rules (State Manager)', () => {
     assert.equal(validateAssociationSchedule({}), undefined);
   });
 
-  it('with the current time, refuses a cron expression that never fires again', () => {
+  it('with the current time, refuses a cron expression that never fires again and an at() time gone by', () => {
     const now = new Date('2026-06-01T00:00:00Z');
     assert.throws(() => validateAssociationSchedule({ ScheduleExpression: 'cron(0 0 30 2 ? *)' }, { now }), /cron\(0 0 30 2 \? \*\) has no run after 2026-06-01T00:00:00.000Z: it never fires/);
     assert.throws(() => validateAssociationSchedule({ ScheduleExpression: 'cron(0 0 1 1 ? 2020-2025)' }, { now }), /never fires/);
     assert.doesNotThrow(() => validateAssociationSchedule({ ScheduleExpression: 'cron(0 0 29 2 ? *)' }, { now }));
+    assert.throws(() => validateAssociationSchedule({ ScheduleExpression: 'at(2026-05-31T23:59:59)' }, { now }), /is not after 2026-06-01T00:00:00.000Z: a one-time association would never run/);
+    assert.doesNotThrow(() => validateAssociationSchedule({ ScheduleExpression: 'at(2026-06-01T00:00:01)' }, { now }));
   });
 
   it('minimumInterval works from the expression, not from today', () => {
