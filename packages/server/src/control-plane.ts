@@ -7,6 +7,7 @@ import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-stat
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
+import { AssociationService, associationOperations } from './associations/index.js';
 import { accessKeyOperations } from './access/operations.js';
 import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
@@ -242,6 +243,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       logger,
     });
     for (const [type, handler] of Object.entries(agentMessageHandlers(commands))) gateway.on(type, handler);
+    const associations = new AssociationService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instance: (id) => registry.get(id), now });
     await commands.start();
     cleanups.push(() => commands.stop());
 
@@ -252,6 +254,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
         ...commandOperations(commands),
+        ...associationOperations(associations, documents),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),

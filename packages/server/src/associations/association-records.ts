@@ -1,0 +1,57 @@
+/**
+ * What the control plane stores for a State Manager association: one record per association, holding every
+ * version (SSM keeps them for ListAssociationVersions and DescribeAssociation with AssociationVersion). One
+ * record means a create, an update (a new version) or a delete is one write: nothing is ever half-stored.
+ */
+import type { Tag } from '../api/validate.js';
+
+export interface AssociationTarget {
+  Key: string;
+  Values: string[];
+}
+
+export type ComplianceSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNSPECIFIED';
+export type SyncCompliance = 'AUTO' | 'MANUAL';
+
+/** The settings a version fixes: what CreateAssociation and UpdateAssociation take. */
+export interface AssociationSettings {
+  /** The document's name (an ARN given by the caller is stored as the name). */
+  Name: string;
+  /** As given: a number, `$LATEST` or `$DEFAULT` (SSM's default). */
+  DocumentVersion: string;
+  Parameters?: Record<string, string[]>;
+  Targets: AssociationTarget[];
+  ScheduleExpression?: string;
+  AssociationName?: string;
+  MaxErrors?: string;
+  MaxConcurrency?: string;
+  ComplianceSeverity?: ComplianceSeverity;
+  SyncCompliance: SyncCompliance;
+  ApplyOnlyAtCronInterval: boolean;
+  ScheduleOffset?: number;
+  Duration?: number;
+}
+
+export interface AssociationVersionRecord extends AssociationSettings {
+  AssociationVersion: string;
+  /** ISO 8601: when this version was created. */
+  CreatedDate: string;
+}
+
+export interface AssociationRecord {
+  AssociationId: string;
+  /** ISO 8601: when the association was created. */
+  Date: string;
+  LastUpdateAssociationDate: string;
+  Tags: Tag[];
+  /** Oldest first; the last one is the association as it is now. */
+  versions: AssociationVersionRecord[];
+  /** Set by executions (a later session): the agent side and compliance. */
+  LastExecutionDate?: string;
+  LastSuccessfulExecutionDate?: string;
+  Overview: { Status: string; DetailedStatus?: string; AssociationStatusAggregatedCount: Record<string, number> };
+}
+
+export function currentVersion(record: AssociationRecord): AssociationVersionRecord {
+  return record.versions[record.versions.length - 1]!;
+}
