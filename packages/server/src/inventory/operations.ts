@@ -136,7 +136,7 @@ export function inventoryOperations(service: InventoryService): Operation[] {
           }
           entities.push({
             Id: instanceId,
-            Data: { [typeName]: { TypeName: typeName, SchemaVersion: item.SchemaVersion, CaptureTime: item.CaptureTime, ContentHash: item.ContentHash, Content: selector.rows(instanceId, typeName) ?? [] } },
+            Data: { [typeName]: { TypeName: typeName, SchemaVersion: item.SchemaVersion, CaptureTime: item.CaptureTime, ...(item.ContentHash ? { ContentHash: item.ContentHash } : {}), Content: selector.rows(instanceId, typeName) ?? [] } },
           });
         }
         const last = entities.at(-1);
