@@ -6,6 +6,7 @@ import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js'
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
+import { fetchDocument } from '../run-command/document-fetcher.js';
 import { actionsFromPlugins, CommandRunner } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 
@@ -41,6 +42,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     const agent = new Agent({ identity, transport: factory, logger, heartbeatSeconds: options.heartbeatSeconds });
     const platform = await gatherPlatformInfo();
     const channel: { current?: CommandChannel } = {}; // the runner reports through it once it exists
+    const transportCa = identity.file.transport.settings.ca;
+    const controlPlane = { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) };
     const runner = await CommandRunner.open({
       stateDir,
       actions: actionsFromPlugins(plugins),
@@ -48,9 +51,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       logger,
       onResult: (result) => channel.current?.result(result),
       onProgress: (progress) => channel.current?.progress(progress),
+      documents: (name, version) => fetchDocument(controlPlane, name, version),
     });
-    const transportCa = identity.file.transport.settings.ca;
-    channel.current = new CommandChannel(agent, runner, { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) }, logger);
+    channel.current = new CommandChannel(agent, runner, controlPlane, logger);
     const recovered = await runner.recover();
     if (recovered.ended.length || recovered.resumed.length || recovered.requeued.length) logger.info('recovered commands', { ended: recovered.ended.map((r) => r.commandId), resumed: recovered.resumed, requeued: recovered.requeued });
     logger.info('agent starting', { instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) });
