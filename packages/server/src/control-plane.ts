@@ -27,6 +27,7 @@ import { Gateway, type GatewayRejection } from './gateway/gateway.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
+import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
 import { KeyService, keyOperations } from './keys/index.js';
 import { ParameterService, parameterOperations } from './parameters/index.js';
 import { instanceOperations } from './instances/operations.js';
@@ -48,6 +49,8 @@ export interface RunningControlPlane {
   createdAdminKey: boolean;
   counters: Counters;
   registry: InstanceRegistry;
+  /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
+  inventory: InventoryService;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
@@ -246,6 +249,8 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     const associations = new AssociationService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instance: (id) => registry.get(id), now });
     await commands.start();
     cleanups.push(() => commands.stop());
+    const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
+    for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
 
     let ready = false;
     const listener = createRequestListener({
@@ -255,6 +260,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...documentOperations(documents),
         ...commandOperations(commands),
         ...associationOperations(associations, documents),
+        ...inventoryOperations(inventory),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
@@ -338,6 +344,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       createdAdminKey,
       counters,
       registry,
+      inventory,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };
