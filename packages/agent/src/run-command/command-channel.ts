@@ -81,6 +81,7 @@ export class CommandChannel {
       document: body.document as never,
       parameters: body.parameters ?? {},
       ...(body.executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds: body.executionTimeoutSeconds } : {}),
+      ...(body.deliverBy !== undefined ? { deliverBy: body.deliverBy } : {}),
       ...(body.comment !== undefined ? { comment: body.comment } : {}),
       receivedAt: new Date().toISOString(),
     });
