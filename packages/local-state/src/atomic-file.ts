@@ -4,7 +4,8 @@ import path from 'node:path';
 
 /**
  * Write a file so that readers (and a crash at any instant) see either the old content or the new, never
- * half of it: write a temporary sibling, fsync it, rename it over the target, fsync the directory.
+ * half of it: write a temporary sibling, fdatasync it (its data and size; a new file's timestamps need not
+ * survive), rename it over the target, fsync the directory.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
@@ -12,7 +13,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   const handle = await fs.open(temp, 'w', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    await handle.datasync();
   } finally {
     await handle.close();
   }

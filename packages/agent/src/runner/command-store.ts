@@ -56,6 +56,11 @@ export class CommandStore {
   /** Where each known command is; filled from disk at open, then kept in step with every move. */
   private readonly index = new Map<string, CommandLocation>();
   private readonly spooled = new Set<string>();
+  /**
+   * Accepted commands not started yet, as accept() wrote them: the queue reaches most of them within
+   * milliseconds, and reading back the file just written (and checking it again) would only add to that.
+   */
+  private readonly accepted = new Map<string, Command>();
 
   private constructor(
     readonly stateDir: string,
@@ -80,6 +85,7 @@ export class CommandStore {
   /** Rebuilds what the store knows from the files on disk (at open, and again when recovery starts). */
   async rescan(): Promise<void> {
     this.index.clear();
+    this.accepted.clear();
     this.spooled.clear();
     for (const location of LOCATIONS) {
       for (const id of await this.list(location)) {
@@ -139,10 +145,13 @@ export class CommandStore {
       this.index.delete(id);
       throw error;
     }
+    this.accepted.set(id, structuredClone(command));
     return 'accepted';
   }
 
   async readPending(commandId: string): Promise<StoredEntry<Command>> {
+    const command = this.accepted.get(commandId);
+    if (command !== undefined && this.index.get(commandId) === 'pending') return { state: 'ok', value: command };
     return this.read('pending', commandId, (value) => {
       const file = value as Partial<PendingFile> | null;
       if (file?.version !== FILE_VERSION) return [`version must be ${FILE_VERSION}`];
@@ -165,6 +174,7 @@ export class CommandStore {
   async saveCurrent(record: CommandRecord): Promise<void> {
     const id = record.command.commandId;
     await writeJsonFile(this.file('current', id), record);
+    this.accepted.delete(id);
     if (this.index.get(id) !== 'current') {
       await fs.rm(this.file('pending', id), { force: true });
       this.index.set(id, 'current');
@@ -177,6 +187,7 @@ export class CommandStore {
     await writeJsonFile(this.resultFile(id), { version: FILE_VERSION, result } satisfies ResultFile);
     this.spooled.add(id);
     this.index.set(id, 'completed');
+    this.accepted.delete(id);
     await fs.rm(this.file('current', id), { force: true });
     await fs.rm(this.file('pending', id), { force: true });
   }
