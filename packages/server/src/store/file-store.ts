@@ -68,8 +68,11 @@ export class FileStore implements Store {
     const journalFile = path.join(dataDir, JOURNAL);
     const { entries, validBytes, totalBytes } = await readJournal(journalFile);
     for (const entry of entries) applyEntry(data.tables, entry);
-    // Not compacted here: opening only reads (and cuts off a torn final batch); the journal folds in when it grows.
-    return new FileStore(dataDir, data, bytes, await JournalWriter.open(journalFile, validBytes, totalBytes));
+    const store = new FileStore(dataDir, data, bytes, await JournalWriter.open(journalFile, validBytes, totalBytes));
+    // A new data directory gets its snapshot at once, so store.json is always there to find. Otherwise opening only
+    // reads (and cuts off a torn final batch); the journal is folded in when it grows, and at close.
+    if (bytes === 0) await store.compact();
+    return store;
   }
 
   private rows(name: string): Record<string, unknown> {
@@ -169,7 +172,7 @@ export class FileStore implements Store {
     await this.writing;
     this.closed = true;
     try {
-      if (this.journal.size > 0 || this.snapshotBytes === 0) await this.compact();
+      if (this.journal.size > 0) await this.compact();
     } finally {
       await this.journal.close();
     }
