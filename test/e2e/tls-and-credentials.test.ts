@@ -79,10 +79,13 @@ describe('TLS for the API and the embedded broker, and the AWS shared credential
   it('writes the credential files readable by their owner only, with no other secret in them', async () => {
     const key = await readAdminKey(running.credentialsFile);
     assert.match(key.accessKeyId, /^TKIA/);
-    for (const file of [running.credentialsFile, path.join(running.dataDir, 'identity.json'), path.join(running.dataDir, 'store.json'), path.join(running.dataDir, 'audit.log')]) {
+    const storeFiles = ['store.json', 'store.journal'].map((name) => path.join(running.dataDir, name));
+    for (const file of [running.credentialsFile, path.join(running.dataDir, 'identity.json'), ...storeFiles, path.join(running.dataDir, 'audit.log')]) {
       assert.equal((await fs.stat(file)).mode & 0o777, 0o600, `${file} is 0600`);
     }
-    const store = await fs.readFile(path.join(running.dataDir, 'store.json'), 'utf8');
-    assert.ok(!store.includes(key.secretAccessKey), 'the secret access key is sealed in the store, not in plaintext');
+    for (const file of storeFiles) {
+      const store = await fs.readFile(file, 'utf8');
+      assert.ok(!store.includes(key.secretAccessKey), `the secret access key is sealed in the store, not in plaintext in ${file}`);
+    }
   });
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
  * Write a file so that readers (and a crash at any instant) see either the old content or the new, never
- * half of it: write a temporary sibling, fsync it, rename it over the target, fsync the directory.
+ * half of it: write a temporary sibling, fdatasync it (its data and size; a new file's timestamps need not
+ * survive), rename it over the target, fsync the directory.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = path.dirname(file);
@@ -12,7 +13,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   const handle = await fs.open(temp, 'w', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    await handle.datasync();
   } finally {
     await handle.close();
   }
@@ -23,6 +24,38 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     throw error;
   }
   await syncDirectory(dir);
+}
+
+/**
+ * writeFileAtomic without leaving the thread: the same steps and the same guarantee, as one uninterrupted run of
+ * system calls instead of eight trips through the thread pool, each of which waits for the event loop to come
+ * round again (tens of milliseconds on a loaded host). For small files on a path where the caller waits for the
+ * write anyway, such as the agent persisting a command before acknowledging it; it blocks the event loop for as
+ * long as the disk takes to sync.
+ */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, mode = 0o600): void {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temp, 'w', mode);
+  try {
+    writeFileSync(fd, data);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  if (process.platform === 'win32') return;
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -70,6 +103,10 @@ export async function readJsonFile<T>(file: string): Promise<T | undefined> {
 
 export async function writeJsonFile(file: string, value: unknown, mode = 0o600): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, mode);
+}
+
+export function writeJsonFileSync(file: string, value: unknown, mode = 0o600): void {
+  writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`, mode);
 }
 
 /** Create a directory (and parents) that only its owner may read. */

@@ -65,6 +65,12 @@ export interface CommandBody {
   secrets?: Record<string, Sealed>;
   /** Limit for the whole document run, in seconds (SSM's executionTimeout where the document has one). */
   executionTimeoutSeconds?: number;
+  /**
+   * SSM's delivery timeout as an instant (ISO 8601): RequestedDateTime + TimeoutSeconds. An agent that has not
+   * started the command by then (it was offline, or the command waited in its queue) does not run it and reports
+   * TimedOut / DeliveryTimedOut. Absent from control planes that predate it: no deadline.
+   */
+  deliverBy?: string;
   comment?: string;
 }
 

@@ -86,7 +86,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
 
   try {
     // Everything the control plane writes (store, audit trail, keys, credentials) is for its owner only;
-    // lowdb's writer takes no file mode, so the process umask is what guarantees it.
+    // not every writer here takes a file mode, so the process umask is what guarantees it.
     process.umask(0o077);
     const dataDir = path.resolve(config.dataDir);
     await ensurePrivateDir(dataDir);

@@ -314,6 +314,7 @@ describe('commands: SendCommand', () => {
     assert.deepEqual(body.document, RUN_SHELL);
     assert.deepEqual(body.parameters, { commands: ['echo hi'], workingDirectory: '', executionTimeout: '3600' });
     assert.equal(body.executionTimeoutSeconds, 3600);
+    assert.equal(body.deliverBy, new Date(T0 + 3600 * 1000).toISOString(), 'the agent is told the delivery deadline');
     assert.equal(body.comment, 'hello');
     assert.equal((await bed.command(command.CommandId)).Status, 'InProgress');
   });
@@ -601,6 +602,20 @@ describe('commands: dispatch', () => {
     assert.deepEqual(await bed.statuses(command.CommandId), ['01:TimedOut/DeliveryTimedOut', '02:TimedOut/DeliveryTimedOut']);
   });
 
+  it('a slot freed after the delivery deadline does not start the next invocation, even before the timer runs', async () => {
+    bed = await Bed.create(fleet(3));
+    const command = await bed.send(run({ InstanceIds: ids(3), MaxConcurrency: '1', TimeoutSeconds: 60 }));
+    await bed.ack(idOf(1), command.CommandId);
+    bed.clock.advance(61);
+    await bed.result(idOf(1), command.CommandId, 'Success'); // no tick(): the result alone frees the slot
+    assert.deepEqual(bed.commandsSent().map((m) => m.instanceId), [idOf(1)], 'nothing sent after the deadline');
+    assert.deepEqual(await bed.statuses(command.CommandId), ['01:Success/Success', '02:TimedOut/DeliveryTimedOut', '03:TimedOut/DeliveryTimedOut']);
+    const final = await bed.command(command.CommandId);
+    assert.equal(final.Status, 'TimedOut');
+    assert.equal(final.StatusDetails, 'DeliveryTimedOut');
+    assert.equal(final.DeliveryTimedOutCount, 2);
+  });
+
   it('an instance deregistered before its turn ends Undeliverable, which is not an error', async () => {
     bed = await Bed.create(fleet(2));
     const command = await bed.send(run({ InstanceIds: ids(2), MaxConcurrency: '1' }));
@@ -881,6 +896,28 @@ describe('commands: control-plane restart', () => {
     }
     for (const id of ids(10)) assert.equal(perInstance.get(id), id === idOf(5) ? 2 : 1, `commands sent to ${id}`);
     assert.deepEqual(await bed.statuses(commandId), ids(10).map((id) => `${id.slice(-2)}:Success/Success`));
+  });
+
+  it('a control plane restarted after the delivery deadline ends what was not accepted, without sending it again', async () => {
+    bed = await Bed.create([instance(1), instance(2), instance(3, { PingStatus: 'ConnectionLost' })]);
+    const command = await bed.send(run({ InstanceIds: ids(3), TimeoutSeconds: 60, Parameters: { commands: ['ls'], executionTimeout: ['600'] } }));
+    await bed.ack(idOf(2), command.CommandId); // accepted before the crash: it is the agent's to finish
+    assert.deepEqual(await bed.statuses(command.CommandId), ['01:Pending/Pending', '02:InProgress/InProgress', '03:Delayed/Delayed']);
+    const before = bed.sent.length;
+
+    bed.clock.advance(120); // down across the deadline
+    await bed.restart();
+    assert.deepEqual(await bed.statuses(command.CommandId), ['01:TimedOut/DeliveryTimedOut', '02:InProgress/InProgress', '03:TimedOut/DeliveryTimedOut']);
+    const after = bed.sent.slice(before);
+    assert.deepEqual(after.filter((m) => m.type === 'command'), [], 'no command is sent after its deadline');
+    assert.deepEqual(after.filter((m) => m.type === 'cancel').map((m) => m.instanceId), [idOf(1)], 'the host that may have it late is told not to run it');
+    const stored = await bed.store.table<InvocationRecord>('command-invocations').get(`${command.CommandId}/${idOf(1)}`);
+    assert.equal(stored?.StatusDetails, 'DeliveryTimedOut', 'the timeout is in the store, not only in memory');
+
+    await bed.result(idOf(2), command.CommandId, 'Success');
+    const final = await bed.command(command.CommandId);
+    assert.equal(final.DeliveryTimedOutCount, 2);
+    assert.equal(final.CompletedCount, 3);
   });
 
   it('forgets invocations whose command record was never written, and keeps finished commands listable', async () => {

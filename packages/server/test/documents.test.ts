@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Input, Operation } from '../src/api/operation.js';
 import { DocumentService, documentOperations, MAX_COMMAND_DOCUMENT_BYTES, type DocumentServiceOptions } from '../src/documents/index.js';
 import { platformTypesOf } from '../src/documents/platform-types.js';
-import { FileStore } from '../src/store/file-store.js';
+import { FileStore, readStoreFiles } from '../src/store/file-store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
 
 const ACCOUNT = '123456789012';
@@ -138,9 +138,7 @@ describe('Documents API', () => {
     (await call('ListDocumentVersions', input)) as { DocumentVersions: Array<{ DocumentVersion: string; IsDefaultVersion: boolean; VersionName?: string; Name: string }>; NextToken?: string };
 
   async function storedContents(): Promise<number> {
-    if (!existsSync(path.join(dir, 'store.json'))) return 0;
-    const file = JSON.parse(await readFile(path.join(dir, 'store.json'), 'utf8')) as { tables: Record<string, Record<string, unknown>> };
-    return Object.keys(file.tables['document-contents'] ?? {}).length;
+    return Object.keys((await readStoreFiles(dir))['document-contents'] ?? {}).length;
   }
 
   beforeEach(async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { FileStore } from '../src/store/file-store.js';
+import { FileStore, readStoreFiles } from '../src/store/file-store.js';
 
 interface Row {
   name: string;
@@ -13,11 +13,13 @@ interface Row {
 describe('FileStore', () => {
   let dir: string;
   let file: string;
+  let journal: string;
   const openStore = (): Promise<FileStore> => FileStore.open(dir);
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-file-store-'));
     file = path.join(dir, 'store.json');
+    journal = path.join(dir, 'store.journal');
   });
 
   afterEach(async () => {
@@ -50,16 +52,56 @@ describe('FileStore', () => {
     assert.deepEqual(await other.get('a'), { name: 'other', count: 9, tags: [] }, 'other tables are untouched');
   });
 
-  it('writes every change through to store.json before resolving', async () => {
+  it('writes every change through to disk before resolving, and leaves it all in store.json when closed', async () => {
     const store = await openStore();
     const rows = store.table<Row>('rows');
     await rows.put('a', { name: 'a', count: 1, tags: [] });
+    assert.deepEqual((await readStoreFiles(dir)).rows, { a: { name: 'a', count: 1, tags: [] } });
+    await rows.put('b', { name: 'b', count: 2, tags: [] });
+    await rows.delete('a');
+    assert.deepEqual((await readStoreFiles(dir)).rows, { b: { name: 'b', count: 2, tags: [] } });
+    await store.close();
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as { format: number; tables: Record<string, Record<string, Row>> };
     assert.equal(onDisk.format, 1);
-    assert.deepEqual(onDisk.tables.rows, { a: { name: 'a', count: 1, tags: [] } });
-    await rows.delete('a');
-    const afterDelete = JSON.parse(await readFile(file, 'utf8')) as { tables: Record<string, Record<string, Row>> };
-    assert.deepEqual(afterDelete.tables.rows, {});
+    assert.deepEqual(onDisk.tables.rows, { b: { name: 'b', count: 2, tags: [] } });
+    assert.equal(await readFile(journal, 'utf8'), '', 'the journal is folded into the snapshot');
+  });
+
+  it('appends only the rows that changed, one batch per burst, and folds the journal into store.json once it outgrows it', async () => {
+    const store = await openStore();
+    const rows = store.table<Row>('rows');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => rows.put(`k${i}`, { name: `k${i}`, count: i, tags: [] })));
+    await rows.put('k7', { name: 'k7', count: 700, tags: [] });
+    const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+    assert.equal(lines.length, 51, 'one line per change, not the whole store per change');
+    assert.deepEqual(JSON.parse(lines.at(-1)!), { t: 'rows', k: 'k7', v: { name: 'k7', count: 700, tags: [] } });
+
+    const big = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 20; i++) await rows.put(`big${i}`, { name: big, count: i, tags: [] });
+    assert.ok((await stat(journal)).size < 1.5 * 1024 * 1024, 'the journal was folded into the snapshot');
+    const reopened = await FileStore.open(dir);
+    assert.equal((await reopened.table<Row>('rows').list()).length, 70);
+    assert.equal((await reopened.table<Row>('rows').get('k7'))?.count, 700);
+  });
+
+  it('a batch torn by a crash is dropped; a damaged line is reported by name and left untouched', async () => {
+    const store = await openStore();
+    await store.table<Row>('rows').put('a', { name: 'a', count: 1, tags: [] });
+    // The crash: half of a batch whose fdatasync never returned, so no caller was told it was stored.
+    await appendFile(journal, '{"t":"rows","k":"b","v":{"name":"b","cou');
+    const reopened = await FileStore.open(dir);
+    assert.deepEqual((await reopened.table<Row>('rows').list()).map((row) => row.name), ['a']);
+    await reopened.table<Row>('rows').put('c', { name: 'c', count: 3, tags: [] });
+    assert.deepEqual(Object.keys((await readStoreFiles(dir)).rows ?? {}).sort(), ['a', 'c'], 'the torn tail was cut off before the next batch');
+
+    const damaged = '{"t":"rows","k":"a","v":{}}\nnot json\n{"t":"rows","k":"a","d":1}\n';
+    await writeFile(journal, damaged);
+    await assert.rejects(FileStore.open(dir), (error: Error) => {
+      assert.ok(error.message.includes(journal), `message names the file: ${error.message}`);
+      assert.match(error.message, /damaged at line 2/);
+      return true;
+    });
+    assert.equal(await readFile(journal, 'utf8'), damaged);
   });
 
   it('insert() only takes a free key, and says false when it was taken', async () => {
@@ -119,7 +161,8 @@ describe('FileStore', () => {
     const store = await openStore();
     const rows = store.table<Row>('rows');
     await rows.put('a', { name: 'a', count: 1, tags: ['keep'] });
-    const before = await readFile(file);
+    const before = await readStoreFiles(dir);
+    const journalBefore = await readFile(journal);
 
     await assert.rejects(
       rows.update('a', (current) => {
@@ -134,7 +177,8 @@ describe('FileStore', () => {
 
     assert.deepEqual(await rows.get('a'), { name: 'a', count: 1, tags: ['keep'] });
     assert.equal(await rows.get('fresh'), undefined);
-    assert.deepEqual(await readFile(file), before, 'store.json is byte-for-byte the same');
+    assert.deepEqual(await readStoreFiles(dir), before, 'nothing changed on disk');
+    assert.deepEqual(await readFile(journal), journalBefore, 'nothing was appended');
     const reopened = await FileStore.open(dir);
     assert.deepEqual(await reopened.table<Row>('rows').get('a'), { name: 'a', count: 1, tags: ['keep'] });
     assert.equal(await reopened.table<Row>('rows').get('fresh'), undefined);
@@ -190,8 +234,7 @@ describe('FileStore', () => {
     const rows = store.table<Row>('rows');
     await Promise.all(Array.from({ length: 500 }, (_, i) => rows.put(`k${i}`, { name: `k${i}`, count: i, tags: [] })));
     // Read the file as another process would, without close(): every put resolved only after it was durable.
-    const onDisk = JSON.parse(await readFile(file, 'utf8')) as { tables: Record<string, Record<string, Row>> };
-    assert.equal(Object.keys(onDisk.tables.rows ?? {}).length, 500);
+    assert.equal(Object.keys((await readStoreFiles(dir)).rows ?? {}).length, 500);
 
     const reopened = await FileStore.open(dir);
     const all = await reopened.table<Row>('rows').list();
@@ -199,7 +242,7 @@ describe('FileStore', () => {
     const counts = new Set(all.map((r) => r.count));
     for (let i = 0; i < 500; i++) assert.ok(counts.has(i), `row ${i} is missing`);
     // No temporary files were left beside the store.
-    assert.deepEqual((await readdir(dir)).filter((f) => f !== 'store.json'), []);
+    assert.deepEqual((await readdir(dir)).filter((f) => f !== 'store.json' && f !== 'store.journal'), []);
   });
 
   it('reports a corrupt store.json by name and leaves it byte-for-byte untouched', async () => {

@@ -2,7 +2,7 @@ import type { Logger } from '@tender/plugin-api';
 import type { CancelBody, CommandBody, CommandResultBody, Message, ResultAckBody, StepResultBody } from '@tender/protocol';
 import type { CommandProgress, CommandResult, CommandRunner, StepResult } from '../runner/index.js';
 import type { Agent } from '../runtime/agent.js';
-import { uploadOutput, type UploadTarget } from './output-uploader.js';
+import { previewIsWhole, uploadOutput, type UploadTarget } from './output-uploader.js';
 
 /** How long a delivered result may wait for its `result-ack` before it is sent again (the control plane dedupes). */
 const RESEND_UNACKNOWLEDGED_MS = 30_000;
@@ -82,6 +82,7 @@ export class CommandChannel {
       parameters: body.parameters ?? {},
       ...(body.secrets !== undefined ? { secrets: body.secrets } : {}),
       ...(body.executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds: body.executionTimeoutSeconds } : {}),
+      ...(body.deliverBy !== undefined ? { deliverBy: body.deliverBy } : {}),
       ...(body.comment !== undefined ? { comment: body.comment } : {}),
       receivedAt: new Date().toISOString(),
     });
@@ -104,8 +105,8 @@ export class CommandChannel {
     this.delivering.add(result.commandId);
     try {
       for (const step of result.steps) {
-        if (step.stdout.bytes > 0) await uploadOutput(this.upload, result.commandId, step.name, 'stdout', step.stdout.file);
-        if (step.stderr.bytes > 0) await uploadOutput(this.upload, result.commandId, step.name, 'stderr', step.stderr.file);
+        if (step.stdout.bytes > 0 && !(await previewIsWhole(step.stdout))) await uploadOutput(this.upload, result.commandId, step.name, 'stdout', step.stdout.file);
+        if (step.stderr.bytes > 0 && !(await previewIsWhole(step.stderr))) await uploadOutput(this.upload, result.commandId, step.name, 'stderr', step.stderr.file);
       }
       const body: CommandResultBody = {
         commandId: result.commandId,

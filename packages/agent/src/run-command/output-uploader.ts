@@ -9,6 +9,16 @@ import { describeErrorBody, sendSignedRequest, type ControlPlaneTarget } from '.
  */
 export type UploadTarget = ControlPlaneTarget;
 
+/**
+ * Whether the preview the result carries is the whole output, byte for byte: the control plane then serves it as
+ * the full output and an upload (an HTTP round trip on every small command's path) would add nothing.
+ */
+export async function previewIsWhole(output: { preview: string; bytes: number; file: string }): Promise<boolean> {
+  if (Buffer.byteLength(output.preview, 'utf8') !== output.bytes) return false;
+  const file = await fs.readFile(output.file).catch(() => undefined);
+  return file !== undefined && file.equals(Buffer.from(output.preview, 'utf8'));
+}
+
 export async function uploadOutput(target: UploadTarget, commandId: string, step: string, stream: OutputStream, file: string): Promise<void> {
   const body = await fs.readFile(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? Buffer.alloc(0) : Promise.reject(error)));
   const path = outputUploadPath(commandId, target.instanceId, step, stream);

@@ -19,6 +19,7 @@ import type { CommandRecord } from './command-record.js';
 import { CommandQueue } from './command-queue.js';
 import { corruptStateMessage, endCommandFailed, recoverCommands } from './command-recovery.js';
 import { CommandStore } from './command-store.js';
+import { deliveryDeadlinePassed, endDeliveryTimedOut } from './delivery-deadline.js';
 import { DocumentRunner, type RunOutcome } from './document-runner.js';
 import { defaultOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 import { createSystemRebooter, rebootOnce, type Rebooter } from './rebooter.js';
@@ -234,6 +235,11 @@ export class CommandRunner {
       if (entry.state === 'corrupt') {
         const result = await endCommandFailed(this.store, commandId, corruptStateMessage(entry.reason), this.clock);
         this.deliver(result);
+        return;
+      }
+      if (deliveryDeadlinePassed(entry.value, this.clock)) {
+        this.options.logger.warn('a command reached the front of the queue after its delivery deadline; not run', { commandId, deliverBy: entry.value.deliverBy });
+        this.deliver(await endDeliveryTimedOut(this.store, entry.value, this.clock));
         return;
       }
       outcome = await this.documents.start(entry.value, stop);

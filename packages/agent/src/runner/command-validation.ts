@@ -41,6 +41,9 @@ export function commandProblems(value: unknown): string[] {
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
     problems.push('executionTimeoutSeconds must be a number of seconds above 0');
   }
+  if (value.deliverBy !== undefined && (typeof value.deliverBy !== 'string' || Number.isNaN(Date.parse(value.deliverBy)))) {
+    problems.push('deliverBy must be an ISO 8601 time');
+  }
   if (value.comment !== undefined && typeof value.comment !== 'string') problems.push('comment must be a string');
   if (typeof value.receivedAt !== 'string' || Number.isNaN(Date.parse(value.receivedAt))) problems.push('receivedAt must be an ISO 8601 time');
   return problems;

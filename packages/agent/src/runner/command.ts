@@ -29,6 +29,11 @@ export interface Command {
    * invocation ends TimedOut (ExecutionTimedOut). Steps have their own timeouts as well (timeoutSeconds).
    */
   executionTimeoutSeconds?: number;
+  /**
+   * The delivery deadline (ISO 8601, the control plane's RequestedDateTime + TimeoutSeconds): a command not
+   * started by then is not run; it ends TimedOut / DeliveryTimedOut (see delivery-deadline.ts).
+   */
+  deliverBy?: string;
   comment?: string;
   /** When the agent received it (ISO 8601). */
   receivedAt: string;
@@ -38,8 +43,8 @@ export interface Command {
 export type CommandStatus = 'Success' | 'Failed' | 'Cancelled' | 'TimedOut';
 
 /**
- * SSM's StatusDetails values (API spelling, no spaces). The agent produces Success, Failed, Cancelled and
- * ExecutionTimedOut; Pending, InProgress, Delayed, DeliveryTimedOut, Undeliverable and Terminated are the
+ * SSM's StatusDetails values (API spelling, no spaces). The agent produces Success, Failed, Cancelled,
+ * ExecutionTimedOut and DeliveryTimedOut (a command not started by its deadline); Pending, InProgress, Delayed, DeliveryTimedOut, Undeliverable and Terminated are the
  * control plane's (delivery and MaxErrors), listed so both halves share one type.
  */
 export type StatusDetails =

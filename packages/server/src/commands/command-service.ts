@@ -252,7 +252,8 @@ export class CommandService {
       Status: 'Pending',
       StatusDetails: 'Pending',
       steps: run.steps,
-      body: { commandId, ...run.body },
+      // deliverBy lets the agent refuse to start the command late (queued behind others, or delivered late).
+      body: { commandId, ...run.body, deliverBy: deliverBy.toISOString() },
     };
 
     if (targetCount === 0) {
@@ -642,6 +643,11 @@ export class CommandService {
     this.writes.mark(`c/${record.CommandId}`, () => this.commands.put(record.CommandId, record));
   }
 
+  /** RequestedDateTime + TimeoutSeconds has passed: what the agent has not accepted must not start any more. */
+  private pastDeliveryDeadline(command: ActiveCommand, nowIso: string): boolean {
+    return Date.parse(nowIso) >= Date.parse(command.record.deliverBy);
+  }
+
   /** The agent has the command (ack, progress): InProgress, unless a cancel is under way. */
   private accepted(invocation: InvocationRecord): void {
     const now = this.nowIso();
@@ -676,6 +682,8 @@ export class CommandService {
   /** Send again what the agent has not answered: the `command` if not accepted, the `cancel` if cancelling. */
   private resend(command: ActiveCommand, invocation: InvocationRecord, now: string, outbox: Outgoing[]): void {
     if (invocation.dispatchedAt === undefined || isTerminalInvocation(invocation.Status)) return;
+    // Past the delivery deadline an unaccepted command must not run: tick() ends it and sends a cancel instead.
+    if (invocation.ackedAt === undefined && invocation.Status !== 'Cancelling' && this.pastDeliveryDeadline(command, now)) return;
     if (this.options.registry.get(invocation.InstanceId)?.PingStatus !== 'Online') return;
     if (invocation.Status === 'Cancelling') {
       invocation.cancelRequestedAt = now;
@@ -726,9 +734,15 @@ export class CommandService {
     const settled = (invocation: InvocationRecord): boolean => invocation.dispatchedAt !== undefined || isTerminalInvocation(invocation.Status);
     while (command.cursor < invocations.length && settled(invocations[command.cursor]!)) command.cursor += 1;
     const now = this.nowIso();
+    const late = this.pastDeliveryDeadline(command, now);
     for (let index = command.cursor; index < invocations.length && tally.inFlight < record.maxConcurrency; index += 1) {
       const invocation = invocations[index]!;
       if (settled(invocation)) continue;
+      if (late) {
+        // A slot freed after the deadline (a result came in before the timer ran): too late to start this one.
+        this.finish(command, invocation, 'TimedOut', 'DeliveryTimedOut');
+        continue;
+      }
       const instance = this.options.registry.get(invocation.InstanceId);
       if (!instance) {
         this.finish(command, invocation, 'Failed', 'Undeliverable');

@@ -1,58 +1,116 @@
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
-import { ensurePrivateDir, readJsonFile } from '@tender/local-state';
+import { ensurePrivateDir, readJsonFile, writeFileAtomic } from '@tender/local-state';
 import type { Store, Table } from './store.js';
+import { applyEntry, JournalWriter, readJournal, type JournalEntry, type Tables } from './store-journal.js';
 
-type Tables = Record<string, Record<string, unknown>>;
 interface FileData {
   format: 1;
   tables: Tables;
 }
 
+const SNAPSHOT = 'store.json';
+const JOURNAL = 'store.journal';
+/** The journal is folded into a new snapshot once it is larger than the snapshot and than this. */
+const MIN_COMPACT_BYTES = 1 << 20;
+
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFileData = (value: unknown): value is FileData =>
   isRecord(value) && value.format === 1 && isRecord(value.tables) && Object.values(value.tables).every(isRecord);
 
+/** The snapshot as it is on disk, checked; an absent one is an empty store. */
+async function readSnapshot(file: string): Promise<{ data: FileData; bytes: number }> {
+  // Read it ourselves so a corrupt file is reported by name instead of thrown as a bare SyntaxError.
+  const existing = await readJsonFile<unknown>(file);
+  if (existing !== undefined && !isFileData(existing)) {
+    const format = isRecord(existing) ? existing.format : undefined;
+    throw new Error(`${file} is not a Tender store (format ${JSON.stringify(format ?? null)}); it was left untouched`);
+  }
+  return { data: existing ?? { format: 1, tables: {} }, bytes: existing === undefined ? 0 : JSON.stringify(existing).length };
+}
+
 /**
- * The embedded store: every table in one lowdb JSON file in the data directory, held in memory and written
- * whole (atomically, by lowdb's write-then-rename) after each change. Right for a small fleet on one host;
- * mutations run one at a time so a read-modify-write is never interleaved with another.
+ * Every table as the files in `dataDir` hold them (snapshot plus journal), without opening the store for
+ * writing: for tests and tools that look at what is durable.
+ */
+export async function readStoreFiles(dataDir: string): Promise<Tables> {
+  const { data } = await readSnapshot(path.join(dataDir, SNAPSHOT));
+  for (const entry of (await readJournal(path.join(dataDir, JOURNAL))).entries) applyEntry(data.tables, entry);
+  return data.tables;
+}
+
+/**
+ * The embedded store: every table held in memory, made durable in two files of the data directory. A change is
+ * appended to `store.journal` (one line per changed row, one fdatasync per burst of changes: see
+ * store-journal.ts); `store.json` is a snapshot of every table, rewritten atomically only when the journal has
+ * grown larger than it, and when the store closes. Opening reads the snapshot and replays the journal over it
+ * (replaying a line the snapshot already holds changes nothing, so a crash between writing a snapshot and
+ * emptying the journal is harmless). Right for a small fleet on one host; changes are made synchronously in
+ * memory, so a read-modify-write is never interleaved with another.
  */
 export class FileStore implements Store {
-  private constructor(private readonly db: Low<FileData>) {}
+  /** Rows changed since the last batch was cut, by table and key (a row changed twice is written once). */
+  private readonly dirty = new Map<string, { table: string; key: string }>();
+  private pendingWrite: Promise<void> | undefined;
+  /** Batches reach the journal one at a time, in order. */
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly data: FileData,
+    private snapshotBytes: number,
+    private readonly journal: JournalWriter,
+  ) {}
 
   static async open(dataDir: string): Promise<FileStore> {
     await ensurePrivateDir(dataDir);
-    const file = path.join(dataDir, 'store.json');
-    // Read it ourselves first so a corrupt file is reported by name instead of thrown as a bare SyntaxError.
-    const existing = await readJsonFile<unknown>(file);
-    if (existing !== undefined && !isFileData(existing)) {
-      const format = isRecord(existing) ? existing.format : undefined;
-      throw new Error(`${file} is not a Tender store (format ${JSON.stringify(format ?? null)}); it was left untouched`);
-    }
-    const db = new Low<FileData>(new JSONFile<FileData>(file), { format: 1, tables: {} });
-    db.data = existing ?? { format: 1, tables: {} };
-    return new FileStore(db);
+    const { data, bytes } = await readSnapshot(path.join(dataDir, SNAPSHOT));
+    const journalFile = path.join(dataDir, JOURNAL);
+    const { entries, validBytes, totalBytes } = await readJournal(journalFile);
+    for (const entry of entries) applyEntry(data.tables, entry);
+    const store = new FileStore(dataDir, data, bytes, await JournalWriter.open(journalFile, validBytes, totalBytes));
+    // A new data directory gets its snapshot at once, so store.json is always there to find. Otherwise opening only
+    // reads (and cuts off a torn final batch); the journal is folded in when it grows, and at close.
+    if (bytes === 0) await store.compact();
+    return store;
   }
 
   private rows(name: string): Record<string, unknown> {
-    return (this.db.data.tables[name] ??= {});
+    return (this.data.tables[name] ??= {});
   }
 
-  private pendingWrite: Promise<void> | undefined;
-
   /**
-   * One write for every change made in the same turn of the event loop: lowdb writes the whole file, so a burst
-   * of N changes (a fan-out to a thousand instances) must cost one serialisation, not N. Each caller resumes only
-   * after a write that holds its change.
+   * One journal batch for every change made in the same turn of the event loop: a burst of N changes (a fan-out
+   * to a thousand instances) costs one append and one fdatasync, not N. Each caller resumes only after the batch
+   * that holds its change is on disk.
    */
   private persist(): Promise<void> {
     this.pendingWrite ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.pendingWrite = undefined;
-      return this.db.write();
+      // Rows are replaced, never mutated in place, so the values taken here are the ones this batch stands for.
+      const batch: JournalEntry[] = [...this.dirty.values()].map(({ table, key }) => {
+        const rows = this.rows(table);
+        return key in rows ? { t: table, k: key, v: rows[key] } : { t: table, k: key, d: 1 };
+      });
+      this.dirty.clear();
+      const round = this.writing.then(() => this.commit(batch));
+      this.writing = round.catch(() => undefined);
+      return round;
     });
     return this.pendingWrite;
+  }
+
+  private async commit(batch: readonly JournalEntry[]): Promise<void> {
+    await this.journal.append(batch);
+    if (this.journal.size > Math.max(MIN_COMPACT_BYTES, this.snapshotBytes)) await this.compact();
+  }
+
+  /** Writes every table to a new snapshot, then empties the journal it now holds. */
+  private async compact(): Promise<void> {
+    const text = JSON.stringify(this.data);
+    await writeFileAtomic(path.join(this.dataDir, SNAPSHOT), text);
+    this.snapshotBytes = text.length;
+    await this.journal.clear();
   }
 
   /**
@@ -60,10 +118,12 @@ export class FileStore implements Store {
    * the row is put back, unless a later change has replaced it since.
    */
   private async change(name: string, key: string, next: unknown): Promise<void> {
+    if (this.closed) throw new Error('the store is closed');
     const rows = this.rows(name);
     const previous = rows[key];
     if (next === undefined) delete rows[key];
     else rows[key] = next;
+    this.dirty.set(`${name}\u0000${key}`, { table: name, key });
     try {
       await this.persist();
     } catch (error) {
@@ -105,7 +165,16 @@ export class FileStore implements Store {
     };
   }
 
+  /** Waits for pending changes, leaves everything in the snapshot, and closes the journal. */
   async close(): Promise<void> {
-    await this.db.write();
+    if (this.closed) return;
+    await this.pendingWrite?.catch(() => undefined);
+    await this.writing;
+    this.closed = true;
+    try {
+      if (this.journal.size > 0) await this.compact();
+    } finally {
+      await this.journal.close();
+    }
   }
 }
