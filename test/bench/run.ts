@@ -9,6 +9,7 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   crypto: { summary: 'Ed25519 sign/verify per second, node:crypto vs tweetnacl', load: () => import('./crypto.js') },
   agent: { summary: 'agent: time from start to Online, and resident memory idle and connected vs bare node', load: () => import('./agent.js') },
   'run-command': { summary: 'Run Command: SendCommand → Success round trip for echo hi on one agent process, beside a bare /bin/sh spawn', load: () => import('./run-command.js') },
+  parameters: { summary: 'GetParameter throughput and p50/p99 latency with SigV4 over loopback, load from another process', load: () => import('./parameters.js') },
   fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
 };
 
