@@ -26,6 +26,8 @@ import { Gateway, type GatewayRejection } from './gateway/gateway.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
+import { KeyService, keyOperations } from './keys/index.js';
+import { ParameterService, parameterOperations } from './parameters/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
 import { Counters } from './metrics/counters.js';
@@ -219,6 +221,10 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     const registration = new RegistrationService(new ActivationService(store, now), registry, admin, identity, { region: config.region, agentBrokerUrl, agentBrokerCa, heartbeatSeconds: config.heartbeatSeconds }, now);
     const activations = new ActivationService(store, now);
     const documents = await DocumentService.open(store, { now });
+    const keys = await KeyService.open(store, identity.masterKey, { region: config.region, accountId: identity.accountId, now });
+    const parameters = new ParameterService({ store, keys, region: config.region, accountId: identity.accountId, now, audit: writeAudit, logger });
+    await parameters.start();
+    cleanups.push(() => parameters.stop());
     const listening: { endpoint?: string } = {}; // known once the API listens, after the services are built
     const commands = new CommandService({
       store,
@@ -243,6 +249,8 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
         ...commandOperations(commands),
+        ...parameterOperations(parameters),
+        ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
         ...auditOperations(audit),
       ],
