@@ -202,6 +202,15 @@ function lowercaseHeaders(headers: IncomingSignedRequest['headers']): Map<string
 
 /** `yyyyMMddTHHmmssZ` to a Date, or undefined if it is not one (including impossible dates). */
 function parseAmzDate(value: string): Date | undefined {
+  // Busy callers send the same X-Amz-Date for a whole second: parse it once. (A copy: callers get their own Date.)
+  if (value === lastAmzDate.text) return lastAmzDate.date && new Date(lastAmzDate.date.getTime());
+  const date = parseAmzDateOnce(value);
+  lastAmzDate = { text: value, date };
+  return date && new Date(date.getTime());
+}
+let lastAmzDate: { text: string; date: Date | undefined } = { text: '', date: undefined };
+
+function parseAmzDateOnce(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (m === null) return undefined;
   const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
