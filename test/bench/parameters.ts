@@ -7,7 +7,7 @@
  * what is possible". Anchors: AWS's own GetParameter ceilings, 40 TPS by default and 10,000 TPS with higher
  * throughput enabled.
  *
- * Options: --seconds N (measured, default 10), --connections N (default 16), --operation NAME (GetParameter by
+ * Options: --seconds N (measured, default 10), --connections N (default 32), --operation NAME (GetParameter by
  * default; GetDocument or DescribeInstanceInformation measure the same request path without Parameter Store),
  * --skip-baseline, --cpu-profile FILE (a V8 CPU profile of the control plane while it is under load, for
  * Chrome DevTools or speedscope: where its time goes).
@@ -103,7 +103,7 @@ async function startProfiler(): Promise<{ stop(): Promise<object> }> {
 
 export async function run(args: string[]): Promise<void> {
   const seconds = Number(option(args, 'seconds') ?? 10);
-  const connections = Number(option(args, 'connections') ?? 16);
+  const connections = Number(option(args, 'connections') ?? 32);
   const operation = option(args, 'operation') ?? 'GetParameter';
   const body = BODIES[operation];
   if (!body) throw new Error(`--operation must be one of ${Object.keys(BODIES).join(', ')}`);

@@ -109,6 +109,9 @@ describe('tender param and tender keys, against a started control plane', functi
     const missing = await tender('param', 'put', '/app/x', '--value-file', path.join(work, 'nope.txt'));
     assert.equal(missing.code, EXIT_USAGE);
     assert.match(missing.message, /cannot read --value-file/);
+    const none = await tender('param', 'put', '/app/x'); // standard input is empty (not a terminal)
+    assert.equal(none.code, EXIT_USAGE);
+    assert.match(none.message, /no value: give --value, --value-file FILE, or pipe the value in/);
   });
 
   it('labels versions, moves a label, refuses invalid labels with exit 3, and reads by label', async () => {

@@ -76,6 +76,8 @@ export default class ParamPut extends ApiCommand {
     if (file === undefined && process.stdin.isTTY) {
       this.error('no value: give --value, --value-file FILE, or pipe the value in (--value-file -)', { exit: EXIT.usage });
     }
-    return withoutFinalNewline(await readStdin());
+    const piped = withoutFinalNewline(await readStdin());
+    if (piped === '' && file === undefined) this.error('no value: give --value, --value-file FILE, or pipe the value in (--value-file -)', { exit: EXIT.usage });
+    return piped;
   }
 }

@@ -155,8 +155,9 @@ export async function verifySigV4(
   }
   if (headers.has('x-amz-security-token')) throw unrecognizedClient();
 
+  const payloadHash = createHash('sha256').update(req.body).digest('hex');
   const claimedHash = headers.get('x-amz-content-sha256');
-  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(req.body).digest('hex')) {
+  if (claimedHash !== undefined && claimedHash !== payloadHash) {
     throw invalidSignature('x-amz-content-sha256 does not match the body');
   }
 
@@ -174,7 +175,6 @@ export async function verifySigV4(
   if (ourSignedHeaders !== auth.signedHeaders.join(';')) {
     throw invalidSignature(`signed headers differ: client '${auth.signedHeaders.join(';')}', server '${ourSignedHeaders}'`);
   }
-  const payloadHash = createHash('sha256').update(req.body).digest('hex');
   const canonicalRequest = CANONICAL.build(request, canonicalHeaders, payloadHash);
   const scope = `${credential.date}/${credential.region}/${credential.service}/${KEY_TYPE_IDENTIFIER}`;
   const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
