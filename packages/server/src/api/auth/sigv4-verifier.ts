@@ -18,7 +18,7 @@
  * - `x-amz-security-token` is refused: Tender issues long-term keys only, and AWS answers a token it does
  *   not know with UnrecognizedClientException.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { GENERATED_HEADERS, KEY_TYPE_IDENTIFIER, SignatureV4Base, getCanonicalHeaders } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import {
@@ -155,7 +155,7 @@ export async function verifySigV4(
   }
   if (headers.has('x-amz-security-token')) throw unrecognizedClient();
 
-  const payloadHash = createHash('sha256').update(req.body).digest('hex');
+  const payloadHash = hash('sha256', req.body, 'hex');
   const claimedHash = headers.get('x-amz-content-sha256');
   if (claimedHash !== undefined && claimedHash !== payloadHash) {
     throw invalidSignature('x-amz-content-sha256 does not match the body');
@@ -177,7 +177,7 @@ export async function verifySigV4(
   }
   const canonicalRequest = CANONICAL.build(request, canonicalHeaders, payloadHash);
   const scope = `${credential.date}/${credential.region}/${credential.service}/${KEY_TYPE_IDENTIFIER}`;
-  const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+  const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
   const signingKey = signingKeyFor(credential.accessKeyId, key.secretAccessKey, credential.date, credential.region, credential.service);
   const ours = createHmac('sha256', signingKey).update(stringToSign).digest();
   if (!timingSafeEqual(ours, Buffer.from(auth.signature, 'hex'))) {
