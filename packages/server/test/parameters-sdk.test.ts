@@ -477,6 +477,15 @@ describe('Parameter Store over HTTP with the AWS SDK', function () {
       await sdkError(dev.send(new GetParameterHistoryCommand({ Name: '/prod/db' })), 'AccessDeniedException');
       assert.equal((await dev.send(new PutParameterCommand({ Name: '/dev/new', Value: 'x', Type: 'String' }))).Version, 1);
       await sdkError(ssm.send(new GetParameterCommand({ Name: '/prod/new' })), 'ParameterNotFound');
+
+      // Every read and write is in the audit trail, allowed or not, by parameter ARN.
+      const audit = (await readFile(path.join(plane.dir, 'audit.log'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { caller: string; operation: string; resources: string[]; outcome: string });
+      const mine = audit.filter((r) => r.caller.endsWith(':user/dev'));
+      const arn = (name: string) => `arn:aws:ssm:${plane.running.region}:${plane.running.accountId}:parameter${name}`;
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.GetParameter' && r.outcome === 'success' && r.resources[0] === arn('/dev/db')));
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.GetParameter' && r.outcome === 'denied' && r.resources[0] === arn('/prod/db')));
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.PutParameter' && r.outcome === 'success' && r.resources[0] === arn('/dev/new')));
+      assert.ok(mine.some((r) => r.operation === 'AmazonSSM.PutParameter' && r.outcome === 'denied' && r.resources[0] === arn('/prod/new')));
     });
 
     it('GetParametersByPath and DescribeParameters show such a key only /dev/...', async () => {
@@ -609,6 +618,35 @@ describe('Parameter Store at rest and across restarts', function () {
       await writeFile(file, damaged);
       await assert.rejects(TestPlane.start({ dir }), (error: Error) => error.message.includes(file));
       assert.equal(await readFile(file, 'utf8'), damaged);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start when the sealed key material was altered, and answers an altered ciphertext with an internal error', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tender-params-altered-'));
+    try {
+      let plane = await TestPlane.start({ dir });
+      await plane.client().send(new PutParameterCommand({ Name: '/altered/a', Value: 'x', Type: 'SecureString' }));
+      await plane.stop(false);
+      const file = path.join(dir, 'store.json');
+      const original = await readFile(file, 'utf8');
+      type Tables = { tables: Record<string, Record<string, { versions: Array<{ material: { box: string }; Value: string }> }>> };
+      const altered = JSON.parse(original) as Tables;
+      for (const key of Object.values(altered.tables['kms-keys']!)) key.versions[0]!.material.box = Buffer.alloc(48, 7).toString('base64');
+      await writeFile(file, JSON.stringify(altered));
+      await assert.rejects(TestPlane.start({ dir }), /does not open under the master key/);
+
+      const ciphertext = JSON.parse(original) as Tables;
+      const version = ciphertext.tables.parameters!['/altered/a']!.versions[0]!;
+      const blob = Buffer.from(version.Value, 'base64');
+      blob[blob.length - 1]! ^= 1;
+      version.Value = blob.toString('base64');
+      await writeFile(file, JSON.stringify(ciphertext));
+      plane = await TestPlane.start({ dir });
+      await sdkError(plane.client().send(new GetParameterCommand({ Name: '/altered/a', WithDecryption: true })), 'InternalServerError');
+      assert.ok((await plane.client().send(new GetParameterCommand({ Name: '/altered/a' }))).Parameter!.Value, 'the blob itself is still served');
+      await plane.stop(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -203,6 +203,23 @@ describe('ParameterService', () => {
     });
   });
 
+  it('counts parameters per tier against the limit (ParameterLimitExceeded), overwrites and deletes included', async () => {
+    const limited = new ParameterService({ store, keys, ...scope, now: clock.now, parameterLimits: { Standard: 2, Advanced: 1 }, sweepIntervalMs: 3_600_000 });
+    await limited.start();
+    try {
+      await limited.put(admin, { name: '/limit/s1', value: 'x', type: 'String' });
+      await limited.put(admin, { name: '/limit/s2', value: 'x', type: 'String' });
+      await apiError(limited.put(admin, { name: '/limit/s3', value: 'x', type: 'String' }), 'ParameterLimitExceeded', /2 Standard/);
+      assert.equal((await limited.put(admin, { name: '/limit/s2', value: 'y', overwrite: true })).Version, 2, 'an overwrite is no new parameter');
+      await limited.put(admin, { name: '/limit/a1', value: 'x', type: 'String', tier: 'Advanced' });
+      await apiError(limited.put(admin, { name: '/limit/a2', value: 'x', type: 'String', tier: 'Advanced' }), 'ParameterLimitExceeded', /1 Advanced/);
+      await limited.delete('/limit/s1');
+      assert.equal((await limited.put(admin, { name: '/limit/s3', value: 'x', type: 'String' })).Version, 1);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('never writes half a parameter: a refused put leaves the previous version as it was', async () => {
     await parameters.put(admin, { name: '/whole', value: 'first', type: 'String', allowedPattern: '^[a-z]+$' });
     await apiError(parameters.put(admin, { name: '/whole', value: 'NOT-LOWER', overwrite: true }), 'ParameterPatternMismatchException');

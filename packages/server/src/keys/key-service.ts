@@ -167,9 +167,14 @@ export class KeyService {
   async decrypt(blob: string): Promise<Uint8Array> {
     const header = blobHeader(blob);
     if (!header) throw new Error('a stored SecureString value is not a Tender ciphertext: the store was altered');
-    const record = await this.keys.get(header.keyId);
-    if (!record) throw new Error(`a stored SecureString value names key ${header.keyId}, which does not exist: the store was altered`);
-    const opened = openBlob(blob, this.materialOf(record, header.keyVersion));
+    // Key versions never change once made, so opened material needs no fresh read of the key record.
+    let key = this.material.get(`${header.keyId}:${header.keyVersion}`);
+    if (!key) {
+      const record = await this.keys.get(header.keyId);
+      if (!record) throw new Error(`a stored SecureString value names key ${header.keyId}, which does not exist: the store was altered`);
+      key = this.materialOf(record, header.keyVersion);
+    }
+    const opened = openBlob(blob, key);
     if (!opened) throw new Error(`a stored SecureString value does not open under key ${header.keyId} version ${header.keyVersion}: the store was altered`);
     return opened;
   }

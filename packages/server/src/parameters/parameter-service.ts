@@ -75,6 +75,8 @@ export interface ParameterServiceOptions {
   logger?: Logger;
   /** How often the policy sweeper looks at the clock (default 1 s). */
   sweepIntervalMs?: number;
+  /** Parameters per tier (default SSM's: PARAMETER_LIMITS). */
+  parameterLimits?: Record<ParameterTier, number>;
 }
 
 export function parameterNotFound(name: string): ApiError {
@@ -277,11 +279,10 @@ export class ParameterService {
   }
 
   private checkParameterLimit(tier: ParameterTier): void {
+    const limit = (this.options.parameterLimits ?? PARAMETER_LIMITS)[tier];
     let count = 0;
     for (const entry of this.index.values()) if (entry.tier === tier) count++;
-    if (count >= PARAMETER_LIMITS[tier]) {
-      throw new ApiError('ParameterLimitExceeded', `You have reached the limit of ${PARAMETER_LIMITS[tier]} ${tier} parameters. Delete one or more parameters and try again.`);
-    }
+    if (count >= limit) throw new ApiError('ParameterLimitExceeded', `You have reached the limit of ${limit} ${tier} parameters. Delete one or more parameters and try again.`);
   }
 
   async delete(rawName: string): Promise<void> {
