@@ -182,6 +182,24 @@ describe('AuditTrail', () => {
     assert.deepEqual(await verifyAuditFile(file), { ok: true, records: 200, head: records[199]?.hash });
   });
 
+  it('writes appends grouped per burst in call order, including those made by callers woken by an earlier record', async () => {
+    const trail = await AuditTrail.open(file);
+    // Ten callers that each append again as soon as their previous record is written, beside a burst of 50:
+    // later appends land while a group write is in flight or just as one completes.
+    const chains = Array.from({ length: 10 }, async (_, c) => {
+      const seqs: number[] = [];
+      for (let i = 0; i < 5; i++) seqs.push((await trail.append(event(c * 5 + i))).seq);
+      return seqs;
+    });
+    const burst = Promise.all(Array.from({ length: 50 }, (_, i) => trail.append(event(100 + i))));
+    const [perCaller, burstRecords] = await Promise.all([Promise.all(chains), burst]);
+    await trail.close();
+    for (const seqs of perCaller) assert.deepEqual([...seqs].sort((a, b) => a - b), seqs, 'a caller\'s records are in its call order');
+    const all = [...perCaller.flat(), ...burstRecords.map((r) => r.seq)].sort((a, b) => a - b);
+    assert.deepEqual(all, Array.from({ length: 100 }, (_, i) => i + 1));
+    assert.deepEqual((await verifyAuditFile(file)).ok, true);
+  });
+
   it('continues the chain after reopening', async () => {
     await writeTrail(3);
     const trail = await AuditTrail.open(file);

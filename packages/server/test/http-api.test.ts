@@ -56,6 +56,7 @@ describe('HTTP API (createRequestListener) with the AWS SDK', function () {
   let alice: Credentials;
   let bob: Credentials;
   let carol: Credentials;
+  let accessKeys: AccessKeys;
   const clients: SSMClient[] = [];
   const contexts: CallContext[] = [];
   const arn = (user: string) => `arn:aws:iam::${ACCOUNT}:user/${user}`;
@@ -145,7 +146,7 @@ describe('HTTP API (createRequestListener) with the AWS SDK', function () {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tender-http-api-'));
     auditFile = path.join(dir, 'audit.log');
     store = await FileStore.open(dir);
-    const accessKeys = new AccessKeys(store, randomBytes(32), ACCOUNT);
+    accessKeys = new AccessKeys(store, randomBytes(32), ACCOUNT);
     const a = await accessKeys.create('alice');
     alice = { accessKeyId: a.record.accessKeyId, secretAccessKey: a.secretAccessKey };
     const b = await accessKeys.create('bob', {
@@ -242,6 +243,16 @@ describe('HTTP API (createRequestListener) with the AWS SDK', function () {
     assert.equal(added[0]!.caller, 'anonymous');
     assert.equal(added[0]!.outcome, 'denied');
     assert.equal(added[0]!.errorCode, 'UnrecognizedClientException');
+  });
+
+  it('a deleted key stops working at once, though it was used (and its lookup kept) just before', async () => {
+    const dave = await accessKeys.create('dave');
+    const daveClient = client({ accessKeyId: dave.record.accessKeyId, secretAccessKey: dave.secretAccessKey });
+    await daveClient.send(new DescribeInstanceInformationCommand({}));
+    await daveClient.send(new DescribeInstanceInformationCommand({}));
+    assert.equal(await accessKeys.delete(dave.record.accessKeyId), true);
+    const error = await sdkError(daveClient.send(new DescribeInstanceInformationCommand({})));
+    assert.equal(error.name, 'UnrecognizedClientException');
   });
 
   it('a policy that denies the action is AccessDeniedException naming the user ARN and action', async () => {
@@ -419,15 +430,15 @@ describe('HTTP API (createRequestListener) with the AWS SDK', function () {
   it('every call above is in the audit file, and the file verifies', async () => {
     const all = await records();
     // One record per API call made by the tests above, in order (the extra routes add none).
-    assert.equal(all.length, 18);
-    assert.deepEqual(all.map((r) => r.seq), Array.from({ length: 18 }, (_, i) => i + 1));
+    assert.equal(all.length, 21);
+    assert.deepEqual(all.map((r) => r.seq), Array.from({ length: 21 }, (_, i) => i + 1));
     const outcomes = all.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
-    assert.deepEqual(outcomes, { success: 4, denied: 6, error: 8 });
+    assert.deepEqual(outcomes, { success: 6, denied: 7, error: 8 });
     for (const r of all) {
       if (r.outcome === 'success') assert.equal(r.errorCode, undefined);
       else assert.ok(r.errorCode, `record ${r.seq} has an error code`);
     }
     const verification = await verifyAuditFile(auditFile);
-    assert.deepEqual(verification, { ok: true, records: 18, head: all.at(-1)!.hash });
+    assert.deepEqual(verification, { ok: true, records: 21, head: all.at(-1)!.hash });
   });
 });

@@ -32,6 +32,13 @@ function newAccessKeyId(): string {
 
 export class AccessKeys {
   private readonly table: Table<AccessKeyRecord>;
+  /**
+   * What every signed call looks up, kept per key id: reading the record and opening its sealed secret on each
+   * call was a large share of the API's cost. Only this class writes the table, and every write here empties
+   * the cache first, so a deleted key stops working at once. (Several control planes sharing one store would
+   * need the store to announce changes before they could share this cache.)
+   */
+  private readonly resolved = new Map<string, { secretAccessKey: string; principal: Principal }>();
 
   constructor(
     store: Store,
@@ -60,6 +67,7 @@ export class AccessKeys {
       createdAt: new Date().toISOString(),
       status: 'Active',
     };
+    this.resolved.clear();
     await this.table.put(record.accessKeyId, record);
     return { record, secretAccessKey };
   }
@@ -69,19 +77,49 @@ export class AccessKeys {
   }
 
   async delete(accessKeyId: string): Promise<boolean> {
-    return this.table.delete(accessKeyId);
+    this.resolved.clear();
+    try {
+      return await this.table.delete(accessKeyId);
+    } finally {
+      // Also after: a lookup that ran during the delete may have cached the key again.
+      this.resolved.clear();
+    }
   }
 
   /** For the SigV4 verifier: the secret of an active key, or undefined for an unknown or inactive one. */
   async secretOf(accessKeyId: string): Promise<{ secretAccessKey: string } | undefined> {
-    const record = await this.table.get(accessKeyId);
-    if (!record || record.status !== 'Active') return undefined;
-    return { secretAccessKey: openSecret(record.secret, this.masterKey) };
+    const active = await this.activeKey(accessKeyId);
+    return active ? { secretAccessKey: active.secretAccessKey } : undefined;
   }
 
   async principalOf(accessKeyId: string): Promise<Principal | undefined> {
+    const cached = this.resolved.get(accessKeyId);
+    if (cached) return cached.principal;
     const record = await this.table.get(accessKeyId);
     if (!record) return undefined;
-    return { accessKeyId, userName: record.userName, arn: this.arnOf(record.userName), policies: [record.policy] };
+    return this.principalFrom(record);
   }
+
+  /** Frozen: one principal now serves many calls, and no handler may change what the next call is allowed. */
+  private principalFrom(record: AccessKeyRecord): Principal {
+    return Object.freeze({ accessKeyId: record.accessKeyId, userName: record.userName, arn: this.arnOf(record.userName), policies: Object.freeze([deepFreeze(record.policy)]) as PolicyDocument[] });
+  }
+
+  private async activeKey(accessKeyId: string): Promise<{ secretAccessKey: string; principal: Principal } | undefined> {
+    const cached = this.resolved.get(accessKeyId);
+    if (cached !== undefined) return cached;
+    const record = await this.table.get(accessKeyId);
+    const active = record && record.status === 'Active' ? { secretAccessKey: openSecret(record.secret, this.masterKey), principal: this.principalFrom(record) } : undefined;
+    // Unknown ids are not remembered: anyone can send any id, and the cache must not grow with them.
+    if (active) this.resolved.set(accessKeyId, active);
+    return active;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

@@ -59,6 +59,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+function isBareRoot(url: string | undefined): boolean {
+  return url === '/' || url === undefined;
+}
+
 export function sourceOf(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
@@ -75,9 +79,10 @@ export async function authorizeRequest(
   action: string | undefined,
   resources: string[],
 ): Promise<Principal> {
-  const url = new URL(req.url ?? '/', 'http://tender');
+  // Every API call is POST / with no query; only other signed routes need the URL parsed.
+  const url = isBareRoot(req.url) ? undefined : new URL(req.url ?? '/', 'http://tender');
   const verified = await verifySigV4(
-    { method: req.method ?? 'POST', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body },
+    { method: req.method ?? 'POST', path: url?.pathname ?? '/', query: url ? Object.fromEntries(url.searchParams) : {}, headers: req.headers, body },
     (id) => options.accessKeys.secretOf(id),
     { region: options.region },
   );
@@ -161,7 +166,7 @@ export function createRequestListener(options: HttpApiOptions) {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {
-      const path = new URL(req.url ?? '/', 'http://tender').pathname;
+      const path = isBareRoot(req.url) ? '/' : new URL(req.url ?? '/', 'http://tender').pathname;
       try {
         const extra = options.extraRoutes?.[path];
         if (extra) return await extra(req, res, req.method === 'GET' ? Buffer.alloc(0) : await readBody(req, limit));

@@ -1,9 +1,12 @@
 /**
  * Verification of SigV4-signed requests (header form, `Authorization: AWS4-HMAC-SHA256 ...`).
  *
- * We never compute a signature by hand: the request is rebuilt from exactly the headers the client says
- * it signed and signed again with @smithy/signature-v4, the signer the AWS SDK for JavaScript itself uses,
- * so both sides canonicalise the same way. What smithy cannot know is which requests are acceptable, so
+ * We never canonicalise a request by hand: the canonical request is built by @smithy/signature-v4, the signer
+ * the AWS SDK for JavaScript itself uses (its header canonicalisation, path normalisation and double encoding,
+ * query encoding and ordering), from exactly the headers the client says it signed, so both sides
+ * canonicalise the same way. The rest of SigV4 is a fixed formula done here with node:crypto, so that the
+ * signing key derived from a secret can be kept per access key, day, region and service instead of being
+ * derived again (four HMACs) on every call. What smithy cannot know is which requests are acceptable, so
  * the checks around it are ours:
  *
  * - the credential scope must name our region and service, and its date the day of X-Amz-Date;
@@ -15,8 +18,8 @@
  * - `x-amz-security-token` is refused: Tender issues long-term keys only, and AWS answers a token it does
  *   not know with UnrecognizedClientException.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { GENERATED_HEADERS, KEY_TYPE_IDENTIFIER, SignatureV4Base, getCanonicalHeaders } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
 import {
   incompleteSignature,
@@ -60,12 +63,45 @@ export interface VerifyOptions {
 }
 
 const DEFAULT_SKEW_MS = 15 * 60 * 1000;
+const ALGORITHM = 'AWS4-HMAC-SHA256';
 
 /** smithy wants a hash constructor taking only the (optional) HMAC key. */
 class Sha256 extends Hash {
   constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
     super('sha256', secret);
   }
+}
+
+/** smithy's canonical request, which its signer keeps to itself (protected) and we need without signing. */
+class CanonicalRequestBuilder extends SignatureV4Base {
+  constructor() {
+    // Path escaping on, as smithy's signer for every service but S3. The credentials and region are not used.
+    super({ service: 'ssm', region: 'unused', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Sha256, uriEscapePath: true });
+  }
+
+  build(...args: Parameters<SignatureV4Base['createCanonicalRequest']>): string {
+    return this.createCanonicalRequest(...args);
+  }
+}
+const CANONICAL = new CanonicalRequestBuilder();
+
+/**
+ * Derived signing keys, per access key, day, region and service. A key is stored with the secret it came from
+ * and used only for that same secret, so a changed secret never meets a stale key. Bounded: emptied when full,
+ * which costs one derivation per caller.
+ */
+const signingKeys = new Map<string, { secret: string; key: Buffer }>();
+const MAX_SIGNING_KEYS = 1000;
+
+function signingKeyFor(accessKeyId: string, secret: string, date: string, region: string, service: string): Buffer {
+  const id = `${accessKeyId}/${date}/${region}/${service}`;
+  const cached = signingKeys.get(id);
+  if (cached !== undefined && cached.secret === secret) return cached.key;
+  let key = createHmac('sha256', `AWS4${secret}`).update(date).digest();
+  for (const part of [region, service, KEY_TYPE_IDENTIFIER]) key = createHmac('sha256', key).update(part).digest();
+  if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+  signingKeys.set(id, { secret, key });
+  return key;
 }
 
 export async function verifySigV4(
@@ -119,44 +155,32 @@ export async function verifySigV4(
   }
   if (headers.has('x-amz-security-token')) throw unrecognizedClient();
 
+  const payloadHash = hash('sha256', req.body, 'hex');
   const claimedHash = headers.get('x-amz-content-sha256');
-  if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(req.body).digest('hex')) {
+  if (claimedHash !== undefined && claimedHash !== payloadHash) {
     throw invalidSignature('x-amz-content-sha256 does not match the body');
   }
 
   const key = await lookup(credential.accessKeyId);
   if (key === undefined) throw unrecognizedClient();
 
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: credential.accessKeyId, secretAccessKey: key.secretAccessKey },
-    region: credential.region,
-    service: credential.service,
-    sha256: Sha256,
-    // Add no header of our own: the client's x-amz-content-sha256, if it sent one, is among its signed headers.
-    applyChecksum: false,
-  });
-  const signedHeaderValues: Record<string, string> = {};
-  for (const name of signed) signedHeaderValues[name] = headers.get(name) as string;
-  const resigned = await signer.sign(
-    {
-      method: req.method.toUpperCase(),
-      protocol: 'https:',
-      hostname: headers.get('host') as string,
-      path: req.path,
-      query: req.query,
-      headers: signedHeaderValues,
-      body: req.body,
-    },
-    { signingDate, signableHeaders: signed },
-  );
-
-  const ours = parseAuthorizationHeader(String(resigned.headers['authorization']));
-  if (ours.signedHeaders.join(';') !== auth.signedHeaders.join(';')) {
-    throw invalidSignature(
-      `signed headers differ: client '${auth.signedHeaders.join(';')}', server '${ours.signedHeaders.join(';')}'`,
-    );
+  // The request as smithy's signer would prepare it: the headers the client signed, without the ones a signer
+  // generates itself (authorization, date), and X-Amz-Date as the signing date (checked above to be that text).
+  const toSign: Record<string, string> = {};
+  for (const name of signed) if (!GENERATED_HEADERS.includes(name)) toSign[name] = headers.get(name) as string;
+  toSign['x-amz-date'] = amzDate;
+  const request = { method: req.method.toUpperCase(), protocol: 'https:', hostname: headers.get('host') as string, path: req.path, query: req.query, headers: toSign };
+  const canonicalHeaders = getCanonicalHeaders(request, undefined, signed);
+  const ourSignedHeaders = Object.keys(canonicalHeaders).sort().join(';');
+  if (ourSignedHeaders !== auth.signedHeaders.join(';')) {
+    throw invalidSignature(`signed headers differ: client '${auth.signedHeaders.join(';')}', server '${ourSignedHeaders}'`);
   }
-  if (!timingSafeEqual(Buffer.from(ours.signature, 'hex'), Buffer.from(auth.signature, 'hex'))) {
+  const canonicalRequest = CANONICAL.build(request, canonicalHeaders, payloadHash);
+  const scope = `${credential.date}/${credential.region}/${credential.service}/${KEY_TYPE_IDENTIFIER}`;
+  const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${hash('sha256', canonicalRequest, 'hex')}`;
+  const signingKey = signingKeyFor(credential.accessKeyId, key.secretAccessKey, credential.date, credential.region, credential.service);
+  const ours = createHmac('sha256', signingKey).update(stringToSign).digest();
+  if (!timingSafeEqual(ours, Buffer.from(auth.signature, 'hex'))) {
     throw invalidSignature('signature differs');
   }
 
@@ -178,6 +202,15 @@ function lowercaseHeaders(headers: IncomingSignedRequest['headers']): Map<string
 
 /** `yyyyMMddTHHmmssZ` to a Date, or undefined if it is not one (including impossible dates). */
 function parseAmzDate(value: string): Date | undefined {
+  // Busy callers send the same X-Amz-Date for a whole second: parse it once. (A copy: callers get their own Date.)
+  if (value === lastAmzDate.text) return lastAmzDate.date && new Date(lastAmzDate.date.getTime());
+  const date = parseAmzDateOnce(value);
+  lastAmzDate = { text: value, date };
+  return date && new Date(date.getTime());
+}
+let lastAmzDate: { text: string; date: Date | undefined } = { text: '', date: undefined };
+
+function parseAmzDateOnce(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (m === null) return undefined;
   const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
