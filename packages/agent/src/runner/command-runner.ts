@@ -11,7 +11,7 @@
  *   await runner.cancel(commandId);
  *   await runner.stop();                // agent shutdown
  */
-import type { Logger, Platform } from '@tender/plugin-api';
+import type { AgentServices, Logger, Platform } from '@tender/plugin-api';
 import type { ActionLookup } from './action-registry.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Command, CommandProgress, CommandResult } from './command.js';
@@ -52,6 +52,8 @@ export interface CommandRunnerOptions {
   onResult?: (result: CommandResult) => void;
   /** A step started or ended, or the command is about to reboot the host. */
   onProgress?: (progress: CommandProgress) => void;
+  /** The agent's inventory uploader (services.putInventory for aws:softwareInventory). */
+  inventory?: Pick<AgentServices, 'putInventory'>;
 }
 
 export interface RecoveryReport {
@@ -98,6 +100,7 @@ export class CommandRunner {
       rebooter: rebootOnce(options.rebooter ?? createSystemRebooter({ platform: options.platform })),
       maxStepRuns: options.maxStepRuns ?? DEFAULT_MAX_STEP_RUNS,
       onProgress: options.onProgress,
+      inventory: options.inventory,
     });
     this.queue = new CommandQueue({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

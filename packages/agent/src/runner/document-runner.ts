@@ -34,7 +34,7 @@ import {
   type ResolvedParameters,
   type Step,
 } from '@tender/documents';
-import type { ActionContext, ActionHandler, ActionResult, Logger, Platform } from '@tender/plugin-api';
+import type { ActionContext, ActionHandler, ActionResult, AgentServices, Logger, Platform } from '@tender/plugin-api';
 import type { ActionLookup } from './action-registry.js';
 import { isoTime, type Clock } from './clock.js';
 import type { Command, CommandProgress, CommandResult, CommandStatus, StepResult, StepStatus } from './command.js';
@@ -68,6 +68,8 @@ export interface DocumentRunnerOptions {
   /** How many times one step may run across reboots before exit 194 / 3010 fails it instead. */
   maxStepRuns: number;
   onProgress?: (progress: CommandProgress) => void;
+  /** The agent's inventory uploader, offered to actions as services.putInventory (aws:softwareInventory). */
+  inventory?: Pick<AgentServices, 'putInventory'>;
 }
 
 /** The document ready to run: interpolated steps, the parameter values, and each step's folder name. */
@@ -290,6 +292,7 @@ export class DocumentRunner {
         region: this.options.instance.region,
       },
       platform,
+      ...(this.options.inventory ? { services: { ...this.options.inventory } } : {}),
     };
     let outcome: ActionResult;
     try {

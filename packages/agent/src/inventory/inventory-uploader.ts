@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentServices, Logger } from '@tender/plugin-api';
+import { inventoryContentHash, type InventoryAckBody, type InventoryBody, type InventoryItemBody } from '@tender/protocol';
+import { loadInventoryState, saveInventoryState, type InventoryState, type PendingUpload, type SpooledItem } from './inventory-state.js';
+
+export type PutInventory = NonNullable<AgentServices['putInventory']>;
+export type InventoryServices = Required<Pick<AgentServices, 'putInventory'>>;
+
+/** What the uploader needs of the rest of the agent; injected so tests and the benchmark can watch the wire. */
+export interface InventoryUploaderOptions {
+  stateDir: string;
+  /** Publishes an `inventory` message (throws while disconnected: the upload stays spooled). */
+  send: (body: InventoryBody) => Promise<void>;
+  logger: Logger;
+  /** The largest random delay before an upload goes out, so a fleet gathering at the same time does not arrive at once. 0: none. */
+  jitterMs: number;
+  /** How long an upload may wait for its `inventory-ack` before it goes again. */
+  resendAfterMs?: number;
+  /** Filled into AWS:InstanceInformation: the agent speaks for itself there. */
+  agentVersion: string;
+  random?: () => number;
+}
+
+export const DEFAULT_RESEND_AFTER_MS = 60_000;
+const INSTANCE_INFORMATION = 'AWS:InstanceInformation';
+
+/**
+ * The agent's inventory uploader, checksum first (as SSM's agent):
+ *
+ *   - put(): each type gets its content hash; the upload is spooled (state.json) before put() resolves;
+ *   - a type whose hash the control plane acknowledged before goes as hash only; the others go in full;
+ *   - `inventory-ack`: accepted types' hashes are remembered; `mismatched` ones (the control plane does not hold
+ *     that hash) go again at once, in full; `rejected` ones are dropped (logged);
+ *   - until acknowledged, the upload goes again after every reconnect and every resendAfterMs; a newer put()
+ *     merges into a pending upload (newer types replace older ones) under a new upload id.
+ */
+export class InventoryUploader {
+  private timer: NodeJS.Timeout | undefined;
+  private resendTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** One state change at a time: put(), acknowledge() and send() read and write the same state. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly options: InventoryUploaderOptions,
+    private state: InventoryState,
+  ) {}
+
+  static async open(options: InventoryUploaderOptions): Promise<InventoryUploader> {
+    return new InventoryUploader(options, await loadInventoryState(options.stateDir));
+  }
+
+  /** The services entry actions get: `putInventory` hands gathered inventory to this uploader. */
+  services(): InventoryServices {
+    return { putInventory: (items, failures) => this.put(items, failures) };
+  }
+
+  /** The upload not yet acknowledged, if any (for tests and `status`). */
+  get pending(): PendingUpload | undefined {
+    return this.state.pending;
+  }
+
+  get acknowledged(): Readonly<Record<string, string>> {
+    return this.state.acknowledged;
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async put(items: Parameters<PutInventory>[0], failures?: Parameters<PutInventory>[1]): Promise<void> {
+    await this.serial(async () => {
+      const spooled = items.map((item) => this.spoolItem(item));
+      const earlier = this.state.pending;
+      const delivered = new Set(spooled.map((item) => item.TypeName));
+      const kept = (earlier?.items ?? []).filter((item) => !delivered.has(item.TypeName));
+      const failed = new Set((failures ?? []).map((failure) => failure.TypeName));
+      const allFailures = [...(earlier?.failures ?? []).filter((failure) => !delivered.has(failure.TypeName) && !failed.has(failure.TypeName)), ...(failures ?? [])];
+      this.state.pending = {
+        uploadId: randomUUID(),
+        items: [...kept, ...spooled],
+        ...(allFailures.length ? { failures: allFailures } : {}),
+        // A re-gathered type that was mismatched has no acknowledged hash any more: it goes in full anyway.
+        sendInFull: (earlier?.sendInFull ?? []).filter((type) => !delivered.has(type)),
+      };
+      await saveInventoryState(this.options.stateDir, this.state);
+    });
+    this.schedule(true);
+  }
+
+  /** Hashes an item as it will be sent; AWS:InstanceInformation gets the agent's own facts first. */
+  private spoolItem(item: Parameters<PutInventory>[0][number]): SpooledItem {
+    let content = item.Content;
+    if (item.TypeName === INSTANCE_INFORMATION) content = content.map((row) => ({ AgentStatus: 'Active', AgentVersion: this.options.agentVersion, ...row }));
+    return {
+      TypeName: item.TypeName,
+      SchemaVersion: item.SchemaVersion,
+      CaptureTime: item.CaptureTime,
+      ContentHash: inventoryContentHash(content),
+      Content: content,
+      ...(item.Context ? { Context: item.Context } : {}),
+    };
+  }
+
+  /** The message for the pending upload: hash only where the control plane already holds that hash. */
+  body(): InventoryBody | undefined {
+    const pending = this.state.pending;
+    if (!pending) return undefined;
+    const items: InventoryItemBody[] = pending.items.map((item) => {
+      const unchanged = this.state.acknowledged[item.TypeName] === item.ContentHash && !pending.sendInFull.includes(item.TypeName);
+      if (!unchanged) return item;
+      const { Content: _content, ...hashOnly } = item;
+      return hashOnly;
+    });
+    return { uploadId: pending.uploadId, items, ...(pending.failures ? { failures: pending.failures } : {}) };
+  }
+
+  /** Call for every `inventory-ack`. Acks of an earlier upload id are ignored: a newer upload supersedes it. */
+  async acknowledge(ack: InventoryAckBody): Promise<void> {
+    const resend = await this.serial(async () => {
+      const pending = this.state.pending;
+      if (!pending || ack.uploadId !== pending.uploadId) {
+        this.options.logger.debug('inventory-ack for an upload that is not pending; ignored', { uploadId: ack.uploadId });
+        return false;
+      }
+      const accepted = new Set(ack.accepted ?? []);
+      const mismatched = new Set(ack.mismatched ?? []);
+      const rejected = new Map((ack.rejected ?? []).map((entry) => [entry.TypeName, entry.message]));
+      for (const item of pending.items) {
+        if (accepted.has(item.TypeName)) this.state.acknowledged[item.TypeName] = item.ContentHash;
+        if (mismatched.has(item.TypeName)) delete this.state.acknowledged[item.TypeName];
+      }
+      for (const [typeName, message] of rejected) this.options.logger.warn('the control plane rejected an inventory type; it is not sent again until it changes', { typeName, message });
+      const remaining = pending.items.filter((item) => !accepted.has(item.TypeName) && !rejected.has(item.TypeName));
+      // Failures were delivered with this upload; they are not repeated with the resend of mismatched types.
+      if (remaining.length === 0) delete this.state.pending;
+      else this.state.pending = { uploadId: pending.uploadId, items: remaining, sendInFull: [...new Set([...pending.sendInFull, ...mismatched])] };
+      await saveInventoryState(this.options.stateDir, this.state);
+      if (mismatched.size) this.options.logger.info('the control plane does not hold these inventory hashes; sending them in full', { types: [...mismatched] });
+      return this.state.pending !== undefined && mismatched.size > 0;
+    });
+    if (resend) this.schedule(false);
+  }
+
+  /** After a (re)connection: a pending upload goes again (jittered: a whole fleet reconnects together). */
+  reconnected(): void {
+    if (this.state.pending) this.schedule(true);
+  }
+
+  /** Sends the pending upload after the jitter (or now); a later call replaces an earlier wait. */
+  private schedule(jitter: boolean): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    const delay = jitter && this.options.jitterMs > 0 ? Math.floor((this.options.random ?? Math.random)() * this.options.jitterMs) : 0;
+    this.timer = setTimeout(() => void this.sendNow(), delay);
+    this.timer.unref?.();
+  }
+
+  /** Sends the pending upload now (if any). Resolves once it is published, or failed to be (it stays spooled). */
+  async sendNow(): Promise<void> {
+    const body = this.body();
+    if (!body || this.stopped) return;
+    clearTimeout(this.resendTimer);
+    this.resendTimer = setTimeout(() => this.schedule(false), this.options.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS);
+    this.resendTimer.unref?.();
+    try {
+      await this.options.send(body);
+      this.options.logger.debug('inventory sent', { uploadId: body.uploadId, full: body.items.filter((item) => item.Content).map((item) => item.TypeName), hashOnly: body.items.filter((item) => !item.Content).map((item) => item.TypeName) });
+    } catch (error) {
+      this.options.logger.warn('inventory not sent yet; it stays spooled and goes after the next reconnect', { err: (error as Error).message });
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.resendTimer);
+  }
+}
