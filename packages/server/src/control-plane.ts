@@ -26,6 +26,7 @@ import { Gateway, type GatewayRejection } from './gateway/gateway.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
+import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
 import { Counters } from './metrics/counters.js';
@@ -45,6 +46,8 @@ export interface RunningControlPlane {
   createdAdminKey: boolean;
   counters: Counters;
   registry: InstanceRegistry;
+  /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
+  inventory: InventoryService;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
@@ -235,6 +238,8 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     for (const [type, handler] of Object.entries(agentMessageHandlers(commands))) gateway.on(type, handler);
     await commands.start();
     cleanups.push(() => commands.stop());
+    const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
+    for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
 
     let ready = false;
     const listener = createRequestListener({
@@ -243,6 +248,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
         ...commandOperations(commands),
+        ...inventoryOperations(inventory),
         ...accessKeyOperations(accessKeys),
         ...auditOperations(audit),
       ],
@@ -317,6 +323,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       createdAdminKey,
       counters,
       registry,
+      inventory,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };

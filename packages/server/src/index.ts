@@ -6,3 +6,4 @@ export { verifyAuditFile } from './audit/verify-audit-file.js';
 export { parsePolicy, evaluate, ADMIN_POLICY, type PolicyDocument } from './api/auth/policy.js';
 export { MosquittoDynsecAdmin, ensureDynsecDefaults, type DynsecResponse } from './broker/mosquitto-dynsec.js';
 export type { BrokerAdmin } from './broker/broker-admin.js';
+export { compareVersions, type InventoryService, type HistoryEntry, type InventoryRow } from './inventory/index.js';
