@@ -167,7 +167,12 @@ export class InventoryUploader {
     this.resendTimer.unref?.();
     try {
       await this.options.send(body);
-      this.options.logger.debug('inventory sent', { uploadId: body.uploadId, full: body.items.filter((item) => item.Content).map((item) => item.TypeName), hashOnly: body.items.filter((item) => !item.Content).map((item) => item.TypeName) });
+      this.options.logger.info('inventory sent', {
+        uploadId: body.uploadId,
+        full: body.items.filter((item) => item.Content).map((item) => item.TypeName),
+        hashOnly: body.items.filter((item) => !item.Content).map((item) => item.TypeName),
+        bytes: Buffer.byteLength(JSON.stringify(body)),
+      });
     } catch (error) {
       this.options.logger.warn('inventory not sent yet; it stays spooled and goes after the next reconnect', { err: (error as Error).message });
     }
