@@ -121,4 +121,16 @@ describe('Inventory end to end: agent process → control plane, checksum first'
     const network = await tender<{ Entries: unknown[] }>('GetInventoryHistory', { InstanceId: instanceId, TypeName: 'AWS:Network' });
     assert.equal(network.Entries.length, 1, 'AWS:Network did not change: its only history entry is the first upload');
   });
+
+  it('a gather on an unchanged host sends nothing', async () => {
+    await eventually(async () => (await fs.readFile(path.join(work, 'agent/inventory/state.json'), 'utf8').then((text) => !(JSON.parse(text) as { pending?: unknown }).pending)) || undefined, 'the last upload to be acknowledged', 30_000);
+    const before = sentLines().length;
+    const sent = await cp.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-GatherSoftwareInventory', InstanceIds: [instanceId] }));
+    const invocation = await eventually(async () => {
+      const got = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: sent.Command?.CommandId ?? '', InstanceId: instanceId })).catch(() => undefined);
+      return got?.Status === 'Success' ? got : undefined;
+    }, 'the second gather to finish', 60_000, 200);
+    assert.match(invocation.StandardOutputContent ?? '', /AWS:Application: 2 entries/);
+    assert.equal(sentLines().length, before, 'no inventory message: every hash is the one the control plane acknowledged');
+  });
 });

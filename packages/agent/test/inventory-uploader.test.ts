@@ -58,9 +58,30 @@ describe('agent inventory: the uploader (checksum first, spooled, jittered)', ()
     assert.equal(sent[1]!.items.find((item) => item.TypeName === 'AWS:Network')!.ContentHash, sent[0]!.items.find((item) => item.TypeName === 'AWS:Network')!.ContentHash);
     await uploader.acknowledge(accept(sent[1]!));
 
+    // Nothing changed since the last acknowledged upload: nothing goes at all.
     await uploader.put([instance, applications(['bash', 'curl', 'fleetdemo']), network]);
+    assert.equal(uploader.pending, undefined);
     await uploader.sendNow();
-    assert.deepEqual(full(sent[2]!), []);
+    assert.equal(sent.length, 2);
+    uploader.stop();
+  });
+
+  it('an unchanged host re-verifies once a day: every type as hash only, and a mismatch brings it back in full', async () => {
+    let now = Date.parse('2026-11-28T22:00:00Z');
+    const uploader = await open({ now: () => now });
+    await uploader.put([applications(['bash']), network]);
+    await uploader.sendNow();
+    await uploader.acknowledge(accept(sent[0]!));
+    now += 23 * 3_600_000;
+    await uploader.put([applications(['bash']), network]);
+    assert.equal(uploader.pending, undefined, 'within a day: nothing sent');
+    now += 2 * 3_600_000;
+    await uploader.put([applications(['bash']), network]);
+    await uploader.sendNow();
+    assert.deepEqual(hashOnly(sent[1]!), ['AWS:Application', 'AWS:Network']);
+    await uploader.acknowledge({ uploadId: sent[1]!.uploadId, accepted: ['AWS:Application'], mismatched: ['AWS:Network'] });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(full(sent[2]!), ['AWS:Network']);
     uploader.stop();
   });
 
@@ -73,7 +94,7 @@ describe('agent inventory: the uploader (checksum first, spooled, jittered)', ()
   });
 
   it('resends mismatched types in full at once, and forgets their acknowledged hash', async () => {
-    const uploader = await open();
+    const uploader = await open({ verifyAfterMs: 0 }); // every unchanged gather goes as hashes
     await uploader.put([applications(['bash']), network]);
     await uploader.sendNow();
     await uploader.acknowledge(accept(sent[0]!));

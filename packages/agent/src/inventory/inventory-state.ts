@@ -22,6 +22,8 @@ export interface InventoryState {
   version: 1;
   acknowledged: Record<string, string>;
   pending?: PendingUpload;
+  /** When the control plane last acknowledged an upload (ISO 8601): an unchanged host re-verifies its hashes after a day. */
+  lastAcknowledgedAt?: string;
 }
 
 export const INVENTORY_FOLDER = 'inventory';

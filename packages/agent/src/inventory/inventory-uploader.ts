@@ -18,10 +18,18 @@ export interface InventoryUploaderOptions {
   resendAfterMs?: number;
   /** Filled into AWS:InstanceInformation: the agent speaks for itself there. */
   agentVersion: string;
+  /**
+   * When nothing changed since the last acknowledged upload, nothing is sent, except once this long after that
+   * acknowledgement: then every type goes as hash only, so a control plane that lost some inventory (restored
+   * from an old backup, say) answers `mismatched` and gets it again. Default one day.
+   */
+  verifyAfterMs?: number;
   random?: () => number;
+  now?: () => number;
 }
 
 export const DEFAULT_RESEND_AFTER_MS = 60_000;
+export const DEFAULT_VERIFY_AFTER_MS = 24 * 3_600_000;
 const INSTANCE_INFORMATION = 'AWS:InstanceInformation';
 
 /**
@@ -32,7 +40,9 @@ const INSTANCE_INFORMATION = 'AWS:InstanceInformation';
  *   - `inventory-ack`: accepted types' hashes are remembered; `mismatched` ones (the control plane does not hold
  *     that hash) go again at once, in full; `rejected` ones are dropped (logged);
  *   - until acknowledged, the upload goes again after every reconnect and every resendAfterMs; a newer put()
- *     merges into a pending upload (newer types replace older ones) under a new upload id.
+ *     merges into a pending upload (newer types replace older ones) under a new upload id;
+ *   - a gather in which nothing changed sends nothing at all, unless the last acknowledgement is older than
+ *     verifyAfterMs: then it goes as hashes only (a check that the control plane still holds them).
  */
 export class InventoryUploader {
   private timer: NodeJS.Timeout | undefined;
@@ -71,7 +81,7 @@ export class InventoryUploader {
   }
 
   async put(items: Parameters<PutInventory>[0], failures?: Parameters<PutInventory>[1]): Promise<void> {
-    await this.serial(async () => {
+    const send = await this.serial(async () => {
       const spooled = items.map((item) => this.spoolItem(item));
       const earlier = this.state.pending;
       const delivered = new Set(spooled.map((item) => item.TypeName));
@@ -85,9 +95,26 @@ export class InventoryUploader {
         // A re-gathered type that was mismatched has no acknowledged hash any more: it goes in full anyway.
         sendInFull: (earlier?.sendInFull ?? []).filter((type) => !delivered.has(type)),
       };
+      const nothingNew = allFailures.length === 0 && this.state.pending.items.every((item) => this.isAcknowledged(item));
+      const lastAck = this.state.lastAcknowledgedAt ? Date.parse(this.state.lastAcknowledgedAt) : NaN;
+      const verified = this.now() - lastAck < (this.options.verifyAfterMs ?? DEFAULT_VERIFY_AFTER_MS);
+      if (nothingNew && verified) {
+        delete this.state.pending;
+        this.options.logger.debug('inventory unchanged since the last acknowledged upload; nothing to send');
+      }
       await saveInventoryState(this.options.stateDir, this.state);
+      return this.state.pending !== undefined;
     });
-    this.schedule(true);
+    if (send) this.schedule(true);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** The control plane holds this item's content already (as far as the agent knows). */
+  private isAcknowledged(item: SpooledItem): boolean {
+    return this.state.acknowledged[item.TypeName] === item.ContentHash && !(this.state.pending?.sendInFull ?? []).includes(item.TypeName);
   }
 
   /** Hashes an item as it will be sent; AWS:InstanceInformation gets the agent's own facts first. */
@@ -109,8 +136,7 @@ export class InventoryUploader {
     const pending = this.state.pending;
     if (!pending) return undefined;
     const items: InventoryItemBody[] = pending.items.map((item) => {
-      const unchanged = this.state.acknowledged[item.TypeName] === item.ContentHash && !pending.sendInFull.includes(item.TypeName);
-      if (!unchanged) return item;
+      if (!this.isAcknowledged(item)) return item;
       const { Content: _content, ...hashOnly } = item;
       return hashOnly;
     });
@@ -125,6 +151,7 @@ export class InventoryUploader {
         this.options.logger.debug('inventory-ack for an upload that is not pending; ignored', { uploadId: ack.uploadId });
         return false;
       }
+      this.state.lastAcknowledgedAt = new Date(this.now()).toISOString();
       const accepted = new Set(ack.accepted ?? []);
       const mismatched = new Set(ack.mismatched ?? []);
       const rejected = new Map((ack.rejected ?? []).map((entry) => [entry.TypeName, entry.message]));
