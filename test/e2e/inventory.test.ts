@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,5 +133,19 @@ describe('Inventory end to end: agent process → control plane, checksum first'
     }, 'the second gather to finish', 60_000, 200);
     assert.match(invocation.StandardOutputContent ?? '', /AWS:Application: 2 entries/);
     assert.equal(sentLines().length, before, 'no inventory message: every hash is the one the control plane acknowledged');
+  });
+
+  it('uploads this host\'s own package database in full: hundreds of kilobytes in one message', async () => {
+    const expected = execFileSync('dpkg-query', ['-W', '-f', '${Package}\n'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').filter(Boolean);
+    await agent.kill('SIGTERM');
+    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', path.join(work, 'agent'), '--inventory-jitter-seconds', '0']);
+    const names = await eventually(async () => {
+      const listed = await applicationNames();
+      return listed.length === expected.length ? listed : undefined;
+    }, `all ${expected.length} packages of this host in the inventory`, 90_000, 500);
+    assert.deepEqual([...new Set(names)].sort(), [...new Set(expected)].sort());
+    const upload = sentLines().at(-1)!;
+    assert.ok(upload.full.includes('AWS:Application'), agent.output);
+    assert.ok(upload.bytes > 131072, `a full upload of ${upload.bytes} bytes, more than the default message limit`);
   });
 });

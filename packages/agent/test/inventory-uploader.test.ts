@@ -155,6 +155,16 @@ describe('agent inventory: the uploader (checksum first, spooled, jittered)', ()
     uploader.stop();
   });
 
+  it('never sends a message the control plane would refuse for its size: the largest type is left out and reported', async () => {
+    const uploader = await open({ maxMessageBytes: 4000 });
+    await uploader.put([applications(Array.from({ length: 100 }, (_, i) => `package-${i}`)), network]);
+    await uploader.sendNow();
+    assert.deepEqual(full(sent[0]!), ['AWS:Network']);
+    assert.equal(sent[0]!.failures?.[0]?.TypeName, 'AWS:Application');
+    assert.match(sent[0]!.failures![0]!.message, /AWS:Application was not uploaded: its content is \d+ bytes and one inventory message carries at most 4000/);
+    uploader.stop();
+  });
+
   it('drops rejected types without retrying them', async () => {
     const uploader = await open();
     await uploader.put([applications(['bash']), network]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentServices, Logger } from '@tender/plugin-api';
-import { inventoryContentHash, type InventoryAckBody, type InventoryBody, type InventoryItemBody } from '@tender/protocol';
+import { inventoryContentHash, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, type InventoryAckBody, type InventoryBody, type InventoryItemBody } from '@tender/protocol';
 import { loadInventoryState, saveInventoryState, type InventoryState, type PendingUpload, type SpooledItem } from './inventory-state.js';
 
 export type PutInventory = NonNullable<AgentServices['putInventory']>;
@@ -26,6 +26,16 @@ export interface InventoryUploaderOptions {
   verifyAfterMs?: number;
   random?: () => number;
   now?: () => number;
+  /** The largest signed message the control plane accepts from an agent. Default MAX_AGENT_UPLOAD_ENVELOPE_BYTES. */
+  maxMessageBytes?: number;
+}
+
+/** What the envelope adds around the body: message fields, signature, key id (generously). */
+const ENVELOPE_OVERHEAD_BYTES = 1024;
+
+/** The size of the signed envelope that will carry this body: the message is a JSON string inside JSON. */
+export function envelopeBytes(body: InventoryBody): number {
+  return Buffer.byteLength(JSON.stringify(JSON.stringify(body))) + ENVELOPE_OVERHEAD_BYTES;
 }
 
 export const DEFAULT_RESEND_AFTER_MS = 60_000;
@@ -95,7 +105,8 @@ export class InventoryUploader {
         // A re-gathered type that was mismatched has no acknowledged hash any more: it goes in full anyway.
         sendInFull: (earlier?.sendInFull ?? []).filter((type) => !delivered.has(type)),
       };
-      const nothingNew = allFailures.length === 0 && this.state.pending.items.every((item) => this.isAcknowledged(item));
+      this.fitIntoOneMessage(this.state.pending);
+      const nothingNew = (this.state.pending.failures ?? []).length === 0 && this.state.pending.items.every((item) => this.isAcknowledged(item));
       const lastAck = this.state.lastAcknowledgedAt ? Date.parse(this.state.lastAcknowledgedAt) : NaN;
       const verified = this.now() - lastAck < (this.options.verifyAfterMs ?? DEFAULT_VERIFY_AFTER_MS);
       if (nothingNew && verified) {
@@ -106,6 +117,31 @@ export class InventoryUploader {
       return this.state.pending !== undefined;
     });
     if (send) this.schedule(true);
+  }
+
+  /**
+   * An upload must fit in one message (the control plane refuses bigger ones unread): the largest types that
+   * would go in full are left out, each reported as a failure that says why, until it fits. They are gathered
+   * and tried again next time; nothing is cut short silently.
+   */
+  private fitIntoOneMessage(pending: PendingUpload): void {
+    const limit = this.options.maxMessageBytes ?? MAX_AGENT_UPLOAD_ENVELOPE_BYTES;
+    const withoutContent = (item: SpooledItem) => this.isAcknowledged(item);
+    for (;;) {
+      this.state.pending = pending;
+      const body = this.body()!;
+      const size = envelopeBytes(body);
+      if (size <= limit) return;
+      const largest = pending.items
+        .filter((item) => !withoutContent(item))
+        .map((item) => ({ item, bytes: Buffer.byteLength(JSON.stringify(item.Content)) }))
+        .sort((a, b) => b.bytes - a.bytes)[0];
+      if (!largest) return; // hashes alone cannot be this big
+      pending.items = pending.items.filter((item) => item !== largest.item);
+      const message = `${largest.item.TypeName} was not uploaded: its content is ${largest.bytes} bytes and one inventory message carries at most ${limit} (signed); it is gathered and tried again next time`;
+      pending.failures = [...(pending.failures ?? []), { TypeName: largest.item.TypeName, message }];
+      this.options.logger.error(message, { typeName: largest.item.TypeName, bytes: largest.bytes, limit });
+    }
   }
 
   private now(): number {
