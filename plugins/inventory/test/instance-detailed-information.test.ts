@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { detailedInformationRow, instanceDetailedInformationGatherer, parseCpuinfo } from '../src/gatherers/instance-detailed-information.js';
 import { instanceInformationGatherer } from '../src/gatherers/instance-information.js';
+import { parseOsRelease } from '../src/system-information.js';
 import { environment, fixture } from './fixtures.js';
 
 describe('inventory: AWS:InstanceDetailedInformation and AWS:InstanceInformation', () => {
@@ -43,6 +44,10 @@ describe('inventory: AWS:InstanceDetailedInformation and AWS:InstanceInformation
       // no cpufreq (virtual machines): the speed comes from /proc/cpuinfo
     }
     assert.equal(row.CPUSpeedMHz, String(maxKHz ? Math.trunc(maxKHz / 1000) : Math.trunc(Number(field(blocks[0]!, 'cpu MHz')))));
+  });
+
+  it('reads the platform from os-release', () => {
+    assert.deepEqual(parseOsRelease('NAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n# comment\n'), { NAME: 'Debian GNU/Linux', VERSION_ID: '12', ID: 'debian' });
   });
 
   it('AWS:InstanceInformation names this instance, its platform and its address', async () => {

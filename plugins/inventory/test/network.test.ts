@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { networkGatherer, networkRows } from '../src/gatherers/network.js';
+import { parseDefaultRoute } from '../src/system-information.js';
+import { fixture } from './fixtures.js';
 import { environment } from './fixtures.js';
 
 interface IpLink {
@@ -30,6 +32,11 @@ describe('inventory: AWS:Network', () => {
       { Name: 'eth0', SubnetMask: '255.255.255.0', Gateway: '10.0.0.1', MacAddress: '02:00:00:00:00:01', IPV4: '10.0.0.5, 10.0.0.6', IPV6: 'fe80::1' },
       { Name: 'eth1', MacAddress: '02:00:00:00:00:02', IPV4: '', IPV6: '' },
     ]);
+  });
+
+  it('finds the default gateway in /proc/net/route (recorded on this project\'s VM)', () => {
+    assert.deepEqual(parseDefaultRoute(fixture('debian-12-proc-net-route')), { iface: 'eth0', gateway: '192.0.2.1' });
+    assert.equal(parseDefaultRoute('Iface\tDestination\tGateway\neth0\t0002000A\t00000000\n'), undefined);
   });
 
   (ipAvailable ? it : it.skip)('on this host matches `ip -j addr`: every non-loopback interface, its MAC and all its addresses', async () => {

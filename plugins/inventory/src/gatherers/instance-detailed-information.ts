@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import si from 'systeminformation';
 import type { Gatherer, InventoryRow } from '../inventory-types.js';
 import { compactRow } from '../rows.js';
+import { systemInformation } from '../system-information.js';
 import { singleItem } from './single-item.js';
 
 export const INSTANCE_DETAILED_INFORMATION_TYPE = 'AWS:InstanceDetailedInformation';
@@ -71,7 +71,7 @@ async function linuxCpu(): Promise<CpuFacts> {
 }
 
 async function otherCpu(): Promise<CpuFacts> {
-  const cpu = await si.cpu();
+  const cpu = await (await systemInformation()).cpu();
   const model = `${cpu.manufacturer} ${cpu.brand}`.trim();
   return { model, speedMHz: cpu.speedMax || cpu.speed ? String(Math.trunc((cpu.speedMax || cpu.speed) * 1000)) : '', cpus: cpu.cores, sockets: cpu.processors, cores: cpu.physicalCores };
 }
@@ -82,7 +82,7 @@ export const instanceDetailedInformationGatherer: Gatherer = {
   platforms: ['linux', 'darwin', 'win32'],
   async gather(environment) {
     const cpu = environment.platform === 'linux' ? await linuxCpu() : await otherCpu();
-    const servicePack = environment.platform === 'win32' ? (await si.osInfo()).servicepack : '';
+    const servicePack = environment.platform === 'win32' ? (await (await systemInformation()).osInfo()).servicepack : '';
     return singleItem(INSTANCE_DETAILED_INFORMATION_TYPE, '1.0', [detailedInformationRow(cpu, os.release(), servicePack)]);
   },
 };

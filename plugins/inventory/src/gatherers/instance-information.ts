@@ -1,8 +1,8 @@
 import os from 'node:os';
-import si from 'systeminformation';
 import type { Platform } from '@tender/plugin-api';
 import type { Gatherer } from '../inventory-types.js';
 import { compactRow } from '../rows.js';
+import { readOsRelease, systemInformation } from '../system-information.js';
 import { singleItem } from './single-item.js';
 
 export const INSTANCE_INFORMATION_TYPE = 'AWS:InstanceInformation';
@@ -16,22 +16,32 @@ export function primaryIpAddress(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo
 }
 
 /**
- * AWS:InstanceInformation: who this host is. AgentVersion and AgentStatus are the agent's to say: its uploader
+ * AWS:InstanceInformation: who this host is (Linux: /etc/os-release; elsewhere systeminformation's osInfo). AgentVersion and AgentStatus are the agent's to say: its uploader
  * fills them in (the plugin does not know which agent runs it).
  */
 export const instanceInformationGatherer: Gatherer = {
   typeName: INSTANCE_INFORMATION_TYPE,
   platforms: ['linux', 'darwin', 'win32'],
   async gather(environment) {
-    const info = await si.osInfo();
+    let name: string;
+    let version: string;
+    if (environment.platform === 'linux') {
+      const release = await readOsRelease();
+      name = release.NAME ?? 'Linux';
+      version = release.VERSION_ID ?? os.release();
+    } else {
+      const info = await (await systemInformation()).osInfo();
+      name = info.distro;
+      version = info.release;
+    }
     return singleItem(INSTANCE_INFORMATION_TYPE, '1.0', [
       compactRow({
         ComputerName: os.hostname(),
         InstanceId: environment.instanceId,
         IpAddress: primaryIpAddress(os.networkInterfaces()),
-        PlatformName: info.distro,
+        PlatformName: name,
         PlatformType: PLATFORM_TYPES[environment.platform],
-        PlatformVersion: info.release,
+        PlatformVersion: version,
       }),
     ]);
   },

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import si from 'systeminformation';
 import type { Gatherer, InventoryRow } from '../inventory-types.js';
 import { compactRow, sortRows } from '../rows.js';
+import { parseDefaultRoute, systemInformation } from '../system-information.js';
 import { singleItem } from './single-item.js';
 
 export const NETWORK_TYPE = 'AWS:Network';
@@ -45,13 +45,13 @@ export function networkRows(interfaces: readonly InterfaceFacts[]): InventoryRow
 
 /**
  * Linux: every interface the kernel has (/sys/class/net, as `ip addr` lists them, down ones and ones without an
- * address included), with all of its addresses (node:os), and the default gateway on the interface it belongs to.
+ * address included), with all of its addresses (node:os), and the default gateway (/proc/net/route) on the
+ * interface it belongs to.
  */
 async function linuxInterfaces(): Promise<InterfaceFacts[]> {
   const names = (await fs.readdir('/sys/class/net')).sort();
   const addresses = os.networkInterfaces();
-  const gateway = await si.networkGatewayDefault().catch(() => '');
-  const defaultInterface = await si.networkInterfaceDefault().catch(() => '');
+  const route = parseDefaultRoute(await fs.readFile('/proc/net/route', 'utf8').catch(() => ''));
   const facts: InterfaceFacts[] = [];
   for (const name of names) {
     const read = (file: string) => fs.readFile(path.join('/sys/class/net', name, file), 'utf8').then((value) => value.trim()).catch(() => '');
@@ -65,7 +65,7 @@ async function linuxInterfaces(): Promise<InterfaceFacts[]> {
       ipv4: ipv4.map((entry) => entry.address),
       ipv6: list.filter((entry) => entry.family === 'IPv6').map((entry) => entry.address),
       ...(ipv4[0] ? { subnetMask: ipv4[0].netmask } : {}),
-      ...(gateway && name === defaultInterface ? { gateway } : {}),
+      ...(route && name === route.iface ? { gateway: route.gateway } : {}),
     });
   }
   return facts;
@@ -73,6 +73,7 @@ async function linuxInterfaces(): Promise<InterfaceFacts[]> {
 
 /** Elsewhere: systeminformation's view (one address per family), with node:os adding any further addresses. */
 async function otherInterfaces(): Promise<InterfaceFacts[]> {
+  const si = await systemInformation();
   const addresses = os.networkInterfaces();
   const gateway = await si.networkGatewayDefault().catch(() => '');
   const list = await si.networkInterfaces();
