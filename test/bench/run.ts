@@ -9,6 +9,7 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   crypto: { summary: 'Ed25519 sign/verify per second, node:crypto vs tweetnacl', load: () => import('./crypto.js') },
   agent: { summary: 'agent: time from start to Online, and resident memory idle and connected vs bare node', load: () => import('./agent.js') },
   'run-command': { summary: 'Run Command: SendCommand → Success round trip for echo hi on one agent process, beside a bare /bin/sh spawn', load: () => import('./run-command.js') },
+  inventory: { summary: 'GetInventory over 1,000 hosts × 1,000 applications: filter and aggregator latency (p50/p99) through the SDK, load and restart time', load: () => import('./inventory.js') },
   'inventory-agent': { summary: 'inventory, agent side: full gather time and agent CPU, wire bytes of a full upload and of an unchanged one', load: () => import('./inventory-agent.js') },
   fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
 };

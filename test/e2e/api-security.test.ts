@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateActivationCommand, DescribeActivationsCommand, DescribeInstanceInformationCommand, GetConnectionStatusCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateActivationCommand, DescribeActivationsCommand, DescribeInstanceInformationCommand, GetConnectionStatusCommand, GetOpsSummaryCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { readAudit } from '../support/audit-file.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { runCli, TENDER_BIN } from '../support/processes.js';
@@ -91,9 +91,9 @@ describe('API authentication, authorisation and audit, end to end', function () 
   });
 
   it('names an SSM operation Tender does not implement yet', async () => {
-    const error = await failure(cp.ssm.send(new GetParameterCommand({ Name: '/app/db-host' })));
+    const error = await failure(cp.ssm.send(new GetOpsSummaryCommand({})));
     assert.equal(error.name, 'UnknownOperationException');
-    assert.match(error.message, /does not implement AmazonSSM\.GetParameter/);
+    assert.match(error.message, /does not implement AmazonSSM\.GetOpsSummary/);
   });
 
   it('tender audit --verify finds the trail intact, then detects an edited record', async () => {

@@ -70,6 +70,9 @@ export class AptSandbox {
     await fs.mkdir(path.join(build, 'usr/share', name), { recursive: true });
     await fs.writeFile(path.join(build, 'usr/share', name, 'VERSION'), `${version}\n`);
     await fs.writeFile(path.join(build, 'DEBIAN/control'), `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: Fleet Test <fleet@example.com>\nPriority: optional\nSection: admin\nHomepage: https://example.com/${name}\nDescription: ${description}\n`);
+    // dpkg-deb insists on 0755 for DEBIAN/, whatever umask the test process runs under (other suites set 077).
+    for (const dir of ['', 'DEBIAN', 'usr', 'usr/share', `usr/share/${name}`]) await fs.chmod(path.join(build, dir), 0o755);
+    for (const file of ['DEBIAN/control', `usr/share/${name}/VERSION`]) await fs.chmod(path.join(build, file), 0o644);
     await exec('dpkg-deb', ['--root-owner-group', '-Zgzip', '-b', build, this.repo]);
     const { stdout } = await exec('dpkg-scanpackages', ['-m', '.', '/dev/null'], { cwd: this.repo });
     await fs.writeFile(path.join(this.repo, 'Packages'), stdout);

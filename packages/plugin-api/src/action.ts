@@ -27,6 +27,12 @@ export interface ActionContext {
   /** A private folder for this step's files (scripts, downloads); not the user's working directory. */
   orchestrationDirectory: string;
   /**
+   * The command's downloads folder, shared by its steps and nested documents (SSM's `<orchestration>/downloads`):
+   * where aws:downloadContent puts relative destinations and aws:runDocument finds a relative LocalPath. Absent:
+   * `<orchestrationDirectory>/downloads`.
+   */
+  downloadsDirectory?: string;
+  /**
    * The environment the step's processes get on top of the agent's: SSM's (AWS_SSM_INSTANCE_ID,
    * AWS_SSM_REGION_NAME, ...) and, for parameters interpolated as ENV_VAR, SSM_<name>.
    */
@@ -48,7 +54,11 @@ export interface AgentServices {
    * Runs a document (JSON content) with parameters as a nested run of this step: same instance, same cancellation
    * and timeout, its steps' output written to this step's sinks. Resolves to the nested run's overall result.
    */
-  runDocument?(document: Record<string, unknown>, parameters: Record<string, unknown>, context: { signal: AbortSignal; stdout: OutputSink; stderr: OutputSink }): Promise<ActionResult>;
+  runDocument?(
+    document: Record<string, unknown>,
+    parameters: Record<string, unknown>,
+    context: { signal: AbortSignal; stdout: OutputSink; stderr: OutputSink; /** For messages and the nested steps' RunIdentity. */ documentName?: string },
+  ): Promise<ActionResult>;
   /** Hands gathered inventory to the agent's uploader (checksum first, resent until acknowledged). */
   putInventory?(items: Array<{ TypeName: string; SchemaVersion: string; CaptureTime: string; Content: Array<Record<string, string>>; Context?: Record<string, string> }>, failures?: Array<{ TypeName: string; message: string }>): Promise<void>;
 }

@@ -35,6 +35,15 @@ export type {
 } from './bodies.js';
 export { inventoryContentHash } from './inventory-hash.js';
 export {
+  AGENT_REQUEST_HEADERS,
+  AGENT_REQUEST_MAX_SKEW_MS,
+  agentRequestHeaders,
+  agentRequestStringToSign,
+  signAgentRequest,
+  verifyAgentRequest,
+} from './agent-request.js';
+export { DOCUMENT_FETCH_PREFIX, documentFetchTarget, type FetchedDocumentBody } from './document-fetch.js';
+export {
   OUTPUT_HEADERS,
   OUTPUT_UPLOAD_MAX_SKEW_MS,
   OUTPUT_UPLOAD_PREFIX,

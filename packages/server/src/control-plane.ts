@@ -4,7 +4,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
-import { fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
+import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
 import { accessKeyOperations } from './access/operations.js';
@@ -20,13 +20,15 @@ import type { BrokerAdmin } from './broker/broker-admin.js';
 import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { ensureDynsecDefaults, MosquittoDynsecAdmin } from './broker/mosquitto-dynsec.js';
 import { validateServerConfig, type ServerConfig } from './config.js';
-import { DocumentService, documentOperations } from './documents/index.js';
+import { DocumentService, documentOperations, handleDocumentFetch } from './documents/index.js';
 import { agentMessageHandlers, CommandService, commandOperations } from './commands/index.js';
 import { Gateway, type GatewayRejection } from './gateway/gateway.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
+import { KeyService, keyOperations } from './keys/index.js';
+import { ParameterService, parameterOperations } from './parameters/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
 import { Counters } from './metrics/counters.js';
@@ -222,6 +224,10 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     const registration = new RegistrationService(new ActivationService(store, now), registry, admin, identity, { region: config.region, agentBrokerUrl, agentBrokerCa, heartbeatSeconds: config.heartbeatSeconds }, now);
     const activations = new ActivationService(store, now);
     const documents = await DocumentService.open(store, { now });
+    const keys = await KeyService.open(store, identity.masterKey, { region: config.region, accountId: identity.accountId, now });
+    const parameters = new ParameterService({ store, keys, region: config.region, accountId: identity.accountId, now, audit: writeAudit, logger });
+    await parameters.start();
+    cleanups.push(() => parameters.stop());
     const listening: { endpoint?: string } = {}; // known once the API listens, after the services are built
     const commands = new CommandService({
       store,
@@ -249,6 +255,8 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...documentOperations(documents),
         ...commandOperations(commands),
         ...inventoryOperations(inventory),
+        ...parameterOperations(parameters),
+        ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
         ...auditOperations(audit),
       ],
@@ -267,6 +275,13 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
             if (req.method !== 'GET') return commands.handleOutputUpload(req, res, body);
             await downloadOutput(req, res, body);
           },
+        },
+        {
+          // GET: an agent fetches a document for aws:runDocument / aws:downloadContent (signed with its key).
+          prefix: DOCUMENT_FETCH_PREFIX,
+          maxBodyBytes: 0,
+          handle: (req, res, body) =>
+            handleDocumentFetch({ now, publicKeyOf: (id) => registry.get(id)?.publicKey, resolve: (name, version) => documents.resolve(name, version), audit: writeAudit }, req, res, body),
         },
       ],
       extraRoutes: {

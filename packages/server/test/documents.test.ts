@@ -212,7 +212,7 @@ describe('Documents API', () => {
       assert.deepEqual((await service.resolve('AWS-RunPowerShellScript')).document.actions, ['aws:runPowerShellScript']);
       const runDocument = await service.resolve('AWS-RunDocument');
       assert.deepEqual(runDocument.document.actions, ['aws:downloadContent', 'aws:runDocument']);
-      assert.deepEqual(runDocument.document.parameters.sourceType!.allowedValues, ['SSMDocument', 'HTTP']);
+      assert.deepEqual(runDocument.document.parameters.sourceType!.allowedValues, ['GitHub', 'S3', 'SSMDocument', 'HTTP']);
       const remote = await service.resolve('AWS-RunRemoteScript');
       assert.deepEqual(remote.document.actions, ['aws:downloadContent', 'aws:runPowerShellScript', 'aws:runShellScript']);
       assert.deepEqual(remote.document.parameters.sourceType!.allowedValues, ['HTTP']);

@@ -216,11 +216,21 @@ describe('inventory API over HTTP with the AWS SDK, on a started control plane',
     await sdkError(ssm.send(new GetInventoryCommand({ Aggregators: [{ Groups: [{ Name: 'a', Filters: [{ Key: 'TypeName', Values: ['AWS:Application'], Type: 'Exists' }] }, { Name: 'a', Filters: [{ Key: 'TypeName', Values: ['AWS:Network'], Type: 'Exists' }] }] }] })), InvalidInventoryGroupException);
   });
 
-  it('DeleteInventory: DryRun, DisableSchema, DeleteSchema; DescribeInventoryDeletions; history records it', async () => {
+  it('DeleteInventory: data only (idempotent by ClientToken), DryRun, DisableSchema, DeleteSchema; DescribeInventoryDeletions; history records it', async () => {
     await put(hosts[0]!, [custom('Custom:Owner', [{ Team: 'payments' }])]);
     await put(hosts[1]!, [custom('Custom:Owner', [{ Team: 'search' }])]);
     await sdkError(ssm.send(new DeleteInventoryCommand({ TypeName: 'AWS:Application' })), InvalidTypeNameException);
     await sdkError(ssm.send(new DeleteInventoryCommand({ TypeName: 'Custom:Owner', SchemaDeleteOption: 'Shred' as never })), InvalidOptionException);
+
+    // Without SchemaDeleteOption only the data goes; the schema stays. The same ClientToken is the same deletion.
+    await put(hosts[2]!, [custom('Custom:Temp', [{ Note: 'x' }])]);
+    const token = '0b5e3a4c-1d2e-4f50-8a6b-7c8d9e0f1a2b';
+    const dataOnly = await ssm.send(new DeleteInventoryCommand({ TypeName: 'Custom:Temp', ClientToken: token }));
+    assert.deepEqual(dataOnly.DeletionSummary, { TotalCount: 1, RemainingCount: 0, SummaryItems: [{ Version: '1.0', Count: 1, RemainingCount: 0 }] });
+    assert.deepEqual((await ssm.send(new ListInventoryEntriesCommand({ InstanceId: hosts[2], TypeName: 'Custom:Temp' }))).Entries, []);
+    assert.equal((await ssm.send(new GetInventorySchemaCommand({ TypeName: 'Custom:Temp' }))).Schemas?.length, 1);
+    assert.equal((await ssm.send(new DeleteInventoryCommand({ TypeName: 'Custom:Temp', ClientToken: token }))).DeletionId, dataOnly.DeletionId);
+    await ssm.send(new DeleteInventoryCommand({ TypeName: 'Custom:Temp', SchemaDeleteOption: 'DeleteSchema' }));
 
     const dry = await ssm.send(new DeleteInventoryCommand({ TypeName: 'Custom:Owner', DryRun: true }));
     assert.deepEqual(dry.DeletionSummary, { TotalCount: 2, RemainingCount: 2, SummaryItems: [{ Version: '1.0', Count: 2, RemainingCount: 2 }] });

@@ -1,8 +1,17 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { ActionContext } from '@tender/plugin-api';
 
 /** The folder, under the orchestration directory, where relative destinations (and the default) go, as in SSM. */
 export const DOWNLOADS_FOLDER = 'downloads';
+
+/**
+ * Where relative destinations (and the default) go: the command's downloads folder, which the runner shares
+ * between the steps (so aws:runDocument finds what aws:downloadContent fetched), else the step's own.
+ */
+export function downloadsFolderOf(context: Pick<ActionContext, 'downloadsDirectory' | 'orchestrationDirectory'>): string {
+  return path.resolve(context.downloadsDirectory ?? path.join(context.orchestrationDirectory, DOWNLOADS_FOLDER));
+}
 
 /** The file name a URL suggests: its last path segment, or "download". */
 export function fileNameFromUrl(url: URL): string {
@@ -26,17 +35,16 @@ async function isDirectory(p: string): Promise<boolean> {
 }
 
 /**
- * Where the file goes. No destinationPath: `<orchestration>/downloads/<name from URL>`. A relative one is resolved
- * under that downloads folder and may not leave it; an absolute one is used as it is. A destination that ends
- * with a separator or is an existing directory gets the URL's file name appended.
+ * Where the file goes. No destinationPath: `<downloads>/<name>`. A relative one is resolved under that downloads
+ * folder and may not leave it; an absolute one is used as it is. A destination that ends with a separator or is
+ * an existing directory gets `name` appended. `name` is the URL's file name, or the document's for SSMDocument.
  */
 export async function resolveDestination(
-  orchestrationDirectory: string,
+  downloadsFolder: string,
   destinationPath: string | undefined,
-  url: URL,
+  name: string,
 ): Promise<{ path: string } | { problem: string }> {
-  const root = path.resolve(orchestrationDirectory, DOWNLOADS_FOLDER);
-  const name = fileNameFromUrl(url);
+  const root = path.resolve(downloadsFolder);
   if (destinationPath === undefined) return { path: path.join(root, name) };
 
   const endsWithSeparator = /[/\\]$/.test(destinationPath);

@@ -1,18 +1,30 @@
 /** The action's name, as documents spell it. */
 export const DOWNLOAD_CONTENT = 'aws:downloadContent';
 
-/** The source types SSM defines; only HTTP is implemented here. */
+import { parseDocumentReference } from './document-reference.js';
+
+/** The source types SSM defines. */
 export const SOURCE_TYPES = ['HTTP', 'GitHub', 'S3', 'SSMDocument', 'Git'] as const;
+/** The ones Tender implements. */
+export const SUPPORTED_SOURCE_TYPES = ['HTTP', 'SSMDocument'] as const;
 
 export interface HttpSource {
+  type: 'HTTP';
   url: URL;
   /** Lower-case hex, when given. */
   sha256: string | undefined;
   allowInsecureDownload: boolean;
 }
 
+/** A document from the control plane; it is written as JSON. */
+export interface SsmDocumentSource {
+  type: 'SSMDocument';
+  name: string;
+  version: string | undefined;
+}
+
 export interface DownloadInputs {
-  source: HttpSource;
+  source: HttpSource | SsmDocumentSource;
   destinationPath: string | undefined;
 }
 
@@ -40,9 +52,9 @@ export function parseDownloadInputs(inputs: Readonly<Record<string, unknown>>): 
   if (typeof sourceType !== 'string' || sourceType.trim() === '') {
     return fail(`the input sourceType is required (one of ${SOURCE_TYPES.join(', ')})`);
   }
-  if (sourceType !== 'HTTP') {
+  if (!(SUPPORTED_SOURCE_TYPES as readonly string[]).includes(sourceType)) {
     if ((SOURCE_TYPES as readonly string[]).includes(sourceType)) {
-      return fail(`sourceType ${sourceType} is not supported by Tender yet (only HTTP is)`);
+      return fail(`sourceType ${sourceType} is not supported by Tender (${SUPPORTED_SOURCE_TYPES.join(' and ')} are)`);
     }
     return fail(`unknown sourceType ${JSON.stringify(sourceType)} (SSM defines ${SOURCE_TYPES.join(', ')})`);
   }
@@ -60,6 +72,14 @@ export function parseDownloadInputs(inputs: Readonly<Record<string, unknown>>): 
     return fail(`the input sourceInfo must be a JSON object, not ${describe(info)}`);
   }
   const source = info as Record<string, unknown>;
+  const destination = parseDestinationPath(inputs.destinationPath);
+  if (typeof destination === 'object') return fail(destination.problem);
+
+  if (sourceType === 'SSMDocument') {
+    const reference = parseDocumentReference(source.name, source.version, 'sourceInfo.name');
+    if ('problem' in reference) return fail(reference.problem);
+    return { ok: true, inputs: { source: { type: 'SSMDocument', ...reference }, destinationPath: destination } };
+  }
 
   if (typeof source.url !== 'string' || source.url.trim() === '') return fail('sourceInfo.url is required for sourceType HTTP');
   let url: URL;
@@ -89,17 +109,14 @@ export function parseDownloadInputs(inputs: Readonly<Record<string, unknown>>): 
   const problem = insecureProblem(url, allowInsecureDownload, sha256);
   if (problem) return fail(problem);
 
-  const destinationPath = inputs.destinationPath;
-  if (destinationPath !== undefined && destinationPath !== null && typeof destinationPath !== 'string') {
-    return fail(`the input destinationPath must be a string, not ${describe(destinationPath)}`);
-  }
-  return {
-    ok: true,
-    inputs: {
-      source: { url, sha256, allowInsecureDownload },
-      destinationPath: typeof destinationPath === 'string' && destinationPath.trim() !== '' ? destinationPath.trim() : undefined,
-    },
-  };
+  return { ok: true, inputs: { source: { type: 'HTTP', url, sha256, allowInsecureDownload }, destinationPath: destination } };
+}
+
+/** The destinationPath input: a trimmed string, undefined when absent or empty, or why it is wrong. */
+function parseDestinationPath(value: unknown): string | undefined | { problem: string } {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return { problem: `the input destinationPath must be a string, not ${describe(value)}` };
+  return value.trim() === '' ? undefined : value.trim();
 }
 
 /**

@@ -162,13 +162,13 @@ describe('action-document: aws:downloadContent', () => {
     }
   });
 
-  it('other source types fail with "not supported by Tender yet"', async () => {
-    for (const sourceType of ['GitHub', 'S3', 'SSMDocument', 'Git']) {
+  it('other source types fail with "not supported by Tender"', async () => {
+    for (const sourceType of ['GitHub', 'S3', 'Git']) {
       const f = await step({ sourceType, sourceInfo: '{"path":"x"}' });
       const result = await action.run(f.context);
       assert.equal(result.status, 'Failed');
       assert.equal(result.exitCode, -1);
-      assert.equal(result.message, `aws:downloadContent: sourceType ${sourceType} is not supported by Tender yet (only HTTP is)`);
+      assert.equal(result.message, `aws:downloadContent: sourceType ${sourceType} is not supported by Tender (HTTP and SSMDocument are)`);
     }
     const f = await step({ sourceType: 'FTP', sourceInfo: '{}' });
     assert.match((await action.run(f.context)).message ?? '', /unknown sourceType "FTP"/);

@@ -1,41 +1,17 @@
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import { outputUploadHeaders, outputUploadPath, type OutputStream } from '@tender/protocol';
+import { outputUploadPath, type OutputStream } from '@tender/protocol';
+import { describeErrorBody, sendSignedRequest, type ControlPlaneTarget } from './signed-request.js';
 
 /**
  * Full step outputs can be far larger than an MQTT message, so they go to the control plane over HTTP (a PUT
- * signed with the agent's Ed25519 key: see @tender/protocol's output-upload), before the result that names them.
+ * signed with the agent's Ed25519 key: see @tender/protocol's agent-request and output-upload), before the
+ * result that names them.
  */
-export interface UploadTarget {
-  endpoint: string;
-  instanceId: string;
-  secretKey: Uint8Array;
-  ca?: string;
-}
+export type UploadTarget = ControlPlaneTarget;
 
 export async function uploadOutput(target: UploadTarget, commandId: string, step: string, stream: OutputStream, file: string): Promise<void> {
   const body = await fs.readFile(file).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? Buffer.alloc(0) : Promise.reject(error)));
   const path = outputUploadPath(commandId, target.instanceId, step, stream);
-  const url = new URL(path, target.endpoint);
-  const transport = url.protocol === 'https:' ? https : http;
-  await new Promise<void>((resolve, reject) => {
-    const req = transport.request(
-      url,
-      {
-        method: 'PUT',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': body.length, ...outputUploadHeaders(target.instanceId, path, body, target.secretKey, Date.now()) },
-        timeout: 120_000,
-        ...(target.ca ? { ca: target.ca } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`output upload refused (HTTP ${res.statusCode}): ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`))));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('output upload timed out')));
-    req.on('error', reject);
-    req.end(body);
-  });
+  const response = await sendSignedRequest(target, 'PUT', path, body, { timeoutMs: 120_000, headers: { 'content-type': 'application/octet-stream' } });
+  if (response.status >= 300) throw new Error(`output upload refused (${describeErrorBody(response.status, response.body)})`);
 }

@@ -23,6 +23,7 @@ import { DocumentRunner, type RunOutcome } from './document-runner.js';
 import { defaultOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 import { createSystemRebooter, rebootOnce, type Rebooter } from './rebooter.js';
 import type { InstanceFacts } from './step-environment.js';
+import type { DocumentSource } from './step-services.js';
 
 /** SSM Agent's default number of command workers (appconfig.DefaultCommandWorkersLimit). */
 export const DEFAULT_CONCURRENCY = 5;
@@ -52,6 +53,8 @@ export interface CommandRunnerOptions {
   onResult?: (result: CommandResult) => void;
   /** A step started or ended, or the command is about to reboot the host. */
   onProgress?: (progress: CommandProgress) => void;
+  /** Where aws:runDocument and aws:downloadContent get control-plane documents. */
+  documents?: DocumentSource;
   /** The agent's inventory uploader (services.putInventory for aws:softwareInventory). */
   inventory?: Pick<AgentServices, 'putInventory'>;
 }
@@ -100,6 +103,7 @@ export class CommandRunner {
       rebooter: rebootOnce(options.rebooter ?? createSystemRebooter({ platform: options.platform })),
       maxStepRuns: options.maxStepRuns ?? DEFAULT_MAX_STEP_RUNS,
       onProgress: options.onProgress,
+      documents: options.documents,
       inventory: options.inventory,
     });
     this.queue = new CommandQueue({

@@ -30,7 +30,6 @@ import {
   runsAfterStop,
   skippedAfterStopReason,
   stepTimeoutSeconds,
-  type PlatformType,
   type ResolvedParameters,
   type Step,
 } from '@tender/documents';
@@ -45,7 +44,9 @@ import { CapturedOutput } from './output-capture.js';
 import { STDERR_PREVIEW_CHARACTERS, STDOUT_PREVIEW_CHARACTERS, withNotes } from './output-preview.js';
 import type { Rebooter } from './rebooter.js';
 import { stepDirectoryNames } from './step-directories.js';
-import { stepEnvironment, stepRunMarker, type InstanceFacts } from './step-environment.js';
+import { platformTypeOf, stepEnvironment, stepRunMarker, type InstanceFacts } from './step-environment.js';
+import { withFields } from './logger-fields.js';
+import { documentServices, type DocumentSource } from './step-services.js';
 import { endUnreachedSteps, endWithoutRunning, pendingStep, skipStep, type RunEnding } from './step-results.js';
 
 /**
@@ -68,6 +69,8 @@ export interface DocumentRunnerOptions {
   /** How many times one step may run across reboots before exit 194 / 3010 fails it instead. */
   maxStepRuns: number;
   onProgress?: (progress: CommandProgress) => void;
+  /** Where aws:runDocument and aws:downloadContent get control-plane documents; absent, they cannot. */
+  documents?: DocumentSource;
   /** The agent's inventory uploader, offered to actions as services.putInventory (aws:softwareInventory). */
   inventory?: Pick<AgentServices, 'putInventory'>;
 }
@@ -79,7 +82,11 @@ interface PreparedDocument {
   directories: readonly string[];
 }
 
-const PLATFORM_TYPES: Readonly<Record<Platform, PlatformType>> = { linux: 'Linux', darwin: 'MacOS', win32: 'Windows' };
+/**
+ * The command's downloads folder under runs/<commandId>/, shared by its steps (ActionContext.downloadsDirectory).
+ * Step folders never start with a dot (step-directories.ts), so it cannot collide with one.
+ */
+const DOWNLOADS_DIRECTORY = '.downloads';
 
 /** What running one step means for the rest of the document. */
 type StepEnding = 'next' | 'rebooting' | RunEnding;
@@ -187,7 +194,7 @@ export class DocumentRunner {
         skipStep(result, skippedAfterStopReason(step), at);
         continue;
       }
-      const verdict = evaluatePrecondition(step, { platformType: PLATFORM_TYPES[this.options.platform], parameters: prepared.parameters });
+      const verdict = evaluatePrecondition(step, { platformType: platformTypeOf(this.options.platform), parameters: prepared.parameters });
       if (verdict.outcome === 'skip') {
         skipStep(result, verdict.reason ?? `Step execution skipped due to unsatisfied preconditions. Step name: ${step.name}`, at);
         continue;
@@ -276,6 +283,15 @@ export class DocumentRunner {
     if (stop.aborted) onStop();
 
     const stepLogger = withFields(logger, { commandId: command.commandId, step: step.name, action: step.action });
+    const marker = stepRunMarker(command.commandId, index);
+    const downloadsDirectory = path.join(store.runDirectory(command.commandId), DOWNLOADS_DIRECTORY);
+    const run = {
+      instanceId: this.options.instance.instanceId,
+      commandId: command.commandId,
+      documentName: command.documentName,
+      stepName: step.name,
+      region: this.options.instance.region,
+    };
     const context: ActionContext = {
       inputs: step.inputs,
       signal: controller.signal,
@@ -283,16 +299,14 @@ export class DocumentRunner {
       stdout,
       stderr,
       orchestrationDirectory,
-      env: stepEnvironment(this.options.instance, step.env, stepRunMarker(command.commandId, index)),
-      run: {
-        instanceId: this.options.instance.instanceId,
-        commandId: command.commandId,
-        documentName: command.documentName,
-        stepName: step.name,
-        region: this.options.instance.region,
-      },
+      downloadsDirectory,
+      env: stepEnvironment(this.options.instance, step.env, marker),
+      run,
       platform,
-      ...(this.options.inventory ? { services: { ...this.options.inventory } } : {}),
+      services: {
+        ...documentServices({ actions: this.options.actions, instance: this.options.instance, platform, clock, documents: this.options.documents, logger: stepLogger, run, stepRunMarker: marker, orchestrationDirectory, downloadsDirectory, level: 0 }),
+        ...this.options.inventory,
+      },
     };
     let outcome: ActionResult;
     try {
@@ -442,13 +456,4 @@ function stopReasonOf(stop: AbortSignal): StopReason {
 function isRebootRequest(outcome: ActionResult, platform: Platform): boolean {
   const code = platform === 'win32' ? EXIT_CODE_REBOOT_WINDOWS : EXIT_CODE_REBOOT_UNIX;
   return outcome.exitCode === code && (outcome.status === 'Failed' || outcome.status === 'Success');
-}
-
-function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
-  return {
-    debug: (message, more) => logger.debug(message, { ...fields, ...more }),
-    info: (message, more) => logger.info(message, { ...fields, ...more }),
-    warn: (message, more) => logger.warn(message, { ...fields, ...more }),
-    error: (message, more) => logger.error(message, { ...fields, ...more }),
-  };
 }

@@ -32,3 +32,4 @@ export { createProcOrphanReaper, defaultOrphanReaper, noOrphanReaper, type Orpha
 export { STEP_RUN_VARIABLE, type InstanceFacts } from './step-environment.js';
 export { aggregateStatus, NO_RESPONSE_CODE } from './invocation-status.js';
 export { STDERR_PREVIEW_CHARACTERS, STDOUT_PREVIEW_CHARACTERS } from './output-preview.js';
+export { documentServices, MAX_NESTED_DOCUMENT_LEVEL, type DocumentServices, type DocumentSource, type FetchedDocument } from './step-services.js';

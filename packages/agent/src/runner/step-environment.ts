@@ -8,6 +8,16 @@
  * recovery finds the processes a killed agent left behind (orphan-processes.ts).
  */
 
+import type { PlatformType } from '@tender/documents';
+import type { Platform } from '@tender/plugin-api';
+
+const PLATFORM_TYPES: Readonly<Record<Platform, PlatformType>> = { linux: 'Linux', darwin: 'MacOS', win32: 'Windows' };
+
+/** The platformType preconditions compare with (`StringEquals: [platformType, Linux]`). */
+export function platformTypeOf(platform: Platform): PlatformType {
+  return PLATFORM_TYPES[platform];
+}
+
 /** Facts about this instance that SSM exposes to scripts. */
 export interface InstanceFacts {
   instanceId: string;

@@ -6,6 +6,7 @@ import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js'
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
+import { fetchDocument } from '../run-command/document-fetcher.js';
 import { actionsFromPlugins, CommandRunner } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
@@ -62,6 +63,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     });
     const actions = actionsFromPlugins(plugins);
     const channel: { current?: CommandChannel } = {}; // the runner reports through it once it exists
+    const transportCa = identity.file.transport.settings.ca;
+    const controlPlane = { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) };
     const runner = await CommandRunner.open({
       stateDir,
       actions,
@@ -69,10 +72,10 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       logger,
       onResult: (result) => channel.current?.result(result),
       onProgress: (progress) => channel.current?.progress(progress),
+      documents: (name, version) => fetchDocument(controlPlane, name, version),
       inventory: uploader.services(),
     });
-    const transportCa = identity.file.transport.settings.ca;
-    channel.current = new CommandChannel(agent, runner, { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) }, logger);
+    channel.current = new CommandChannel(agent, runner, controlPlane, logger);
     new InventoryChannel(agent, uploader, logger);
     const inventorySchedule = new InventorySchedule({
       action: actions(SOFTWARE_INVENTORY_ACTION),

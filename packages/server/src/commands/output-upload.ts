@@ -1,23 +1,20 @@
 /**
  * The agent's upload of a step's full output: `PUT /tender/v1/outputs/<commandId>/<instanceId>/<step>/<stdout|stderr>`
- * with the headers described in @tender/protocol (output-upload.ts). Checked in order: method and path, headers, the
- * timestamp window, the instance's key and signature (authentication), the instance named in the path being the
+ * signed as described in @tender/protocol (agent-request.ts). Checked in order: method and path, the signature
+ * (authentication: api/agent-request-auth.ts), the instance named in the path being the
  * signer (authorisation), the invocation and step existing; then the body is written atomically. Every refusal
  * says why, with an HTTP status a client can act on; nothing is written unless every check passed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fromBase64 } from '@tender/protocol';
 import { ApiError, isApiError } from '../api/errors.js';
 import { sendJson } from '../api/http-api.js';
 import type { CommandLogger } from './command-logger.js';
 import { COMMAND_ID_PATTERN, isOutputStream, type OutputStore } from './output-store.js';
-import { MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_HEADERS, OUTPUT_UPLOAD_MAX_SKEW_MS, OUTPUT_UPLOAD_PREFIX, verifyOutputUpload } from '@tender/protocol';
+import { MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX } from '@tender/protocol';
+import { authenticateAgentRequest, type AgentRequestAuthDeps } from '../api/agent-request-auth.js';
 import { INSTANCE_ID_PATTERN } from './command-targets.js';
 
-export interface OutputUploadDeps {
-  now: () => Date;
-  /** The base64 Ed25519 public key of a registered instance. */
-  publicKeyOf(instanceId: string): string | undefined;
+export interface OutputUploadDeps extends AgentRequestAuthDeps {
   /** The step names of the document the invocation runs, or undefined when there is no such invocation. */
   stepsOf(commandId: string, instanceId: string): Promise<string[] | undefined>;
   outputs: OutputStore;
@@ -30,11 +27,6 @@ interface UploadTarget {
   instanceId: string;
   step: string;
   stream: 'stdout' | 'stderr';
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function parseTarget(req: IncomingMessage): UploadTarget {
@@ -62,29 +54,7 @@ async function accept(deps: OutputUploadDeps, req: IncomingMessage, body: Buffer
   const target = parseTarget(req);
   if (body.length > MAX_OUTPUT_UPLOAD_BYTES) throw new ApiError('RequestEntityTooLargeException', `an output upload is at most ${MAX_OUTPUT_UPLOAD_BYTES} bytes`, 413);
 
-  const signer = header(req, OUTPUT_HEADERS.instance);
-  const stamp = header(req, OUTPUT_HEADERS.timestamp);
-  const signature = header(req, OUTPUT_HEADERS.signature);
-  if (!signer || !stamp || !signature) {
-    throw new ApiError('MissingAuthenticationTokenException', `an output upload needs the headers ${Object.values(OUTPUT_HEADERS).join(', ')}`, 401);
-  }
-  const timestamp = /^\d{1,16}$/.test(stamp) ? Number(stamp) : NaN;
-  if (!Number.isSafeInteger(timestamp)) throw new ApiError('InvalidSignatureException', `${OUTPUT_HEADERS.timestamp} must be milliseconds since the epoch`, 401);
-  const skew = Math.abs(deps.now().getTime() - timestamp);
-  if (skew > OUTPUT_UPLOAD_MAX_SKEW_MS) {
-    throw new ApiError('SignatureExpired', `the upload is signed ${Math.round(skew / 1000)} s away from the control plane's clock; the limit is ${OUTPUT_UPLOAD_MAX_SKEW_MS / 1000} s`, 401);
-  }
-  const publicKey = deps.publicKeyOf(signer);
-  if (publicKey === undefined) throw new ApiError('UnrecognizedClientException', `${signer} is not a registered instance`, 401);
-  let key: Uint8Array;
-  try {
-    key = fromBase64(publicKey);
-  } catch {
-    throw new ApiError('InternalServerError', 'the instance record holds an unreadable public key', 500);
-  }
-  if (!verifyOutputUpload(target.path, timestamp, body, signature, key)) {
-    throw new ApiError('InvalidSignatureException', `the signature does not verify with the key of ${signer}`, 401);
-  }
+  const signer = authenticateAgentRequest(deps, req, target.path, body);
   if (signer !== target.instanceId) {
     throw new ApiError('AccessDeniedException', `${signer} may upload only its own outputs, not those of ${target.instanceId}`, 403);
   }

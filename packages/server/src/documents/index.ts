@@ -17,3 +17,4 @@ export { AMAZON_OWNER, type DocumentParameterSummary, type DocumentRecord, type 
 export { platformTypesOf, platformTypesOfAction } from './platform-types.js';
 export { renderDocument } from './document-format.js';
 export { BUILTIN_DOCUMENTS, type BuiltinDocument } from './builtin/index.js';
+export { AGENT_GET_DOCUMENT, handleDocumentFetch, type DocumentFetchDeps } from './document-fetch.js';

@@ -5,7 +5,8 @@
  *   for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, t, body) => gateway.send(id, t, body)))) gateway.on(type, handler);
  *   operations: [...inventoryOperations(inventory)]
  */
-export { InventoryService, captureTimeOf, instanceInformationRow } from './inventory-service.js';
+export { InventoryService } from './inventory-service.js';
+export { captureTimeOf, instanceInformationRow } from './instance-information-view.js';
 export type { InventoryServiceOptions } from './inventory-service.js';
 export { inventoryOperations, inventoryMessageHandlers } from './operations.js';
 export type { InventoryMessageType } from './operations.js';

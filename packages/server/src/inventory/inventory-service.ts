@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { ApiError, isApiError } from '../api/errors.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
 import { diffRows } from './inventory-diff.js';
-import { encodeRows, InventoryIndex, TypeColumns, type IndexedItem } from './inventory-index.js';
+import { InstanceInformationView } from './instance-information-view.js';
+import { InventoryIndex } from './inventory-index.js';
 import type { InventoryPersistence } from './inventory-persistence.js';
 import type { CustomSchemaRecord, DeletionRecord, HistoryEntry, InventoryRow, StoredItem } from './inventory-records.js';
 import { AWS_SCHEMA_BY_TYPE, AWS_SCHEMAS, INSTANCE_INFORMATION, type InventorySchema } from './inventory-schemas.js';
@@ -32,15 +33,11 @@ type Plan =
 /** How many recent acknowledgements per host are kept to answer a resent upload identically. */
 const RECENT_ACKS = 4;
 
-/** SSM's CaptureTime format: second precision, `Z`. */
-export function captureTimeOf(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
-}
-
 export class InventoryService {
   private readonly index = new InventoryIndex();
   private readonly customSchemas = new Map<string, CustomSchemaRecord>();
   private deletions: DeletionRecord[] = [];
+  private readonly instanceInformation = new InstanceInformationView();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly recentAcks = new Map<string, Array<{ fingerprint: string; ack: InventoryAckBody }>>();
   private readonly persistence: InventoryPersistence;
@@ -236,20 +233,11 @@ export class InventoryService {
    */
   querySource(): QuerySource {
     const records = this.registry.all().sort((a, b) => (a.InstanceId < b.InstanceId ? -1 : a.InstanceId > b.InstanceId ? 1 : 0));
-    const infoTable = new TypeColumns(INSTANCE_INFORMATION);
-    const infoItems = new Map<string, IndexedItem>();
-    for (const record of records) {
-      const uploaded = this.index.get(record.InstanceId, INSTANCE_INFORMATION);
-      const row = instanceInformationRow(record, this.index.rows(record.InstanceId, INSTANCE_INFORMATION)?.[0]);
-      infoItems.set(record.InstanceId, {
-        TypeName: INSTANCE_INFORMATION,
-        SchemaVersion: '1.0',
-        CaptureTime: uploaded?.CaptureTime ?? captureTimeOf(new Date(record.LastPingDateTime ?? record.RegistrationDate)),
-        ContentHash: inventoryContentHash([row]),
-        rowCount: 1,
-        columns: encodeRows(infoTable, [row]),
-      });
-    }
+    const infoTable = this.instanceInformation.table;
+    const infoItems = this.instanceInformation.items(records, (instanceId) => {
+      const item = this.index.get(instanceId, INSTANCE_INFORMATION);
+      return item ? { item, row: () => this.index.rows(instanceId, INSTANCE_INFORMATION)?.[0] } : undefined;
+    });
     return {
       instanceIds: records.map((record) => record.InstanceId),
       table: (typeName) => (typeName === INSTANCE_INFORMATION ? infoTable : this.index.table(typeName)),
@@ -346,25 +334,4 @@ export class InventoryService {
   rows(instanceId: string, typeName: string): InventoryRow[] | undefined {
     return this.index.rows(instanceId, typeName);
   }
-}
-
-/** AWS:InstanceInformation as SSM reports it, from the registry (over what the agent uploaded, if anything). */
-export function instanceInformationRow(record: InstanceRecord, uploaded?: InventoryRow): InventoryRow {
-  const info = record.info;
-  const fields: Record<string, string | undefined> = {
-    AgentType: 'tender-agent',
-    AgentVersion: info?.AgentVersion,
-    ComputerName: info?.ComputerName ?? record.Name,
-    IamRole: record.IamRole,
-    InstanceId: record.InstanceId,
-    InstanceStatus: 'Active',
-    IpAddress: info?.IPAddress,
-    PlatformName: info?.PlatformName,
-    PlatformType: info?.PlatformType,
-    PlatformVersion: info?.PlatformVersion,
-    ResourceType: record.ResourceType,
-  };
-  const row: InventoryRow = { ...uploaded };
-  for (const [name, value] of Object.entries(fields)) if (value !== undefined && value !== '') row[name] = value;
-  return row;
 }

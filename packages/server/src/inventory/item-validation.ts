@@ -3,8 +3,9 @@
  * Limits from SSM's API model: 1–30 items per call; a type name of 1–100 characters matching ^(AWS|Custom):.*$;
  * up to 10,000 rows per item, each of at most 50 attributes, names of 1–64 characters, values up to 4,096; a
  * ContentHash of at most 256 characters. From SSM's quotas: 20 custom types per account, 200 KB per custom
- * item. For AWS: types (which only agents send) an item may be up to 1 MB, and one PutInventory call's content
- * up to 1 MB in all, as the API's request body is.
+ * item. For AWS: types (which only agents send) an item may be up to 3 MB, the SSM agent's own per-type limit
+ * (a host's AWS:File or AWS:Application can be large; the agent's signed upload carries up to 4 MB). One
+ * PutInventory call's content is at most 1 MB in all, as the API's request body is.
  */
 import { ApiError } from '../api/errors.js';
 import { AWS_SCHEMA_BY_TYPE } from './inventory-schemas.js';
@@ -18,7 +19,7 @@ export const MAX_VALUE = 4096;
 export const MAX_HASH = 256;
 export const MAX_CUSTOM_TYPES = 20;
 export const MAX_CUSTOM_ITEM_BYTES = 200 * 1024;
-export const MAX_AWS_ITEM_BYTES = 1024 * 1024;
+export const MAX_AWS_ITEM_BYTES = 3 * 1024 * 1024;
 export const MAX_TOTAL_BYTES = 1024 * 1024;
 
 const TYPE_NAME = /^(AWS|Custom):.*$/;

@@ -7,7 +7,8 @@ import { ApiError } from '../api/errors.js';
 import { ssmArn, type CallContext, type Input, type Operation } from '../api/operation.js';
 import { decodeNextToken, encodeNextToken, paginate } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
-import { checkAggregators, compileFilters, FILTER_OPERATORS, InstanceSelector, runAggregators, type FilterOperator, type InventoryAggregatorInput, type InventoryFilterInput, type InventoryGroupInput } from './inventory-query.js';
+import { checkAggregators, runAggregators } from './inventory-aggregation.js';
+import { compileFilters, FILTER_OPERATORS, InstanceSelector, type FilterOperator, type InventoryAggregatorInput, type InventoryFilterInput, type InventoryGroupInput } from './inventory-query.js';
 import type { HistoryEntry } from './inventory-records.js';
 import type { InventoryService } from './inventory-service.js';
 import { MAX_ITEMS } from './item-validation.js';
@@ -136,7 +137,7 @@ export function inventoryOperations(service: InventoryService): Operation[] {
           }
           entities.push({
             Id: instanceId,
-            Data: { [typeName]: { TypeName: typeName, SchemaVersion: item.SchemaVersion, CaptureTime: item.CaptureTime, ContentHash: item.ContentHash, Content: selector.rows(instanceId, typeName) ?? [] } },
+            Data: { [typeName]: { TypeName: typeName, SchemaVersion: item.SchemaVersion, CaptureTime: item.CaptureTime, ...(item.ContentHash ? { ContentHash: item.ContentHash } : {}), Content: selector.rows(instanceId, typeName) ?? [] } },
           });
         }
         const last = entities.at(-1);

@@ -3,8 +3,10 @@ import type { JsonObject } from '@tender/documents';
 /**
  * AWS-RunDocument, written for Tender, with SSM's parameter names. SSM fetches the document from GitHub, S3 or
  * SSM; Tender fetches it from its own control plane (SSMDocument) or from an HTTP(S) URL, checked against the
- * SHA-256 given in sourceInfo. Either way the document is downloaded first and then run as a local file, like
- * SSM's.
+ * SHA-256 given in sourceInfo. Either way the document is downloaded first (into the command's downloads folder,
+ * as the file "ssmdocument") and then run as a local file, like SSM's. GitHub and S3 stay allowed values, as in
+ * AWS's document, so that a command written for AWS is accepted and its downloadContent step fails saying that
+ * Tender does not support that source.
  */
 export const RUN_DOCUMENT: JsonObject = {
   schemaVersion: '2.2',
@@ -13,8 +15,8 @@ export const RUN_DOCUMENT: JsonObject = {
   parameters: {
     sourceType: {
       type: 'String',
-      description: '(Required) Where the document comes from: SSMDocument or HTTP.',
-      allowedValues: ['SSMDocument', 'HTTP'],
+      description: '(Required) Where the document comes from: SSMDocument or HTTP. (GitHub and S3 are not supported by Tender: the download step fails.)',
+      allowedValues: ['GitHub', 'S3', 'SSMDocument', 'HTTP'],
     },
     sourceInfo: {
       type: 'StringMap',
