@@ -99,7 +99,7 @@ export async function run(args: string[]): Promise<void> {
     const [full, unchanged] = [wire[0]!, wire.at(-1)!];
     const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
     console.log(`full gather (${full.body.items.map((item) => `${item.TypeName} ${item.Content?.length ?? 0}`).join(', ')}) over ${runs} runs:`);
-    console.log(`  wall     p50 ${percentile(sorted(wall), 50).toFixed(0)} ms, max ${Math.max(...wall).toFixed(0)} ms (the first run loads systeminformation)`);
+    console.log(`  wall     p50 ${percentile(sorted(wall), 50).toFixed(0)} ms, max ${Math.max(...wall).toFixed(0)} ms (the first run also loads the gatherers' modules)`);
     console.log(`  agent CPU p50 ${percentile(sorted(cpu), 50).toFixed(0)} ms, max ${Math.max(...cpu).toFixed(0)} ms (this process: gatherers, parsing, sorting, hashing, spooling)`);
     console.log(`  children  p50 ${percentile(sorted(children), 50).toFixed(0)} ms CPU (dpkg-query, rpm and the like)`);
     console.log('bytes on the wire (signed envelope, before MQTT\'s own few bytes of header and the topic):');
