@@ -5,3 +5,4 @@ export { loadIdentity, saveIdentity, identityPath, NotRegisteredError, type Agen
 export { gatherPlatformInfo, parseOsRelease, parseSwVers, primaryAddress, type PlatformInfo } from './platform/platform-info.js';
 export { loadPlugins, type LoadedPlugin, type PluginSources } from './plugins/plugin-loader.js';
 export { AGENT_VERSION } from './version.js';
+export { InventoryUploader, InventorySchedule, DEFAULT_GATHER_INPUTS, SOFTWARE_INVENTORY_ACTION, type InventoryUploaderOptions } from './inventory/index.js';

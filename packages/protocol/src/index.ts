@@ -2,7 +2,7 @@
  * @tender/protocol: the wire contract between agents and the control plane. Pure: no sockets, no files.
  */
 export { toBase64, fromBase64 } from './encoding.js';
-export { DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_SKEW_MS, DEFAULT_REPLAY_GUARD_ENTRIES, MAX_MESSAGE_ID_LENGTH } from './limits.js';
+export { DEFAULT_MAX_ENVELOPE_BYTES, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, DEFAULT_SKEW_MS, DEFAULT_REPLAY_GUARD_ENTRIES, MAX_MESSAGE_ID_LENGTH } from './limits.js';
 export { generateSigningKeyPair, signingKeyPairFromSeed, keyFingerprint } from './keys.js';
 export type { SigningKeyPair } from './keys.js';
 export { sign, verify, naclSign, naclVerify } from './signing.js';

@@ -10,6 +10,13 @@
 export const DEFAULT_MAX_ENVELOPE_BYTES = 131072;
 
 /**
+ * Largest envelope the control plane accepts from an agent (4 MiB). A full inventory upload carries a host's
+ * whole package list (a Debian host with 700 packages: about 240 KB; SSM allows 1 MB per type), which the
+ * default limit cannot hold. Only agents the broker authenticated can publish on their `up` topic.
+ */
+export const MAX_AGENT_UPLOAD_ENVELOPE_BYTES = 4 * 1024 * 1024;
+
+/**
  * How far a message's `ts` may be from the receiver's clock, either side (5 minutes). It bounds how long a
  * captured envelope stays replayable, and therefore how long the replay guard has to remember ids.
  */

@@ -220,6 +220,7 @@ describe('Documents API over HTTP with the AWS SDK', function () {
     assert.equal(listed.find((d) => d.Name === name)?.DocumentVersion, '2', 'ListDocuments reports the default version');
     const amazon = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: 'Owner', Values: ['Amazon'] }] }));
     assert.deepEqual(amazon.DocumentIdentifiers?.map((d) => [d.Name, d.Owner]), [
+      ['AWS-GatherSoftwareInventory', 'Amazon'],
       ['AWS-RunDocument', 'Amazon'],
       ['AWS-RunPowerShellScript', 'Amazon'],
       ['AWS-RunRemoteScript', 'Amazon'],

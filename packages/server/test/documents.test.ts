@@ -17,7 +17,7 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const T0 = Date.parse('2030-06-01T12:00:00.000Z');
 const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/ssm-corpus/command');
-const BUILTINS = ['AWS-RunDocument', 'AWS-RunPowerShellScript', 'AWS-RunRemoteScript', 'AWS-RunShellScript'];
+const BUILTINS = ['AWS-GatherSoftwareInventory', 'AWS-RunDocument', 'AWS-RunPowerShellScript', 'AWS-RunRemoteScript', 'AWS-RunShellScript'];
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -541,7 +541,7 @@ describe('Documents API', () => {
       assert.deepEqual(mine.map((d) => d.Name), ['alpha-windows', 'mid-any', 'my-policy', 'zeta-linux']);
       assert.ok(mine.every((d) => d.Owner === ACCOUNT));
       assert.deepEqual((await listAll({ Filters: [{ Key: 'Owner', Values: ['Private'] }] })).length, 4);
-      assert.deepEqual((await listAll({ Filters: [{ Key: 'Owner', Values: ['All'] }] })).length, 8);
+      assert.deepEqual((await listAll({ Filters: [{ Key: 'Owner', Values: ['All'] }] })).length, BUILTINS.length + 4);
       assert.deepEqual(await listAll({ Filters: [{ Key: 'Owner', Values: ['Public'] }] }), []);
       const zeta = (await listAll({ Filters: [{ Key: 'Name', Values: ['zeta'] }] }))[0]!;
       assert.deepEqual(zeta.Tags, [{ Key: 'env', Value: 'prod' }]);

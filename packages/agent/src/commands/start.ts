@@ -13,6 +13,9 @@ export default class Start extends Command {
     'log-level': Flags.string({ description: 'log level', options: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], default: 'info', env: 'TENDER_AGENT_LOG_LEVEL' }),
     plugin: Flags.directory({ description: 'folder of an extra plugin to load (repeatable)', multiple: true, exists: true }),
     'heartbeat-seconds': Flags.integer({ description: 'override the heartbeat period the control plane gave', min: 1, env: 'TENDER_AGENT_HEARTBEAT_SECONDS' }),
+    'inventory-interval-minutes': Flags.integer({ description: 'minutes between the agent\'s own inventory gathers (one also runs at start); 0 turns them off', min: 0, default: 30, env: 'TENDER_AGENT_INVENTORY_INTERVAL_MINUTES' }),
+    'inventory-jitter-seconds': Flags.integer({ description: 'largest random delay before an inventory upload, so a fleet does not upload at once', min: 0, default: 60, env: 'TENDER_AGENT_INVENTORY_JITTER_SECONDS' }),
+    'custom-inventory-dir': Flags.string({ description: 'folder of custom inventory JSON files (default: <state dir>/inventory/custom)', env: 'TENDER_AGENT_CUSTOM_INVENTORY_DIR' }),
   };
 
   async run(): Promise<void> {
@@ -23,6 +26,9 @@ export default class Start extends Command {
         logLevel: flags['log-level'],
         pluginPaths: flags.plugin,
         heartbeatSeconds: flags['heartbeat-seconds'],
+        inventoryIntervalMinutes: flags['inventory-interval-minutes'],
+        inventoryJitterSeconds: flags['inventory-jitter-seconds'],
+        customInventoryDir: flags['custom-inventory-dir'],
       });
       if (exit.code !== 0) this.error(exit.reason, { exit: exit.code });
     } catch (error) {

@@ -11,7 +11,7 @@
  *   await runner.cancel(commandId);
  *   await runner.stop();                // agent shutdown
  */
-import type { Logger, Platform } from '@tender/plugin-api';
+import type { AgentServices, Logger, Platform } from '@tender/plugin-api';
 import type { ActionLookup } from './action-registry.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Command, CommandProgress, CommandResult } from './command.js';
@@ -59,6 +59,8 @@ export interface CommandRunnerOptions {
   documents?: DocumentSource;
   /** Opens the `{{ssm-secure:...}}` values sealed to this agent; without it, commands that use one fail. */
   openSecret?: SecretOpener;
+  /** The agent's inventory uploader (services.putInventory for aws:softwareInventory). */
+  inventory?: Pick<AgentServices, 'putInventory'>;
 }
 
 export interface RecoveryReport {
@@ -107,6 +109,7 @@ export class CommandRunner {
       onProgress: options.onProgress,
       documents: options.documents,
       openSecret: options.openSecret,
+      inventory: options.inventory,
     });
     this.queue = new CommandQueue({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

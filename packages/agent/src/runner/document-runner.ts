@@ -33,7 +33,7 @@ import {
   type ResolvedParameters,
   type Step,
 } from '@tender/documents';
-import type { ActionContext, ActionHandler, ActionResult, Logger, Platform } from '@tender/plugin-api';
+import type { ActionContext, ActionHandler, ActionResult, AgentServices, Logger, Platform } from '@tender/plugin-api';
 import type { ActionLookup } from './action-registry.js';
 import { isoTime, type Clock } from './clock.js';
 import type { Command, CommandProgress, CommandResult, CommandStatus, StepResult, StepStatus } from './command.js';
@@ -74,6 +74,8 @@ export interface DocumentRunnerOptions {
   documents?: DocumentSource;
   /** Opens the command's sealed `{{ssm-secure:...}}` values (secret-references.ts). */
   openSecret?: SecretOpener;
+  /** The agent's inventory uploader, offered to actions as services.putInventory (aws:softwareInventory). */
+  inventory?: Pick<AgentServices, 'putInventory'>;
 }
 
 /** The document ready to run: interpolated steps, the parameter values, and each step's folder name. */
@@ -328,6 +330,7 @@ export class DocumentRunner {
       platform,
       services: {
         ...documentServices({ actions: this.options.actions, instance: this.options.instance, platform, clock, documents: this.options.documents, logger: stepLogger, run, stepRunMarker: marker, orchestrationDirectory, downloadsDirectory, level: 0 }),
+        ...this.options.inventory,
       },
     };
     let outcome: ActionResult;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { acquireLock, LockedError, StateFileError } from '@tender/local-state';
-import type { Logger } from '@tender/plugin-api';
+import type { Logger, Platform } from '@tender/plugin-api';
 import { createJsonLogger } from './json-logger.js';
 import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
@@ -10,9 +10,11 @@ import { fromBase64 } from '@tender/protocol';
 import { fetchDocument } from '../run-command/document-fetcher.js';
 import { actionsFromPlugins, CommandRunner, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
+import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
+import { AGENT_VERSION } from '../version.js';
 
 /** The plugins the agent ships with. */
-export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document'];
+export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory'];
 
 export interface RunAgentOptions {
   stateDir: string;
@@ -20,7 +22,17 @@ export interface RunAgentOptions {
   pluginPaths?: string[];
   heartbeatSeconds?: number;
   logger?: Logger;
+  /** Minutes between the agent's own inventory gathers (also one at start); 0: off. Default 30. */
+  inventoryIntervalMinutes?: number;
+  /** The largest random delay before an inventory upload, in seconds. Default 60. */
+  inventoryJitterSeconds?: number;
+  /** Where custom inventory JSON files are read. Default `<state dir>/inventory/custom`. */
+  customInventoryDir?: string;
 }
+
+export const DEFAULT_INVENTORY_JITTER_SECONDS = 60;
+/** How the agent tells aws:softwareInventory (in this process) where custom inventory lives. */
+const CUSTOM_INVENTORY_DIR_VARIABLE = 'TENDER_AGENT_CUSTOM_INVENTORY_DIR';
 
 /**
  * `tender-agent start`: hold the state directory (one agent per state dir), load identity and plugins,
@@ -42,20 +54,40 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     if (!factory) throw new Error(`no installed plugin provides the transport ${transportName} this agent registered with`);
     const agent = new Agent({ identity, transport: factory, logger, heartbeatSeconds: options.heartbeatSeconds });
     const platform = await gatherPlatformInfo();
+    process.env[CUSTOM_INVENTORY_DIR_VARIABLE] = path.resolve(options.customInventoryDir ?? path.join(stateDir, 'inventory', 'custom'));
+    const uploader = await InventoryUploader.open({
+      stateDir,
+      send: (body) => agent.send('inventory', body),
+      logger,
+      jitterMs: (options.inventoryJitterSeconds ?? DEFAULT_INVENTORY_JITTER_SECONDS) * 1000,
+      agentVersion: AGENT_VERSION,
+    });
+    const actions = actionsFromPlugins(plugins);
     const channel: { current?: CommandChannel } = {}; // the runner reports through it once it exists
     const transportCa = identity.file.transport.settings.ca;
     const controlPlane = { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) };
     const runner = await CommandRunner.open({
       stateDir,
-      actions: actionsFromPlugins(plugins),
+      actions,
       instance: { instanceId: identity.file.instanceId, region: identity.file.region, platformName: platform.PlatformName, platformVersion: platform.PlatformVersion },
       logger,
       onResult: (result) => channel.current?.result(result),
       onProgress: (progress) => channel.current?.progress(progress),
       documents: (name, version) => fetchDocument(controlPlane, name, version),
       openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
+      inventory: uploader.services(),
     });
     channel.current = new CommandChannel(agent, runner, controlPlane, logger);
+    new InventoryChannel(agent, uploader, logger);
+    const inventorySchedule = new InventorySchedule({
+      action: actions(SOFTWARE_INVENTORY_ACTION),
+      services: uploader.services(),
+      stateDir,
+      instance: { instanceId: identity.file.instanceId, region: identity.file.region },
+      platform: process.platform as Platform,
+      logger,
+      intervalMinutes: options.inventoryIntervalMinutes ?? DEFAULT_INVENTORY_INTERVAL_MINUTES,
+    });
     const recovered = await runner.recover();
     if (recovered.ended.length || recovered.resumed.length || recovered.requeued.length) logger.info('recovered commands', { ended: recovered.ended.map((r) => r.commandId), resumed: recovered.resumed, requeued: recovered.requeued });
     logger.info('agent starting', { instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) });
@@ -66,7 +98,10 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     agent.start();
+    inventorySchedule.start();
     const exit = await agent.exited;
+    await inventorySchedule.stop();
+    uploader.stop();
     channel.current.stop();
     await runner.stop();
     process.off('SIGTERM', onSignal);

@@ -1,4 +1,4 @@
-import { createMessage, openEnvelope, ReplayGuard, signEnvelope, topics, type KnownKey, type Message, type MessageType, type RejectReason } from '@tender/protocol';
+import { createMessage, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, openEnvelope, ReplayGuard, signEnvelope, topics, type KnownKey, type Message, type MessageType, type RejectReason } from '@tender/protocol';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { ServerIdentity } from '../identity/server-identity.js';
 import type { Logger } from 'pino';
@@ -103,6 +103,8 @@ export class Gateway {
       keys: this.options.agentKey,
       guard: this.guard,
       skewMs: this.options.skewMs,
+      // Agents' uploads (a full inventory) outgrow the default 128 KiB; the broker authenticated the publisher.
+      maxBytes: MAX_AGENT_UPLOAD_ENVELOPE_BYTES,
       // A Last Will is signed when its connection opens and published when it dies; its session id (checked
       // by the handler against the session the agent announced) is what keeps an old one from counting.
       acceptStale: (message) => message.type === 'will',

@@ -4,6 +4,7 @@
  * Later capabilities add theirs here (AWS-GatherSoftwareInventory, AWS-RunPatchBaseline, ...).
  */
 import type { CommandDocumentType, JsonObject } from '@tender/documents';
+import { GATHER_SOFTWARE_INVENTORY } from './gather-software-inventory.js';
 import { RUN_DOCUMENT } from './run-document.js';
 import { RUN_POWERSHELL_SCRIPT } from './run-powershell-script.js';
 import { RUN_REMOTE_SCRIPT } from './run-remote-script.js';
@@ -16,6 +17,7 @@ export interface BuiltinDocument {
 }
 
 export const BUILTIN_DOCUMENTS: readonly BuiltinDocument[] = [
+  { name: 'AWS-GatherSoftwareInventory', documentType: 'Command', content: GATHER_SOFTWARE_INVENTORY },
   { name: 'AWS-RunDocument', documentType: 'Command', content: RUN_DOCUMENT },
   { name: 'AWS-RunPowerShellScript', documentType: 'Command', content: RUN_POWERSHELL_SCRIPT },
   { name: 'AWS-RunRemoteScript', documentType: 'Command', content: RUN_REMOTE_SCRIPT },

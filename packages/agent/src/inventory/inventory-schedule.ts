@@ -1,0 +1,109 @@
+import path from 'node:path';
+import type { ActionContext, ActionHandler, Logger, OutputSink, Platform } from '@tender/plugin-api';
+import type { InventoryServices } from './inventory-uploader.js';
+import { INVENTORY_FOLDER } from './inventory-state.js';
+
+export const SOFTWARE_INVENTORY_ACTION = 'aws:softwareInventory';
+
+/** AWS-GatherSoftwareInventory's defaults: every switch Enabled, no files or registry filters. */
+export const DEFAULT_GATHER_INPUTS: Readonly<Record<string, string>> = {
+  applications: 'Enabled',
+  awsComponents: 'Enabled',
+  networkConfig: 'Enabled',
+  windowsUpdates: 'Enabled',
+  instanceDetailedInformation: 'Enabled',
+  services: 'Enabled',
+  windowsRoles: 'Enabled',
+  customInventory: 'Enabled',
+  billingInfo: 'Enabled',
+};
+
+export const DEFAULT_INVENTORY_INTERVAL_MINUTES = 30;
+
+export interface InventoryScheduleOptions {
+  /** The aws:softwareInventory handler from the loaded plugins; undefined when no plugin provides it. */
+  action: ActionHandler | undefined;
+  services: InventoryServices;
+  stateDir: string;
+  instance: { instanceId: string; region: string };
+  platform: Platform;
+  logger: Logger;
+  /** Minutes between gathers; 0 turns the agent's own gathering off (SendCommand still works). */
+  intervalMinutes: number;
+}
+
+/** Lines an action writes, kept out of the way: debug for stdout, warn for stderr. */
+function loggingSink(log: (message: string) => void): OutputSink {
+  return {
+    write(chunk) {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      for (const line of text.split('\n')) if (line.trim()) log(line);
+    },
+  };
+}
+
+/**
+ * Until State Manager exists, the agent gathers inventory by itself: at start and every intervalMinutes, it runs
+ * aws:softwareInventory with AWS-GatherSoftwareInventory's defaults, the result going to the uploader like a
+ * SendCommand's would. Runs never overlap; stop() aborts a run in progress.
+ */
+export class InventorySchedule {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly controller = new AbortController();
+
+  constructor(private readonly options: InventoryScheduleOptions) {}
+
+  start(): void {
+    const { intervalMinutes, action, logger } = this.options;
+    if (intervalMinutes <= 0) {
+      logger.info('the agent\'s own inventory gathering is off (interval 0)');
+      return;
+    }
+    if (!action) {
+      logger.warn(`no plugin provides ${SOFTWARE_INVENTORY_ACTION}: inventory is not gathered`);
+      return;
+    }
+    void this.runOnce();
+    this.timer = setInterval(() => void this.runOnce(), intervalMinutes * 60_000);
+    this.timer.unref?.();
+  }
+
+  /** One gather now (unless one is running: then that one's completion). */
+  runOnce(): Promise<void> {
+    this.running ??= this.gather().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async gather(): Promise<void> {
+    const { action, logger, instance, platform, stateDir, services } = this.options;
+    if (!action || this.controller.signal.aborted) return;
+    const started = new Date();
+    const context: ActionContext = {
+      inputs: { ...DEFAULT_GATHER_INPUTS },
+      signal: this.controller.signal,
+      logger,
+      stdout: loggingSink((line) => logger.debug(line, { action: SOFTWARE_INVENTORY_ACTION })),
+      stderr: loggingSink((line) => logger.warn(line, { action: SOFTWARE_INVENTORY_ACTION })),
+      orchestrationDirectory: path.join(stateDir, INVENTORY_FOLDER, 'run'),
+      env: {},
+      run: { instanceId: instance.instanceId, commandId: `inventory-${started.getTime()}`, documentName: 'AWS-GatherSoftwareInventory', stepName: 'collectSoftwareInventoryItems', region: instance.region },
+      platform,
+      services,
+    };
+    try {
+      const result = await action.run(context);
+      logger.info('inventory gathered', { status: result.status, ms: Date.now() - started.getTime(), ...(result.message ? { message: result.message } : {}) });
+    } catch (error) {
+      logger.error('inventory gathering failed', { err: (error as Error).message });
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.controller.abort('shutdown');
+    await this.running;
+  }
+}

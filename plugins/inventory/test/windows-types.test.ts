@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { parseServices, serviceGatherer } from '../src/gatherers/service.js';
+import { parseRegistryValues, registryScript, windowsRegistryGatherer } from '../src/gatherers/windows-registry.js';
+import { parseWindowsFeatures } from '../src/gatherers/windows-role.js';
+import { parseHotFixes } from '../src/gatherers/windows-update.js';
+import { asList, powerShellDate } from '../src/powershell.js';
+import { environment, fixture, recordedRunner } from './fixtures.js';
+
+// Windows is not available on this host: these parse the JSON the gatherers' PowerShell scripts print, kept in
+// test/fixtures, and check the scripts are run through powershell.exe.
+describe('inventory: Windows types (AWS:Service, AWS:WindowsUpdate, AWS:WindowsRole, AWS:WindowsRegistry)', () => {
+  it('reads ConvertTo-Json\'s quirks: a lone object, nothing at all, and /Date()/ times', () => {
+    assert.deepEqual(asList({ a: 1 }), [{ a: 1 }]);
+    assert.deepEqual(asList(null), []);
+    assert.equal(powerShellDate('/Date(1705363200000)/'), '2024-01-16T00:00:00Z');
+    assert.equal(powerShellDate({ value: '/Date(1660608000000)/', DateTime: 'Tuesday, August 16, 2022' }), '2022-08-16T00:00:00Z');
+    assert.equal(powerShellDate('2024-01-16T00:00:00+00:00'), '2024-01-16T00:00:00Z');
+    assert.equal(powerShellDate(null), '');
+  });
+
+  it('AWS:Service: every service with SSM\'s fields, sorted by name', async () => {
+    const rows = parseServices(JSON.parse(fixture('windows-server-2022-services.json')));
+    assert.deepEqual(rows.map((row) => row.Name), ['AmazonSSMAgent', 'AppIDSvc', 'Dnscache']);
+    assert.deepEqual(rows[1], { Name: 'AppIDSvc', DisplayName: 'Application Identity', Status: 'Stopped', DependentServices: 'applockerfltr', ServicesDependedOn: 'RpcSs, CryptSvc, AppID', ServiceType: 'Win32ShareProcess', StartType: 'Manual' });
+    const run = recordedRunner({ 'powershell.exe': fixture('windows-server-2022-services.json') });
+    const { items } = await serviceGatherer.gather(environment({ platform: 'win32', run }));
+    assert.equal(items[0]?.Content.length, 3);
+    assert.deepEqual(run.calls[0]?.args.slice(0, 4), ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass']);
+  });
+
+  it('AWS:WindowsUpdate: hotfixes with their install times in SSM\'s format', () => {
+    const rows = parseHotFixes(JSON.parse(fixture('windows-server-2022-hotfix.json')));
+    assert.deepEqual(rows.map((row) => row.HotFixId), ['KB5012170', 'KB5017316', 'KB5034439']);
+    assert.deepEqual(rows[2], { HotFixId: 'KB5034439', Description: 'Security Update', InstalledTime: '2024-01-16T00:00:00Z', InstalledBy: 'NT AUTHORITY\\SYSTEM' });
+    assert.equal(rows.find((row) => row.HotFixId === 'KB5017316')?.InstalledTime, '');
+  });
+
+  it('AWS:WindowsRole: roles and features, installed or not', () => {
+    const rows = parseWindowsFeatures(JSON.parse(fixture('windows-server-2022-features.json')));
+    assert.deepEqual(rows.map((row) => [row.Name, row.Installed, row.InstalledState]), [
+      ['AD-Domain-Services', 'False', 'Available'],
+      ['Web-Server', 'True', 'Installed'],
+    ]);
+    assert.equal(rows[1]?.SubFeatures, 'Web-WebServer, Web-Ftp-Server, Web-Mgmt-Tools');
+  });
+
+  it('AWS:WindowsRegistry: values under the named keys; the filters reach the script as base64, never as code', async () => {
+    const filters = [{ Path: "HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil'; Remove-Item C:\\ -Recurse; '", ValueNames: ['AMIName'] }];
+    const script = registryScript(filters);
+    assert.equal(script.includes('Remove-Item'), false);
+    const encoded = /FromBase64String\('([A-Za-z0-9+/=]+)'\)/.exec(script)?.[1];
+    assert.deepEqual(JSON.parse(Buffer.from(encoded!, 'base64').toString('utf8')), filters);
+    assert.deepEqual(parseRegistryValues(JSON.parse(fixture('windows-server-2022-registry.json')))[0], {
+      ValueName: 'AMIName',
+      ValueType: 'String',
+      KeyPath: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Amazon\\MachineImage',
+      Value: 'Windows_Server-2022-English-Full-Base-2024.06.13',
+    });
+    const many = JSON.stringify(Array.from({ length: 251 }, (_, i) => ({ KeyPath: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\X', ValueName: `v${i}`, ValueType: 'String', Value: '' })));
+    await assert.rejects(windowsRegistryGatherer(filters).gather(environment({ platform: 'win32', run: recordedRunner({ 'powershell.exe': many }) })), /251 values; at most 250/);
+  });
+});
