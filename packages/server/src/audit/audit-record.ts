@@ -81,8 +81,23 @@ export function hashRecord(prev: string, event: object, seq: number): string {
   return hash('sha256', `${prev}${canonicalJson(event)}${seq}`, 'hex');
 }
 
+/**
+ * canonicalJson(event) for an event normalizeEvent produced (only the known fields, all strings but the string
+ * array `resources`), written out field by field in canonical (sorted) order: the same text without sorting keys
+ * or walking the value, for the append that every API call makes.
+ */
+export function canonicalEventJson(event: AuditEvent): string {
+  const optional = (name: 'detail' | 'errorCode' | 'requestId') => (event[name] === undefined ? '' : `"${name}":${JSON.stringify(event[name])},`);
+  return (
+    `{"caller":${JSON.stringify(event.caller)},${optional('detail')}${optional('errorCode')}` +
+    `"operation":${JSON.stringify(event.operation)},"outcome":${JSON.stringify(event.outcome)},${optional('requestId')}` +
+    `"resources":${JSON.stringify(event.resources)},"source":${JSON.stringify(event.source)},"time":${JSON.stringify(event.time)}}`
+  );
+}
+
+/** Chains a normalized event (see normalizeEvent) after `prev`. */
 export function chainRecord(event: AuditEvent, seq: number, prev: string): AuditRecord {
-  return { seq, ...event, prev, hash: hashRecord(prev, event, seq) };
+  return { seq, ...event, prev, hash: hash('sha256', `${prev}${canonicalEventJson(event)}${seq}`, 'hex') };
 }
 
 /** The hashed part of a stored record: everything except seq, prev and hash, including unknown fields. */

@@ -16,7 +16,7 @@ import { ParameterEvents, type ParameterEvent, type ParameterEventType } from '.
 import { applyFilters, type ParameterFilter } from './parameter-filters.js';
 import { MAX_DEPTH, nameToWrite, parameterArn, parseSelector, isValidLabel, type ParameterScope, type ParameterSelector } from './parameter-names.js';
 import { carriedOver, parsePolicies, schedule } from './parameter-policies.js';
-import { currentVersion, type ParameterRecord, type ParameterTier, type ParameterType, type ParameterVersionRecord, type StoredPolicy } from './parameter-records.js';
+import { currentVersion, type ParameterRecord, type ParameterTier, type ParameterType, type ParameterVersionRecord, type StoredParameter, type StoredPolicy, type StoredVersion } from './parameter-records.js';
 
 export const MAX_VERSIONS = 100;
 export const MAX_LABELS_PER_VERSION = 10;
@@ -351,8 +351,9 @@ export class ParameterService {
 
   // ---- reading ----
 
-  private async find(selector: ParameterSelector): Promise<{ record: ParameterRecord; version: ParameterVersionRecord }> {
-    const record = await this.table.get(selector.name);
+  /** The record and version a selector names, shared and frozen (read-only: nothing is copied to answer a read). */
+  private async find(selector: ParameterSelector): Promise<{ record: StoredParameter; version: StoredVersion }> {
+    const record = await this.table.read(selector.name);
     if (!record) throw parameterNotFound(selector.name);
     const version =
       selector.version !== undefined
@@ -365,13 +366,13 @@ export class ParameterService {
   }
 
   /** The value to return: SecureString ciphertext unless decryption is asked for (and the key's policy allows it). */
-  async valueOf(caller: Principal, name: string, version: ParameterVersionRecord, withDecryption: boolean): Promise<string> {
+  async valueOf(caller: Principal, name: string, version: StoredVersion, withDecryption: boolean): Promise<string> {
     if (version.Type !== 'SecureString' || !withDecryption) return version.Value;
     this.requireKms(caller, 'kms:Decrypt', this.keys.keyArnOf(version.Value) ?? version.keyArn ?? '*');
     return unbind(name, await this.keys.decrypt(version.Value));
   }
 
-  async view(caller: Principal, record: ParameterRecord, version: ParameterVersionRecord, withDecryption: boolean, selector?: string): Promise<ParameterView> {
+  async view(caller: Principal, record: StoredParameter, version: StoredVersion, withDecryption: boolean, selector?: string): Promise<ParameterView> {
     return {
       Name: record.Name,
       Type: version.Type,
