@@ -102,6 +102,20 @@ function unbind(name: string, plaintext: Uint8Array): string {
   return text.slice(name.length + 1);
 }
 
+/**
+ * A version's LastModifiedDate in seconds, as the API gives it, parsed once per stored version: shared versions
+ * are frozen, so what was parsed stays right; a changed parameter is a new object and parsed anew.
+ */
+const modifiedSecondsOf = new WeakMap<StoredVersion, number>();
+function modifiedSeconds(version: StoredVersion): number {
+  let seconds = modifiedSecondsOf.get(version);
+  if (seconds === undefined) {
+    seconds = Date.parse(version.LastModifiedDate) / 1000;
+    if (Object.isFrozen(version)) modifiedSecondsOf.set(version, seconds);
+  }
+  return seconds;
+}
+
 interface IndexEntry {
   tier: ParameterTier;
   /** When the next pending policy of the current version acts (ms), if any. */
@@ -379,7 +393,7 @@ export class ParameterService {
       Value: await this.valueOf(caller, record.Name, version, withDecryption),
       Version: version.Version,
       ...(selector ? { Selector: selector } : {}),
-      LastModifiedDate: Date.parse(version.LastModifiedDate) / 1000,
+      LastModifiedDate: modifiedSeconds(version),
       ARN: this.arnOf(record.Name),
       DataType: version.DataType,
     };
