@@ -221,6 +221,8 @@ describe('FileStore', () => {
     const shared = await rows.read('a');
     assert.ok(shared);
     assert.equal(await rows.read('a'), shared, 'no copy: the same row every time');
+    assert.deepEqual(await rows.readAll(), [shared]);
+    assert.equal((await rows.readAll())[0], shared, 'readAll() shares the rows too');
     assert.ok(Object.isFrozen(shared) && Object.isFrozen(shared.tags), 'frozen all the way down');
     assert.throws(() => ((shared as Row).count = 2), TypeError);
     assert.throws(() => (shared.tags as string[]).push('y'), TypeError);

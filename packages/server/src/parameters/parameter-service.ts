@@ -16,7 +16,7 @@ import { ParameterEvents, type ParameterEvent, type ParameterEventType } from '.
 import { applyFilters, type ParameterFilter } from './parameter-filters.js';
 import { MAX_DEPTH, nameToWrite, parameterArn, parseSelector, isValidLabel, type ParameterScope, type ParameterSelector } from './parameter-names.js';
 import { carriedOver, parsePolicies, schedule } from './parameter-policies.js';
-import { currentVersion, type ParameterRecord, type ParameterTier, type ParameterType, type ParameterVersionRecord, type StoredParameter, type StoredPolicy, type StoredVersion } from './parameter-records.js';
+import { currentVersion, type ParameterRecord, type ParameterTier, type ParameterType, type StoredParameter, type StoredPolicy, type StoredVersion } from './parameter-records.js';
 
 export const MAX_VERSIONS = 100;
 export const MAX_LABELS_PER_VERSION = 10;
@@ -425,7 +425,7 @@ export class ParameterService {
    * The parameters under a path that the caller may read with GetParametersByPath, sorted by name, each with
    * the version to show (the labelled one under a Label filter). Values are produced per page by view().
    */
-  async underPath(caller: Principal, rawPath: string, recursive: boolean, filters: ParameterFilter[]): Promise<Array<{ record: ParameterRecord; version: ParameterVersionRecord }>> {
+  async underPath(caller: Principal, rawPath: string, recursive: boolean, filters: ParameterFilter[]): Promise<Array<{ record: StoredParameter; version: StoredVersion }>> {
     const path = rawPath.trim();
     if (!path.startsWith('/')) throw new ApiError('ValidationException', 'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".');
     if (path !== '/') parseSelector(path.replace(/\/$/, ''), this.scope, false);
@@ -436,13 +436,13 @@ export class ParameterService {
   }
 
   /** DescribeParameters: the parameters the caller may describe that pass the filters, sorted by name. */
-  async describe(caller: Principal, filters: ParameterFilter[]): Promise<Array<{ record: ParameterRecord; version: ParameterVersionRecord }>> {
+  async describe(caller: Principal, filters: ParameterFilter[]): Promise<Array<{ record: StoredParameter; version: StoredVersion }>> {
     return this.listWhere(caller, 'ssm:DescribeParameters', filters, () => true);
   }
 
   private async listWhere(caller: Principal, action: string, filters: ParameterFilter[], nameMatches: (name: string) => boolean) {
-    const out: Array<{ record: ParameterRecord; version: ParameterVersionRecord }> = [];
-    for (const record of await this.table.list()) {
+    const out: Array<{ record: StoredParameter; version: StoredVersion }> = [];
+    for (const record of await this.table.readAll()) {
       if (!nameMatches(record.Name) || !this.allows(caller, action, record.Name)) continue;
       const version = applyFilters(record, filters);
       if (version) out.push({ record, version });
@@ -450,9 +450,9 @@ export class ParameterService {
     return out.sort((a, b) => (a.record.Name < b.record.Name ? -1 : a.record.Name > b.record.Name ? 1 : 0));
   }
 
-  async history(rawName: string): Promise<ParameterRecord> {
+  async history(rawName: string): Promise<StoredParameter> {
     const { name } = parseSelector(rawName, this.scope, false);
-    const record = await this.table.get(name);
+    const record = await this.table.read(name);
     if (!record) throw parameterNotFound(name);
     return record;
   }

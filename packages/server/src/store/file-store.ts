@@ -158,6 +158,7 @@ export class FileStore implements Store {
         return value === undefined ? undefined : (deepFreeze(value) as DeepReadonly<T>);
       },
       list: async () => Object.values(this.rows(name)).map(clone),
+      readAll: async () => Object.values(this.rows(name)).map((value) => deepFreeze(value) as DeepReadonly<T>),
       put: (key, value) => this.change(name, key, structuredClone(value)),
       insert: async (key, value) => {
         if (key in this.rows(name)) return false;

@@ -16,6 +16,8 @@ export interface Table<T> {
   read(key: string): Promise<DeepReadonly<T> | undefined>;
   /** Every record; small tables only (callers filter and paginate). */
   list(): Promise<T[]>;
+  /** Every record, shared and frozen as read() gives them: for callers that only read. */
+  readAll(): Promise<Array<DeepReadonly<T>>>;
   /** Insert or replace, durably, before resolving. */
   put(key: string, value: T): Promise<void>;
   /** Insert only when the key is free; false when it was taken. */
