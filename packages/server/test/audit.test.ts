@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditError } from '../src/audit/audit-error.js';
-import { GENESIS_HASH, hashRecord, type AuditEvent } from '../src/audit/audit-record.js';
+import { GENESIS_HASH, canonicalEventJson, hashRecord, normalizeEvent, type AuditEvent } from '../src/audit/audit-record.js';
 import { AuditTrail } from '../src/audit/audit-trail.js';
 import { canonicalJson } from '../src/audit/canonical-json.js';
 import { verifyAuditFile } from '../src/audit/verify-audit-file.js';
@@ -37,6 +37,17 @@ describe('canonicalJson', () => {
   it('refuses values JSON cannot hold', () => {
     assert.throws(() => canonicalJson({ n: NaN }), TypeError);
     assert.throws(() => canonicalJson({ f: () => 1 }), TypeError);
+  });
+});
+
+describe('canonicalEventJson', () => {
+  it('writes exactly what canonicalJson writes for a normalized event, with and without the optional fields', () => {
+    const bare: AuditEvent = { time: '2026-01-02T03:04:05.678Z', caller: 'arn:aws:iam::1:user/"q"\\é', operation: 'AmazonSSM.GetParameter', resources: ['arn:a', 'b\u2028'], source: '::1', outcome: 'success' };
+    const full: AuditEvent = { ...bare, outcome: 'denied', errorCode: 'AccessDeniedException', detail: 'not "allowed"\n', requestId: 'r-1' };
+    for (const event of [bare, full, { ...bare, resources: [] }, { ...bare, detail: '' }]) {
+      const normalized = normalizeEvent(event);
+      assert.equal(canonicalEventJson(normalized), canonicalJson(normalized));
+    }
   });
 });
 

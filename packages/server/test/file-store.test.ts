@@ -212,6 +212,35 @@ describe('FileStore', () => {
     assert.deepEqual(await rows.get('i'), { name: 'i', count: 1, tags: [] });
   });
 
+  it('read() shares the stored row frozen: it cannot be changed, writers still get copies, and a later change replaces it', async () => {
+    const store = await openStore();
+    const rows = store.table<Row>('rows');
+    assert.equal(await rows.read('a'), undefined);
+    await rows.put('a', { name: 'a', count: 1, tags: ['x'] });
+
+    const shared = await rows.read('a');
+    assert.ok(shared);
+    assert.equal(await rows.read('a'), shared, 'no copy: the same row every time');
+    assert.deepEqual(await rows.readAll(), [shared]);
+    assert.equal((await rows.readAll())[0], shared, 'readAll() shares the rows too');
+    assert.ok(Object.isFrozen(shared) && Object.isFrozen(shared.tags), 'frozen all the way down');
+    assert.throws(() => ((shared as Row).count = 2), TypeError);
+    assert.throws(() => (shared.tags as string[]).push('y'), TypeError);
+
+    // get() and update() still hand out copies a writer may change, even of a row that has been frozen.
+    const got = await rows.get('a');
+    assert.ok(got && !Object.isFrozen(got));
+    got.tags.push('mine');
+    const updated = await rows.update('a', (current) => (current ? { ...current, count: current.count + 1, tags: [...current.tags, 'z'] } : undefined));
+    assert.deepEqual(updated, { name: 'a', count: 2, tags: ['x', 'z'] });
+
+    // The row read before the change is the old one, untouched; read() now gives the new one.
+    assert.deepEqual(shared, { name: 'a', count: 1, tags: ['x'] });
+    assert.deepEqual(await rows.read('a'), { name: 'a', count: 2, tags: ['x', 'z'] });
+    await store.close();
+    assert.deepEqual((await readStoreFiles(dir)).rows, { a: { name: 'a', count: 2, tags: ['x', 'z'] } });
+  });
+
   it('a reopened store sees everything that was written', async () => {
     const store = await openStore();
     await store.table<Row>('rows').put('a', { name: 'a', count: 1, tags: ['t'] });

@@ -353,6 +353,18 @@ describe('verifySigV4', () => {
       await expectApiError(verifySigV4(req, keys, { region: REGION, now }), 'InvalidSignatureException');
     });
 
+    it('checks the signature of every request in full, also after one with the same credential and headers was accepted', async () => {
+      const req = await sign(ssmHeaders);
+      await verifySigV4(req, keys, { region: REGION, now }); // its credential scope and signed headers are now known
+      const accepted = req.headers['authorization'] as string;
+      const withSignature = (signature: string) => ({ ...req, headers: { ...req.headers, authorization: accepted.replace(/Signature=[0-9a-f]{64}$/, `Signature=${signature}`) } });
+      await expectApiError(verifySigV4(withSignature('a'.repeat(64)), keys, { region: REGION, now }), 'InvalidSignatureException');
+      await expectApiError(verifySigV4(withSignature('XYZ'), keys, { region: REGION, now }), 'IncompleteSignatureException', /hexadecimal/);
+      await expectApiError(verifySigV4(withSignature(`${'a'.repeat(64)}, Signature=${'b'.repeat(64)}`), keys, { region: REGION, now }), 'IncompleteSignatureException', /more than once/);
+      await expectApiError(verifySigV4(withSignature(`${'a'.repeat(63)}`), keys, { region: REGION, now }), 'IncompleteSignatureException', /hexadecimal/);
+      await verifySigV4(req, keys, { region: REGION, now }); // and the original still passes
+    });
+
     const malformed: [string, string, RegExp][] = [
       ['another algorithm', 'AWS4-HMAC-SHA512 Credential=A/20250304/us-east-1/ssm/aws4_request', /Unsupported AWS 'algorithm'/],
       ['no Signature', `AWS4-HMAC-SHA256 Credential=${AKID}/20250304/us-east-1/ssm/aws4_request, SignedHeaders=host`, /requires 'Signature'/],

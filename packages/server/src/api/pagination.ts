@@ -60,7 +60,7 @@ interface OffsetState {
  * list shrank since the token was issued the offset may point past its end: that is an empty last page,
  * not an error.
  */
-export function paginate<T>(items: T[], opts: PaginateOptions): Page<T> {
+export function paginate<T>(items: readonly T[], opts: PaginateOptions): Page<T> {
   const min = opts.min ?? 1;
   const limit = opts.maxResults ?? opts.defaultMax;
   if (opts.maxResults !== undefined) {

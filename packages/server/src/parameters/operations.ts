@@ -5,7 +5,7 @@ import { optionalInteger, optionalList, optionalString, parseTag, requiredString
 import { BY_PATH_FILTERS, DESCRIBE_FILTERS, parseLegacyFilters, parseParameterFilters } from './parameter-filters.js';
 import { MAX_NAME_FIELD, parameterArn, parseSelector } from './parameter-names.js';
 import { policiesView } from './parameter-policies.js';
-import { PARAMETER_TYPES, currentVersion, type ParameterRecord, type ParameterType, type ParameterVersionRecord } from './parameter-records.js';
+import { PARAMETER_TYPES, currentVersion, type ParameterType, type StoredParameter, type StoredVersion } from './parameter-records.js';
 import type { ParameterService, PutParameterRequest } from './parameter-service.js';
 
 const NAME = { min: 1, max: MAX_NAME_FIELD };
@@ -78,7 +78,7 @@ function arnsOfNames(raw: unknown, scope: Scope): string[] {
   return Array.isArray(raw) ? [...new Set(raw.map((n) => arnOfName(n, scope)))] : [];
 }
 
-function metadata(service: ParameterService, record: ParameterRecord, version: ParameterVersionRecord = currentVersion(record)) {
+function metadata(service: ParameterService, record: StoredParameter, version: StoredVersion = currentVersion(record)) {
   return {
     Name: record.Name,
     ARN: service.arnOf(record.Name),

@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../api/errors.js';
 import type { Input } from '../api/operation.js';
-import { PARAMETER_TYPES, currentVersion, type ParameterRecord, type ParameterVersionRecord } from './parameter-records.js';
+import { PARAMETER_TYPES, currentVersion, type StoredParameter, type StoredVersion } from './parameter-records.js';
 
 export type FilterKey = 'Name' | 'Path' | 'Type' | 'KeyId' | 'Label' | 'Tier' | 'DataType' | 'tag';
 
@@ -111,7 +111,7 @@ function underPath(name: string, path: string, recursive: boolean): boolean {
 }
 
 /** Whether a parameter passes one filter; for Label, the version that carries the label (else undefined). */
-export function matchFilter(record: ParameterRecord, filter: ParameterFilter): ParameterVersionRecord | undefined {
+export function matchFilter(record: StoredParameter, filter: ParameterFilter): StoredVersion | undefined {
   const current = currentVersion(record);
   const values = filter.values ?? [];
   switch (filter.key) {
@@ -138,7 +138,7 @@ export function matchFilter(record: ParameterRecord, filter: ParameterFilter): P
 }
 
 /** The version a parameter is listed with when it passes every filter (the labelled one under a Label filter). */
-export function applyFilters(record: ParameterRecord, filters: ParameterFilter[]): ParameterVersionRecord | undefined {
+export function applyFilters(record: StoredParameter, filters: ParameterFilter[]): StoredVersion | undefined {
   let chosen = currentVersion(record);
   for (const filter of filters) {
     const matched = matchFilter(record, filter);

@@ -73,8 +73,26 @@ export interface ParameterSelector {
   selector?: string;
 }
 
+/**
+ * Selectors already parsed, by scope, mode and text: a read names its parameter twice (the policy check's ARN and
+ * the handler) and busy callers read the same few names over and over. Only valid selectors are kept (a bad one
+ * throws every time); the results are frozen because they are shared. Bounded: emptied when full.
+ */
+const parsedSelectors = new Map<string, Readonly<ParameterSelector>>();
+const MAX_PARSED_SELECTORS = 1024;
+
 /** A name as a reading call gives it: the name or its ARN, optionally with `:version` or `:label`. */
-export function parseSelector(raw: string, scope: ParameterScope, allowSelector = true): ParameterSelector {
+export function parseSelector(raw: string, scope: ParameterScope, allowSelector = true): Readonly<ParameterSelector> {
+  const key = `${scope.region}\u0000${scope.accountId}\u0000${allowSelector ? 1 : 0}\u0000${raw}`;
+  const known = parsedSelectors.get(key);
+  if (known !== undefined) return known;
+  const parsed = Object.freeze(parseSelectorOnce(raw, scope, allowSelector));
+  if (parsedSelectors.size >= MAX_PARSED_SELECTORS) parsedSelectors.clear();
+  parsedSelectors.set(key, parsed);
+  return parsed;
+}
+
+function parseSelectorOnce(raw: string, scope: ParameterScope, allowSelector: boolean): ParameterSelector {
   let text = trimmed(raw);
   if (text.startsWith('arn:')) {
     const prefix = arnPrefix(scope);

@@ -85,7 +85,7 @@ export function schedule(version: ParameterVersionRecord): DuePolicy[] {
 }
 
 /** The Policies of ParameterMetadata / ParameterHistory. */
-export function policiesView(policies: StoredPolicy[]): Array<{ PolicyText: string; PolicyType: string; PolicyStatus: string }> | undefined {
+export function policiesView(policies: readonly Readonly<StoredPolicy>[]): Array<{ PolicyText: string; PolicyType: string; PolicyStatus: string }> | undefined {
   if (policies.length === 0) return undefined;
   return policies.map((p) => ({ PolicyText: p.PolicyText, PolicyType: p.PolicyType, PolicyStatus: p.PolicyStatus }));
 }

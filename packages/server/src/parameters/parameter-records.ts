@@ -1,4 +1,5 @@
 import type { Tag } from '../api/validate.js';
+import type { DeepReadonly } from '../store/store.js';
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
 export type ParameterTier = 'Standard' | 'Advanced';
@@ -43,6 +44,10 @@ export interface ParameterRecord {
   versions: ParameterVersionRecord[];
 }
 
-export function currentVersion(record: ParameterRecord): ParameterVersionRecord {
+/** A record or version as the store shares it with readers: frozen, never to be changed. */
+export type StoredParameter = DeepReadonly<ParameterRecord>;
+export type StoredVersion = DeepReadonly<ParameterVersionRecord>;
+
+export function currentVersion<R extends StoredParameter>(record: R): R['versions'][number] {
   return record.versions[record.versions.length - 1]!;
 }

@@ -16,7 +16,7 @@ import { ParameterEvents, type ParameterEvent, type ParameterEventType } from '.
 import { applyFilters, type ParameterFilter } from './parameter-filters.js';
 import { MAX_DEPTH, nameToWrite, parameterArn, parseSelector, isValidLabel, type ParameterScope, type ParameterSelector } from './parameter-names.js';
 import { carriedOver, parsePolicies, schedule } from './parameter-policies.js';
-import { currentVersion, type ParameterRecord, type ParameterTier, type ParameterType, type ParameterVersionRecord, type StoredPolicy } from './parameter-records.js';
+import { currentVersion, type ParameterRecord, type ParameterTier, type ParameterType, type StoredParameter, type StoredPolicy, type StoredVersion } from './parameter-records.js';
 
 export const MAX_VERSIONS = 100;
 export const MAX_LABELS_PER_VERSION = 10;
@@ -100,6 +100,20 @@ function unbind(name: string, plaintext: Uint8Array): string {
   const text = new TextDecoder().decode(plaintext);
   if (!text.startsWith(`${name}\n`)) throw new Error(`the stored SecureString value of ${name} belongs to another parameter: the store was altered`);
   return text.slice(name.length + 1);
+}
+
+/**
+ * A version's LastModifiedDate in seconds, as the API gives it, parsed once per stored version: shared versions
+ * are frozen, so what was parsed stays right; a changed parameter is a new object and parsed anew.
+ */
+const modifiedSecondsOf = new WeakMap<StoredVersion, number>();
+function modifiedSeconds(version: StoredVersion): number {
+  let seconds = modifiedSecondsOf.get(version);
+  if (seconds === undefined) {
+    seconds = Date.parse(version.LastModifiedDate) / 1000;
+    if (Object.isFrozen(version)) modifiedSecondsOf.set(version, seconds);
+  }
+  return seconds;
 }
 
 interface IndexEntry {
@@ -351,8 +365,9 @@ export class ParameterService {
 
   // ---- reading ----
 
-  private async find(selector: ParameterSelector): Promise<{ record: ParameterRecord; version: ParameterVersionRecord }> {
-    const record = await this.table.get(selector.name);
+  /** The record and version a selector names, shared and frozen (read-only: nothing is copied to answer a read). */
+  private async find(selector: ParameterSelector): Promise<{ record: StoredParameter; version: StoredVersion }> {
+    const record = await this.table.read(selector.name);
     if (!record) throw parameterNotFound(selector.name);
     const version =
       selector.version !== undefined
@@ -365,20 +380,20 @@ export class ParameterService {
   }
 
   /** The value to return: SecureString ciphertext unless decryption is asked for (and the key's policy allows it). */
-  async valueOf(caller: Principal, name: string, version: ParameterVersionRecord, withDecryption: boolean): Promise<string> {
+  async valueOf(caller: Principal, name: string, version: StoredVersion, withDecryption: boolean): Promise<string> {
     if (version.Type !== 'SecureString' || !withDecryption) return version.Value;
     this.requireKms(caller, 'kms:Decrypt', this.keys.keyArnOf(version.Value) ?? version.keyArn ?? '*');
     return unbind(name, await this.keys.decrypt(version.Value));
   }
 
-  async view(caller: Principal, record: ParameterRecord, version: ParameterVersionRecord, withDecryption: boolean, selector?: string): Promise<ParameterView> {
+  async view(caller: Principal, record: StoredParameter, version: StoredVersion, withDecryption: boolean, selector?: string): Promise<ParameterView> {
     return {
       Name: record.Name,
       Type: version.Type,
       Value: await this.valueOf(caller, record.Name, version, withDecryption),
       Version: version.Version,
       ...(selector ? { Selector: selector } : {}),
-      LastModifiedDate: Date.parse(version.LastModifiedDate) / 1000,
+      LastModifiedDate: modifiedSeconds(version),
       ARN: this.arnOf(record.Name),
       DataType: version.DataType,
     };
@@ -410,7 +425,7 @@ export class ParameterService {
    * The parameters under a path that the caller may read with GetParametersByPath, sorted by name, each with
    * the version to show (the labelled one under a Label filter). Values are produced per page by view().
    */
-  async underPath(caller: Principal, rawPath: string, recursive: boolean, filters: ParameterFilter[]): Promise<Array<{ record: ParameterRecord; version: ParameterVersionRecord }>> {
+  async underPath(caller: Principal, rawPath: string, recursive: boolean, filters: ParameterFilter[]): Promise<Array<{ record: StoredParameter; version: StoredVersion }>> {
     const path = rawPath.trim();
     if (!path.startsWith('/')) throw new ApiError('ValidationException', 'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".');
     if (path !== '/') parseSelector(path.replace(/\/$/, ''), this.scope, false);
@@ -421,13 +436,13 @@ export class ParameterService {
   }
 
   /** DescribeParameters: the parameters the caller may describe that pass the filters, sorted by name. */
-  async describe(caller: Principal, filters: ParameterFilter[]): Promise<Array<{ record: ParameterRecord; version: ParameterVersionRecord }>> {
+  async describe(caller: Principal, filters: ParameterFilter[]): Promise<Array<{ record: StoredParameter; version: StoredVersion }>> {
     return this.listWhere(caller, 'ssm:DescribeParameters', filters, () => true);
   }
 
   private async listWhere(caller: Principal, action: string, filters: ParameterFilter[], nameMatches: (name: string) => boolean) {
-    const out: Array<{ record: ParameterRecord; version: ParameterVersionRecord }> = [];
-    for (const record of await this.table.list()) {
+    const out: Array<{ record: StoredParameter; version: StoredVersion }> = [];
+    for (const record of await this.table.readAll()) {
       if (!nameMatches(record.Name) || !this.allows(caller, action, record.Name)) continue;
       const version = applyFilters(record, filters);
       if (version) out.push({ record, version });
@@ -435,9 +450,9 @@ export class ParameterService {
     return out.sort((a, b) => (a.record.Name < b.record.Name ? -1 : a.record.Name > b.record.Name ? 1 : 0));
   }
 
-  async history(rawName: string): Promise<ParameterRecord> {
+  async history(rawName: string): Promise<StoredParameter> {
     const { name } = parseSelector(rawName, this.scope, false);
-    const record = await this.table.get(name);
+    const record = await this.table.read(name);
     if (!record) throw parameterNotFound(name);
     return record;
   }

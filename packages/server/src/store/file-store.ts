@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ensurePrivateDir, readJsonFile, writeFileAtomic } from '@tender/local-state';
-import type { Store, Table } from './store.js';
+import type { DeepReadonly, Store, Table } from './store.js';
 import { applyEntry, JournalWriter, readJournal, type JournalEntry, type Tables } from './store-journal.js';
 
 interface FileData {
@@ -16,6 +16,17 @@ const MIN_COMPACT_BYTES = 1 << 20;
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFileData = (value: unknown): value is FileData =>
   isRecord(value) && value.format === 1 && isRecord(value.tables) && Object.values(value.tables).every(isRecord);
+
+/**
+ * Freezes a stored row and everything in it, in place, once. Safe because the store never changes a row in
+ * place (a change replaces the row with a copy), so a frozen row only stops readers that would have changed
+ * what other readers see. Children are frozen before their parent, so a frozen top means a frozen whole.
+ */
+function deepFreeze(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}
 
 /** The snapshot as it is on disk, checked; an absent one is an empty store. */
 async function readSnapshot(file: string): Promise<{ data: FileData; bytes: number }> {
@@ -142,7 +153,12 @@ export class FileStore implements Store {
         const value = this.rows(name)[key];
         return value === undefined ? undefined : clone(value);
       },
+      read: async (key) => {
+        const value = this.rows(name)[key];
+        return value === undefined ? undefined : (deepFreeze(value) as DeepReadonly<T>);
+      },
       list: async () => Object.values(this.rows(name)).map(clone),
+      readAll: async () => Object.values(this.rows(name)).map((value) => deepFreeze(value) as DeepReadonly<T>),
       put: (key, value) => this.change(name, key, structuredClone(value)),
       insert: async (key, value) => {
         if (key in this.rows(name)) return false;

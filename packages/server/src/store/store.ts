@@ -3,10 +3,21 @@
  * keyed by id. The embedded default keeps them in one local file (FileStore); a PostgreSQL adapter for large
  * fleets and several replicas implements the same interface.
  */
+/** A value that may be shared: nothing in it can be changed (the store enforces it by freezing what it hands out). */
+export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
 export interface Table<T> {
+  /** The caller's own copy of a record, to change as it likes (changing it changes nothing stored). */
   get(key: string): Promise<T | undefined>;
+  /**
+   * The record itself, frozen, for callers that only read it: no copy is made, which is what keeps a hot read
+   * path (GetParameter on a record holding 100 versions) cheap. Writers use get/update, which copy.
+   */
+  read(key: string): Promise<DeepReadonly<T> | undefined>;
   /** Every record; small tables only (callers filter and paginate). */
   list(): Promise<T[]>;
+  /** Every record, shared and frozen as read() gives them: for callers that only read. */
+  readAll(): Promise<Array<DeepReadonly<T>>>;
   /** Insert or replace, durably, before resolving. */
   put(key: string, value: T): Promise<void>;
   /** Insert only when the key is free; false when it was taken. */

@@ -25,8 +25,34 @@ export interface ParsedAuthorization {
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
+const SIGNATURE_PARAM = ', Signature=';
+const SIGNATURE = /^[0-9a-f]{64}$/;
+
+/**
+ * What comes before `, Signature=` in headers already parsed, with its meaning (frozen: shared). A client sends
+ * the same credential scope and signed headers all day and only the signature changes, so the common case is a
+ * lookup and one check of the signature. A head is kept only when the full parse of the whole header succeeded
+ * with the signature as its last parameter: the head then parses the same whatever valid signature follows it (a
+ * signature holds no comma). Bounded: emptied when full.
+ */
+const parsedHeads = new Map<string, Omit<ParsedAuthorization, 'signature'>>();
+const MAX_PARSED_HEADS = 1000;
 
 export function parseAuthorizationHeader(value: string): ParsedAuthorization {
+  const at = value.lastIndexOf(SIGNATURE_PARAM);
+  const head = at > 0 ? value.slice(0, at) : undefined;
+  const signature = value.slice(at + SIGNATURE_PARAM.length);
+  const known = head === undefined ? undefined : parsedHeads.get(head);
+  if (known !== undefined && SIGNATURE.test(signature)) return { credential: known.credential, signedHeaders: known.signedHeaders, signature };
+  const parsed = parseOnce(value);
+  if (head !== undefined && parsed.signature === signature) {
+    if (parsedHeads.size >= MAX_PARSED_HEADS) parsedHeads.clear();
+    parsedHeads.set(head, { credential: Object.freeze(parsed.credential), signedHeaders: Object.freeze(parsed.signedHeaders) as string[] });
+  }
+  return parsed;
+}
+
+function parseOnce(value: string): ParsedAuthorization {
   const trimmed = value.trim();
   const space = trimmed.indexOf(' ');
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
@@ -67,7 +93,7 @@ export function parseAuthorizationHeader(value: string): ParsedAuthorization {
   }
 
   const signature = params.get('Signature') as string;
-  if (!/^[0-9a-f]{64}$/.test(signature)) {
+  if (!SIGNATURE.test(signature)) {
     throw incompleteSignature('Signature must be 64 lowercase hexadecimal digits.');
   }
 

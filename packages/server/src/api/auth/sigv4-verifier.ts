@@ -77,6 +77,20 @@ class CanonicalRequestBuilder extends SignatureV4Base {
   constructor() {
     // Path escaping on, as smithy's signer for every service but S3. The credentials and region are not used.
     super({ service: 'ssm', region: 'unused', credentials: { accessKeyId: '', secretAccessKey: '' }, sha256: Sha256, uriEscapePath: true });
+    // smithy's canonical path, kept per raw path: every API call has the same one (`/`) and escaping it again
+    // each time showed in profiles. (The method is private in smithy's types, so it is wrapped on the instance.)
+    const self = this as unknown as { getCanonicalPath(request: { path: string }): string };
+    const canonicalPathOf = self.getCanonicalPath.bind(this);
+    const known = new Map<string, string>();
+    self.getCanonicalPath = (request) => {
+      let canonical = known.get(request.path);
+      if (canonical === undefined) {
+        canonical = canonicalPathOf(request);
+        if (known.size >= 1000) known.clear();
+        known.set(request.path, canonical);
+      }
+      return canonical;
+    };
   }
 
   build(...args: Parameters<SignatureV4Base['createCanonicalRequest']>): string {
@@ -102,6 +116,17 @@ function signingKeyFor(accessKeyId: string, secret: string, date: string, region
   if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
   signingKeys.set(id, { secret, key });
   return key;
+}
+
+/** The signed header names as a set; made once per shared (frozen, cached) list from the header parser. */
+const signedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function signedSetOf(names: readonly string[]): ReadonlySet<string> {
+  let set = signedSets.get(names);
+  if (set === undefined) {
+    set = new Set(names);
+    if (Object.isFrozen(names)) signedSets.set(names, set);
+  }
+  return set;
 }
 
 export async function verifySigV4(
@@ -140,13 +165,14 @@ export async function verifySigV4(
     );
   }
 
-  const signed = new Set(auth.signedHeaders);
+  const signed = signedSetOf(auth.signedHeaders);
   for (const required of ['host', 'x-amz-date']) {
     if (!signed.has(required)) {
       throw incompleteSignature(`'${required}' must be a 'SignedHeader' in the AWS Authorization.`);
     }
   }
-  const unsigned = [...headers.keys()].filter((name) => name.startsWith('x-amz-') && !signed.has(name));
+  const unsigned: string[] = [];
+  for (const name of headers.keys()) if (name.startsWith('x-amz-') && !signed.has(name)) unsigned.push(name);
   if (unsigned.length > 0) {
     throw incompleteSignature(`There were headers present in the request which were not signed: ${unsigned.join(', ')}`);
   }
@@ -170,7 +196,7 @@ export async function verifySigV4(
   for (const name of signed) if (!GENERATED_HEADERS.includes(name)) toSign[name] = headers.get(name) as string;
   toSign['x-amz-date'] = amzDate;
   const request = { method: req.method.toUpperCase(), protocol: 'https:', hostname: headers.get('host') as string, path: req.path, query: req.query, headers: toSign };
-  const canonicalHeaders = getCanonicalHeaders(request, undefined, signed);
+  const canonicalHeaders = getCanonicalHeaders(request, undefined, signed as Set<string>); // only read
   const ourSignedHeaders = Object.keys(canonicalHeaders).sort().join(';');
   if (ourSignedHeaders !== auth.signedHeaders.join(';')) {
     throw invalidSignature(`signed headers differ: client '${auth.signedHeaders.join(';')}', server '${ourSignedHeaders}'`);
@@ -190,7 +216,8 @@ export async function verifySigV4(
 /** Lowercase names; repeated headers joined with ',' as SigV4's canonical form does. */
 function lowercaseHeaders(headers: IncomingSignedRequest['headers']): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     const joined = Array.isArray(value) ? value.join(',') : value;
@@ -223,17 +250,17 @@ function formatAmzDate(date: Date): string {
 }
 
 function checkSkew(amzDate: string, signingDate: Date, now: Date, maxSkewMs: number): void {
+  // Plain numbers on the way through; the messages (and their dates) only when refusing.
+  const signedAt = signingDate.getTime();
+  const at = now.getTime();
+  if (signedAt >= at - maxSkewMs && signedAt <= at + maxSkewMs) return;
   const minutes = `${Math.round(maxSkewMs / 60000)} min.`;
-  const earliest = new Date(now.getTime() - maxSkewMs);
-  const latest = new Date(now.getTime() + maxSkewMs);
-  if (signingDate < earliest) {
+  if (signedAt < at - maxSkewMs) {
     throw signatureRejected(
-      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(earliest)} (${formatAmzDate(now)} - ${minutes})`,
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(at - maxSkewMs))} (${formatAmzDate(now)} - ${minutes})`,
     );
   }
-  if (signingDate > latest) {
-    throw signatureRejected(
-      `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(latest)} (${formatAmzDate(now)} + ${minutes})`,
-    );
-  }
+  throw signatureRejected(
+    `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(at + maxSkewMs))} (${formatAmzDate(now)} + ${minutes})`,
+  );
 }
