@@ -143,6 +143,8 @@ class DynsecChannel {
   private readonly timeoutMs: number;
   private readonly perCommandMs: number;
   private readonly maxBatchCommands: number;
+  /** The broker's recent pace (ms per command of the last messages, decaying): it slows as its file grows. */
+  private observedPerCommandMs = 0;
   private readonly onMessage = (topic: string, payload: Buffer): void => {
     if (topic !== DYNSEC_RESPONSE_TOPIC) return;
     let parsed: unknown;
@@ -281,7 +283,10 @@ class DynsecChannel {
         if (err) reject(err);
         else resolve(responses as DynsecResponse[]);
       };
-      const budget = this.timeoutMs + this.perCommandMs * commands.length;
+      // Allow for the message's size, at the configured pace or at four times the pace the broker has shown
+      // lately, whichever is slower: each changing command costs more as the broker's file grows.
+      const budget = Math.round(this.timeoutMs + commands.length * Math.max(this.perCommandMs, 4 * this.observedPerCommandMs));
+      const sentAt = performance.now();
       const timer = setTimeout(() => {
         const first = Math.max(0, responses.findIndex((r) => r === undefined));
         finish(this.timeoutError((commands[first] as DynsecCommand).command, budget, commands.length));
@@ -291,7 +296,10 @@ class DynsecChannel {
         this.pending.set(id, (response) => {
           if (responses[i] !== undefined) return;
           responses[i] = response;
-          if (--unanswered === 0) finish();
+          if (--unanswered > 0) return;
+          const pace = (performance.now() - sentAt) / commands.length;
+          this.observedPerCommandMs = Math.max(pace, this.observedPerCommandMs * 0.9);
+          finish();
         }),
       );
       const payload = JSON.stringify({ commands: commands.map((c, i) => ({ ...c, correlationData: ids[i] })) });
