@@ -26,6 +26,8 @@ import path from 'node:path';
 
 export interface MosquittoInstance {
   port: number;
+  /** The broker's process id (benchmarks read its CPU time). */
+  pid: number | undefined;
   url: string;
   adminUsername: string;
   adminPassword: string;
@@ -291,6 +293,7 @@ export async function startMosquitto(opts: StartMosquittoOptions = {}): Promise<
       let stopped = false;
       return {
         port,
+        pid: child.pid,
         url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
         adminUsername,
         adminPassword,
