@@ -4,8 +4,10 @@
  * process (each agent registered for real, its own MQTT connection), then SendCommand AWS-RunShellScript by tag
  * (every instance carries the activation's tag) with MaxConcurrency 100%, timed until the command is Success.
  * Prints registration time, time to all Online, fan-out time, invocations/s and this process's CPU (it holds
- * both the control plane and the simulator, so CPU/wall near 100% means one core is the limit).
+ * both the control plane and the simulator, so CPU/wall near 100% means one core is the limit) and, with Mosquitto,
+ * the broker's own CPU while the fleet registers and connects.
  */
+import { readFileSync } from 'node:fs';
 import { GetCommandInvocationCommand, ListCommandsCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { startFleet } from '../support/fleet-simulator.js';
@@ -14,6 +16,17 @@ import { mosquittoAvailable, startMosquitto, type MosquittoInstance } from '../s
 function option(args: string[], name: string, fallback: string): string {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? (args[index + 1] ?? fallback) : fallback;
+}
+
+/** CPU time (ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -43,12 +56,18 @@ async function one(size: number, broker: 'embedded' | 'mosquitto', runs: number,
     });
 
     let cpu = process.cpuUsage();
+    const brokerCpuBefore = processCpuMs(mosquitto?.pid);
     const started = performance.now();
     fleet = await startFleet({ size, endpoint: cp.running.endpoint, activation, timeoutMs });
+    const brokerCpuAfter = processCpuMs(mosquitto?.pid);
     await Promise.race([allOnlinePromise, sleep(timeoutMs).then(() => Promise.reject(new Error(`${label}: only ${online.size} Online after ${timeoutMs} ms`)))]);
     const onlineMs = performance.now() - started;
     console.log(`${label}:`);
     console.log(`  registration (HTTP, pool of 32)        ${fleet.timings.registerMs.toFixed(0).padStart(6)} ms  (${((size / fleet.timings.registerMs) * 1000).toFixed(0)}/s)`);
+    if (brokerCpuBefore !== undefined && brokerCpuAfter !== undefined) {
+      // Mosquitto 2.0 rewrites its dynamic-security file after every change: this is what bounds registration.
+      console.log(`  Mosquitto's CPU during registration + connect ${(brokerCpuAfter - brokerCpuBefore).toFixed(0).padStart(6)} ms`);
+    }
     console.log(`  connect + subscribe + hello (pool 100)  ${fleet.timings.connectMs.toFixed(0).padStart(6)} ms`);
     console.log(`  start → all ${size} Online               ${onlineMs.toFixed(0).padStart(6)} ms  ${cpuSince(cpu, onlineMs)}`);
 

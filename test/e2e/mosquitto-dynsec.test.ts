@@ -315,13 +315,13 @@ describe('MosquittoDynsecAdmin against a real Mosquitto', function () {
       { command: 'createClient', username: 'observer', password: 'observer-pw', roles: [{ rolename: 'observer' }] },
     ]);
     const observer = await connectAs('observer', 'observer-pw', 4);
-    const slow = new MosquittoDynsecAdmin(observer, { timeoutMs: 300 });
+    const slow = new MosquittoDynsecAdmin(observer, { timeoutMs: 300, perCommandMs: 50 });
     await assert.rejects(
       slow.upsertAgent(A, 'x'),
       (err: Error) => {
         assert.equal(
           err.message,
-          'Mosquitto did not answer the dynamic-security command deleteClient within 300 ms: ' +
+          'Mosquitto did not answer the dynamic-security command deleteClient within 500 ms (one message of 4 commands): ' +
             'is the dynamic-security plugin loaded and is observer allowed on $CONTROL/dynamic-security/#?',
         );
         return true;
@@ -333,5 +333,72 @@ describe('MosquittoDynsecAdmin against a real Mosquitto', function () {
 
     // The agent's account was not touched by either attempt.
     (await connectAs(A, passwords.a2, 4)).end(true);
+  });
+
+  it('sends the calls made while a message is in flight together, each answered on its own, none timing out', async function () {
+    const bulk = new MosquittoDynsecAdmin(admin, { timeoutMs: 1000 });
+    let messages = 0;
+    const countRequests = (packet: { cmd: string; topic?: string }): void => {
+      if (packet.cmd === 'publish' && packet.topic === '$CONTROL/dynamic-security/v1') messages++;
+    };
+    admin.on('packetsend', countRequests);
+    try {
+      const ids = Array.from({ length: 200 }, (_, i) => `mi-1${i.toString(16).padStart(16, '0')}`);
+      const password = (id: string): string => `pw-${id}`;
+      // One call in the middle of the batch fails: only that call rejects.
+      const failing = Promise.all(ids.slice(0, 100).map((id) => bulk.upsertAgent(id, password(id))));
+      const refused = bulk.execute([{ command: 'deleteRole', rolename: 'no-such-role' }]);
+      const rest = Promise.all(ids.slice(100).map((id) => bulk.upsertAgent(id, password(id))));
+      await failing;
+      await assert.rejects(refused, /deleteRole: "Role not found"/);
+      await rest;
+      // The first call goes alone; the 200 made meanwhile (800 commands) fill messages of at most 256 commands.
+      assert.ok(messages <= 5, `${messages} messages for 201 calls`);
+
+      const [listed] = await dynsec.execute([{ command: 'listClients', verbose: false }]);
+      const usernames = new Set(((listed as DynsecResponse).data as { clients: string[] }).clients);
+      for (const id of ids) assert.ok(usernames.has(id), `${id} has no broker account`);
+      // Each agent got its own password and role: the last one can connect and use its own down topic.
+      const last = ids[199] as string;
+      const agent = await connectAs(last, password(last), 5);
+      assert.deepEqual((await agent.subscribeAsync(down(last), { qos: 1 })).map((g) => g.qos), [1]);
+      await agent.endAsync();
+
+      messages = 0;
+      await Promise.all(ids.map((id) => bulk.removeAgent(id)));
+      assert.ok(messages <= 3, `${messages} messages for 200 removals`);
+      const [after] = await dynsec.execute([{ command: 'listClients', verbose: false }]);
+      const left = ((after as DynsecResponse).data as { clients: string[] }).clients;
+      assert.deepEqual(left.filter((u) => ids.includes(u)), []);
+    } finally {
+      admin.off('packetsend', countRequests);
+      await bulk.close();
+    }
+  });
+
+  it('close() fails each waiting call with its own error, and nothing rejects unhandled', async function () {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', record);
+    try {
+      const closing = new MosquittoDynsecAdmin(admin, { timeoutMs: 5000 });
+      await closing.execute([{ command: 'getDefaultACLAccess' }]); // subscribed: the next call goes out at once
+      const sent = closing.upsertAgent('mi-00000000000000003', 'pw');
+      const queued = closing.removeAgent('mi-00000000000000004');
+      for (let i = 0; i < 10; i++) await Promise.resolve(); // the first message is published, not yet answered
+      await closing.close();
+      const [sentOutcome, queuedOutcome] = await Promise.allSettled([sent, queued]);
+      await delay(200); // the broker's late answer arrives and is ignored
+      assert.deepEqual(unhandled.map(String), []);
+      const reason = (outcome: PromiseSettledResult<void> | undefined): string =>
+        outcome?.status === 'rejected' ? String(outcome.reason) : `not rejected: ${outcome?.status}`;
+      assert.match(reason(sentOutcome), /closed before Mosquitto answered deleteClient, deleteRole, createRole, createClient$/);
+      assert.match(reason(queuedOutcome), /closed before Mosquitto answered deleteClient, deleteRole$/);
+      await assert.rejects(closing.execute([{ command: 'getDefaultACLAccess' }]), /admin is closed/);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   });
 });

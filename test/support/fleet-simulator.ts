@@ -83,14 +83,20 @@ function info(id: string): PlatformInfo {
   return { PlatformType: 'Linux', PlatformName: 'Simulated', PlatformVersion: '1', AgentVersion: '0.0.0-sim', ComputerName: id, IPAddress: '127.0.0.1', Architecture: 'x86_64' };
 }
 
-/** Run `task` over `items` with at most `limit` at once. */
+/** Run `task` over `items` with at most `limit` at once; after the first failure no further item is started. */
 export async function pool<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const index = next++;
-      results[index] = await task(items[index] as T, index);
+      try {
+        results[index] = await task(items[index] as T, index);
+      } catch (error) {
+        failed = true; // the others finish what they started, so nothing runs on after the caller gave up
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
