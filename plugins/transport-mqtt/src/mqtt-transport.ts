@@ -94,6 +94,10 @@ export class MqttTransport implements Transport {
     this.client = client;
 
     client.on('connect', () => {
+      // Nagle's algorithm held a small publish (command-ack, command-result) until the broker acknowledged the
+      // previous small packet, up to the peer's 40 ms delayed ACK: a command's messages are small and come in
+      // quick succession, so send each at once. Each (re)connection has a new socket.
+      (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
       this.connected = true;
       this.backoff.reset();
       client.subscribe(topics.down(instanceId), { qos: 1 }, (error, granted) => {

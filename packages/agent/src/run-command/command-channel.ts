@@ -105,8 +105,8 @@ export class CommandChannel {
     this.delivering.add(result.commandId);
     try {
       for (const step of result.steps) {
-        if (step.stdout.bytes > 0 && !(await previewIsWhole(step.stdout))) await uploadOutput(this.upload, result.commandId, step.name, 'stdout', step.stdout.file);
-        if (step.stderr.bytes > 0 && !(await previewIsWhole(step.stderr))) await uploadOutput(this.upload, result.commandId, step.name, 'stderr', step.stderr.file);
+        if (step.stdout.bytes > 0 && !previewIsWhole(step.stdout)) await uploadOutput(this.upload, result.commandId, step.name, 'stdout', step.stdout.file);
+        if (step.stderr.bytes > 0 && !previewIsWhole(step.stderr)) await uploadOutput(this.upload, result.commandId, step.name, 'stderr', step.stderr.file);
       }
       const body: CommandResultBody = {
         commandId: result.commandId,

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { outputUploadPath, type OutputStream } from '@tender/protocol';
 import { describeErrorBody, sendSignedRequest, type ControlPlaneTarget } from './signed-request.js';
 
@@ -13,10 +13,17 @@ export type UploadTarget = ControlPlaneTarget;
  * Whether the preview the result carries is the whole output, byte for byte: the control plane then serves it as
  * the full output and an upload (an HTTP round trip on every small command's path) would add nothing.
  */
-export async function previewIsWhole(output: { preview: string; bytes: number; file: string }): Promise<boolean> {
+export function previewIsWhole(output: { preview: string; bytes: number; file: string }): boolean {
   if (Buffer.byteLength(output.preview, 'utf8') !== output.bytes) return false;
-  const file = await fs.readFile(output.file).catch(() => undefined);
-  return file !== undefined && file.equals(Buffer.from(output.preview, 'utf8'));
+  // Read synchronously: the file is no larger than a preview (a few kilobytes), and an asynchronous read (open,
+  // stat, read, close through the thread pool) added milliseconds on a loaded host to every small command's result.
+  let file: Buffer;
+  try {
+    file = readFileSync(output.file);
+  } catch {
+    return false;
+  }
+  return file.equals(Buffer.from(output.preview, 'utf8'));
 }
 
 export async function uploadOutput(target: UploadTarget, commandId: string, step: string, stream: OutputStream, file: string): Promise<void> {

@@ -44,6 +44,11 @@ export class CommandQueue {
     return this.running.has(commandId);
   }
 
+  /** Whether a command enqueued now would start at once: a worker is free and nothing waits before it. */
+  get canStartNow(): boolean {
+    return !this.paused && this.running.size < this.options.concurrency && this.waiting.length === 0;
+  }
+
   /** Adds a command at the end of the queue; false when it is already queued or running. */
   enqueue(commandId: string): boolean {
     if (this.has(commandId)) return false;

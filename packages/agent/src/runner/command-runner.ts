@@ -152,13 +152,27 @@ export class CommandRunner {
 
   /**
    * Persists the command, then queues it. Resolves 'accepted' once it is on disk (acknowledge it then, not
-   * before), or 'duplicate' for a command id this agent already has in any state: it is not run again.
+   * before), or 'duplicate' for a command id this agent already has in any state: it is not run again. A command
+   * that must wait is written to pending/; one that starts at once is on disk when its run has saved its record
+   * in current/ (before its first step runs) or its result (when none runs), and is never in pending/.
    * @throws InvalidCommandError for a value that is not a Command.
    */
   async accept(command: Command): Promise<'accepted' | 'duplicate'> {
     if (!this.recovered) throw new Error('call recover() before accept(): commands left by the previous run go first');
     if (this.stopping) throw new Error('the agent is stopping; the command was not accepted');
+    if (this.queue.canStartNow) {
+      // It starts at once: its run's first write (current/) stands for pending/, one durable write fewer.
+      const taken = this.store.acceptStarting(command);
+      if (taken.outcome === 'accepted') {
+        this.queue.enqueue(command.commandId);
+        await taken.persisted;
+        return 'accepted';
+      }
+      await this.store.untilWritten(command.commandId);
+      return 'duplicate';
+    }
     const outcome = await this.store.accept(command);
+    if (outcome === 'duplicate') await this.store.untilWritten(command.commandId);
     if (outcome === 'accepted') this.queue.enqueue(command.commandId);
     return outcome;
   }
@@ -211,16 +225,19 @@ export class CommandRunner {
   }
 
   private async run(commandId: string, stop: AbortSignal): Promise<void> {
+    let failure: string | undefined;
     try {
       await this.runOne(commandId, stop);
     } catch (error) {
       // The state could not be saved or read (disk full, I/O error): end the command with the reason if the
       // disk takes that much; otherwise recovery ends it at the next start.
-      const message = `The agent could not save or read this command's state, so it stopped running it: ${(error as Error)?.message ?? String(error)}`;
-      this.options.logger.error('a command failed in the agent itself', { commandId, err: message });
-      const result = await endCommandFailed(this.store, commandId, message, this.clock).catch(() => undefined);
+      failure = `The agent could not save or read this command's state, so it stopped running it: ${(error as Error)?.message ?? String(error)}`;
+      this.options.logger.error('a command failed in the agent itself', { commandId, err: failure });
+      const result = await endCommandFailed(this.store, commandId, failure, this.clock).catch(() => undefined);
       if (result) this.deliver(result);
     }
+    // Taken by acceptStarting() and ended with nothing on disk: not acknowledged, so the control plane resends it.
+    this.store.abandonUnwritten(commandId, new Error(failure ?? 'the command ended before anything of it was saved'));
   }
 
   private async runOne(commandId: string, stop: AbortSignal): Promise<void> {

@@ -17,7 +17,7 @@
  *
  * Before each step starts, the command's record in current/ names it, so a crash leaves a definite trace.
  */
-import { promises as fs } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   decideAfterStep,
@@ -273,7 +273,9 @@ export class DocumentRunner {
     let stderr: CapturedOutput | undefined;
     try {
       // runs/ itself is owner-only (the store made it so), which protects everything below it; no chmod needed.
-      await fs.mkdir(stepDir, { recursive: true, mode: 0o700 });
+      // Synchronous, as the output files just below: a mkdir takes microseconds, a trip through the thread pool
+      // waits for the event loop to come round (milliseconds on a loaded host), on every command's path.
+      mkdirSync(stepDir, { recursive: true, mode: 0o700 });
       stdout = new CapturedOutput(result.stdout.file, STDOUT_PREVIEW_CHARACTERS);
       stderr = new CapturedOutput(result.stderr.file, STDERR_PREVIEW_CHARACTERS);
     } catch (error) {
@@ -396,7 +398,9 @@ export class DocumentRunner {
       preview: withNotes(output.stderr.preview, [...(message && status !== 'Success' ? [message] : []), ...notes.stderr], STDERR_PREVIEW_CHARACTERS),
     };
     // The orchestration folder holds the step's script: the runner owns it and removes it once the step is over.
-    await fs.rm(orchestrationDirectory, { recursive: true, force: true }).catch(() => undefined);
+    // Synchronously: it holds a file or two, and fs.rm's recursive walk made several trips through the thread
+    // pool (an lstat, a readdir, an unlink per file, an rmdir), each waiting for the event loop, before the result.
+    removeQuietly(orchestrationDirectory);
     this.progress(record, false);
     return ending;
   }
@@ -470,6 +474,15 @@ function applyFailureRules(step: Step, result: StepResult, record: CommandRecord
     result.responseCode = after.exitCode;
   } else if (after.note) {
     result.stderr = { ...result.stderr, preview: withNotes(result.stderr.preview, [after.note], STDERR_PREVIEW_CHARACTERS) };
+  }
+}
+
+/** Best effort: a folder that cannot be removed costs disk space, not the step's result. */
+function removeQuietly(directory: string): void {
+  try {
+    rmSync(directory, { recursive: true, force: true });
+  } catch {
+    // left for the pruning of the command's run folder
   }
 }
 

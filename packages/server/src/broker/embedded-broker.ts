@@ -88,7 +88,11 @@ export class EmbeddedBroker implements BrokerAdmin {
         });
       });
 
-    const agentServer = options.tls ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, broker.handle) : net.createServer(broker.handle);
+    // noDelay: each small message (a command, its ack, its result) goes at once, not after the client's delayed
+    // ACK (Nagle's algorithm, up to 40 ms a hop); the clients set it on their side too.
+    const agentServer = options.tls
+      ? tls.createServer({ cert: options.tls.cert, key: options.tls.key, noDelay: true }, broker.handle)
+      : net.createServer({ noDelay: true }, broker.handle);
     let port: number;
     let internalPort: number;
     let internalHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
@@ -97,7 +101,7 @@ export class EmbeddedBroker implements BrokerAdmin {
       servers.push(agentServer);
       internalPort = port;
       if (options.tls) {
-        const loopback = net.createServer(broker.handle);
+        const loopback = net.createServer({ noDelay: true }, broker.handle);
         internalPort = await listen(loopback, 0, '127.0.0.1');
         internalHost = '127.0.0.1';
         servers.push(loopback);

@@ -286,8 +286,12 @@ export class CommandService {
       secrets.wipe();
     }
     // Invocations first, the command record last: the record is what makes the command exist after a restart.
+    // One flush holds them all, with the first dispatch: the writes start in the order they were marked (a key
+    // marked again keeps its place), so the store's journal gets them as one batch, invocations first, and a
+    // crash that tears the batch leaves at worst invocations without their command, which start() deletes. The
+    // `command` messages go only once that batch is on disk. (Two flushes, one before the command record, cost
+    // a second round of fdatasync on every SendCommand.)
     for (const invocation of invocations) this.saveInvocation(invocation);
-    await this.writes.flush();
     const response = describeCommand(record);
     const command = activeCommand(record, invocations);
     this.active.set(commandId, command);

@@ -63,6 +63,9 @@ export class Gateway {
     };
     const client = connect(this.options.url, clientOptions);
     this.client = client;
+    // Without TCP_NODELAY, a result-ack published just after the PUBACK of the command-result it answers waited
+    // for the broker's delayed ACK (up to 40 ms) on every command. Each (re)connection has a new socket.
+    client.on('connect', () => (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true));
     client.on('message', (topic, payload) => void this.receive(topic, payload));
     client.on('error', (error) => this.options.logger.warn({ err: error.message }, 'broker connection error'));
     client.on('offline', () => this.options.logger.warn({ url: this.options.url }, 'lost the broker; reconnecting'));
