@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const UTF8_BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
@@ -11,12 +11,15 @@ const UTF8_BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
  *
  * `bom` prefixes a UTF-8 byte order mark: Windows PowerShell 5.1 reads a .ps1 without one in the ANSI code page,
  * which would garble any non-ASCII text in the script. PowerShell 7 accepts it as well.
+ *
+ * The three calls are synchronous on purpose: a script is small, and three trips through libuv's thread pool
+ * (each waiting for a turn of a busy event loop) cost more than the writes themselves on a command's critical path.
  */
 export async function writeScriptFile(directory: string, name: string, script: string, bom = false): Promise<string> {
-  await mkdir(directory, { recursive: true, mode: 0o700 });
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
   const scriptPath = path.join(directory, name);
   const body = Buffer.from(script, 'utf8');
-  await writeFile(scriptPath, bom ? Buffer.concat([UTF8_BOM, body]) : body, { mode: 0o700 });
-  await chmod(scriptPath, 0o700);
+  writeFileSync(scriptPath, bom ? Buffer.concat([UTF8_BOM, body]) : body, { mode: 0o700 });
+  chmodSync(scriptPath, 0o700);
   return scriptPath;
 }
