@@ -6,8 +6,9 @@ import { compressedGuid, parseWindowsUninstall } from '../src/gatherers/applicat
 import { awsComponentGatherer } from '../src/gatherers/aws-component.js';
 import { environment, fixture, recordedRunner } from './fixtures.js';
 
-// rpm, Windows and macOS are not available on this host: these parse output in the format the queries produce,
-// kept in test/fixtures (see the README there for how each was made).
+// Windows and macOS are not available on this host: these parse output in the format the queries produce, kept in
+// test/fixtures (see the README there for how each was made). rpm is also tested against a real rpm database, in
+// applications-rpm.test.ts.
 describe('inventory: AWS:Application from rpm, the Windows registry and macOS', () => {
   it('parses rpm --queryformat output, with Release, Epoch and the install time', () => {
     const rows = parseRpmQuery(fixture('amazon-linux-2023-rpm-query.stdout'));
