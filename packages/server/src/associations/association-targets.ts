@@ -12,12 +12,11 @@
 import { ApiError } from '../api/errors.js';
 import { requiredString } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
+import { INSTANCE_ID_PATTERN, matchesAllTargets, MAX_TARGET_VALUES, MAX_TARGETS } from '../instances/instance-targets.js';
 import { invalidTarget } from './association-errors.js';
 import type { AssociationTarget } from './association-records.js';
 
-export const INSTANCE_ID_PATTERN = /(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)/;
-export const MAX_TARGETS = 5;
-export const MAX_TARGET_VALUES = 50;
+export { INSTANCE_ID_PATTERN };
 /** The Target shape's Key pattern, as the SSM model writes it. */
 const TARGET_KEY = /^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name/u;
 
@@ -68,13 +67,5 @@ function parseTarget(item: unknown, index: number, lookup: (id: string) => Insta
 
 /** Whether a node is one of the association's targets now (every target matches). */
 export function targetsMatch(targets: readonly AssociationTarget[], record: Pick<InstanceRecord, 'InstanceId' | 'Tags'>): boolean {
-  return targets.every((target) => {
-    if (target.Key.toLowerCase() === 'instanceids') return target.Values[0] === '*' || target.Values.includes(record.InstanceId);
-    if (target.Key.startsWith('tag:')) {
-      const tagKey = target.Key.slice(4);
-      return record.Tags.some((tag) => tag.Key === tagKey && target.Values.includes(tag.Value));
-    }
-    if (target.Key === 'tag-key') return record.Tags.some((tag) => target.Values.includes(tag.Key));
-    return false;
-  });
+  return matchesAllTargets(targets, record);
 }

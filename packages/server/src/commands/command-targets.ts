@@ -8,14 +8,11 @@
  */
 import { ApiError } from '../api/errors.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
+import { INSTANCE_ID_PATTERN, matchesAllTargets, MAX_TARGET_VALUES, MAX_TARGETS } from '../instances/instance-targets.js';
 import type { Target } from './command-records.js';
 
-export const INSTANCE_ID_PATTERN = /(^i-(\w{8}|\w{17})$)|(^mi-\w{17}$)/;
+export { INSTANCE_ID_PATTERN, MAX_TARGETS, MAX_TARGET_VALUES };
 export const MAX_INSTANCE_IDS = 50;
-export const MAX_TARGETS = 5;
-export const MAX_TARGET_VALUES = 50;
-
-type Matcher = (record: InstanceRecord) => boolean;
 
 function unknownInstances(ids: readonly string[], lookup: (id: string) => InstanceRecord | undefined): ApiError | undefined {
   const unknown = ids.filter((id) => !lookup(id));
@@ -41,7 +38,8 @@ export function resolveInstanceIds(ids: readonly string[], lookup: (id: string) 
   return [...ids];
 }
 
-function matcherFor(target: Target, index: number, lookup: (id: string) => InstanceRecord | undefined): Matcher {
+/** Refuses a target SendCommand cannot use (the matching itself is instance-targets.ts's). */
+function checkTarget(target: Target, index: number, lookup: (id: string) => InstanceRecord | undefined): void {
   const { Key: key, Values: values } = target;
   const where = `Targets[${index}]`;
   if (values.length === 0) throw new ApiError('ValidationException', `${where} (${key}) has no Values: give at least one`);
@@ -54,19 +52,14 @@ function matcherFor(target: Target, index: number, lookup: (id: string) => Insta
     if (twice !== undefined) throw new ApiError('DuplicateInstanceId', `Instance ${twice} appears more than once in ${where}`);
     const error = unknownInstances(values, lookup);
     if (error) throw error;
-    const wanted = new Set(values);
-    return (record) => wanted.has(record.InstanceId);
+    return;
   }
   if (key.startsWith('tag:')) {
     const tagKey = key.slice(4);
     if (tagKey.length === 0) throw new ApiError('ValidationException', `${where}: the key "tag:" needs a tag name after the colon, e.g. tag:Environment`);
-    const wanted = new Set(values);
-    return (record) => record.Tags.some((tag) => tag.Key === tagKey && wanted.has(tag.Value));
+    return;
   }
-  if (key === 'tag-key') {
-    const wanted = new Set(values);
-    return (record) => record.Tags.some((tag) => wanted.has(tag.Key));
-  }
+  if (key === 'tag-key') return;
   if (key.startsWith('resource-groups:')) {
     throw new ApiError('InvalidParameters', `${where}: ${key} targets need AWS Resource Groups, which Tender does not have; target by tag:<key>, tag-key or InstanceIds`);
   }
@@ -75,9 +68,9 @@ function matcherFor(target: Target, index: number, lookup: (id: string) => Insta
 
 /** Instances matching every target, ordered by instance id so that the dispatch order is stable. */
 export function resolveTargets(targets: readonly Target[], all: readonly InstanceRecord[], lookup: (id: string) => InstanceRecord | undefined): string[] {
-  const matchers = targets.map((target, index) => matcherFor(target, index, lookup));
+  targets.forEach((target, index) => checkTarget(target, index, lookup));
   return all
-    .filter((record) => matchers.every((matches) => matches(record)))
+    .filter((record) => matchesAllTargets(targets, record))
     .map((record) => record.InstanceId)
     .sort();
 }
