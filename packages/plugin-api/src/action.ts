@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { PatchBaselineSnapshot, PatchProvider } from './patching.js';
 import type { Platform } from './version.js';
 
 /** Where an action writes what its process prints. The runner keeps everything (to files) and enforces limits. */
@@ -60,6 +61,13 @@ export interface AgentServices {
     context: { signal: AbortSignal; stdout: OutputSink; stderr: OutputSink; /** For messages and the nested steps' RunIdentity. */ documentName?: string },
   ): Promise<ActionResult>;
   /** Hands gathered inventory to the agent's uploader (checksum first, resent until acknowledged). */
+  /** The patch providers the agent's plugins provide (`patchProviders`), for AWS-RunPatchBaseline's step. */
+  patchProviders?(): Array<{ name: string; provider: PatchProvider }>;
+  /**
+   * This instance's baseline snapshot from the control plane (what GetDeployablePatchSnapshotForInstance makes),
+   * by SnapshotId; the same id returns the same snapshot while it lives.
+   */
+  getPatchSnapshot?(snapshotId: string): Promise<PatchBaselineSnapshot>;
   putInventory?(items: Array<{ TypeName: string; SchemaVersion: string; CaptureTime: string; Content: Array<Record<string, string>>; Context?: Record<string, string> }>, failures?: Array<{ TypeName: string; message: string }>): Promise<void>;
 }
 

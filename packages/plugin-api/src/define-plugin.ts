@@ -1,4 +1,5 @@
 import type { ActionHandler } from './action.js';
+import type { PatchProvider } from './patching.js';
 import type { TransportFactory } from './transport.js';
 
 /** What a plugin's entry module exports by default. Later capabilities add inventory types and patch
@@ -9,6 +10,8 @@ export interface PluginDefinition {
   transports?: Record<string, TransportFactory>;
   /** Document actions by their SSM names, e.g. `aws:runShellScript`. */
   actions?: Record<string, ActionHandler>;
+  /** Patch providers by name (e.g. `apt`); the manifest lists them in `tender.provides.patchProviders`. */
+  patchProviders?: Record<string, PatchProvider>;
 }
 
 const PLUGIN_MARK = Symbol.for('tender.plugin');

@@ -5,3 +5,15 @@ export { definePlugin, isDefinedPlugin, type DefinedPlugin, type PluginDefinitio
 export { parseManifest, checkCompatibility, PluginError, type PluginManifest } from './manifest.js';
 export type { ActionContext, AgentServices, ActionHandler, ActionResult, ActionStatus, OutputSink, RunIdentity } from './action.js';
 export { abortReasonOf, type AbortReason } from './abort-reason.js';
+export type {
+  ExecResult,
+  PatchBaselineSnapshot,
+  PatchFilter,
+  PatchOperatingSystem,
+  PatchOperationResult,
+  PatchProvider,
+  PatchProviderContext,
+  PatchReportEntry,
+  PatchRule,
+  PatchStateName,
+} from './patching.js';

@@ -156,3 +156,94 @@ export interface InventoryAckBody {
   mismatched: string[];
   rejected?: Array<{ TypeName: string; message: string }>;
 }
+
+// ---- State Manager --------------------------------------------------------------------------------------
+
+/**
+ * One association as the agent holds it: everything it needs to run it on schedule without the control plane.
+ * The document travels with it (JSON), so a run never waits on the network.
+ */
+export interface AssociationBody {
+  associationId: string;
+  associationVersion: string;
+  associationName?: string;
+  documentName: string;
+  /** The concrete version the control plane resolved ($DEFAULT / $LATEST made a number). */
+  documentVersion: string;
+  document: Record<string, unknown>;
+  /** Parameter values after defaults (and `{{ssm:...}}` values) were applied by the control plane. */
+  parameters: Record<string, unknown>;
+  /** Sealed `{{ssm-secure:...}}` values, as CommandBody.secrets. */
+  secrets?: CommandBody['secrets'];
+  /** SSM's expression (`cron(...)`, `rate(...)`, `at(...)`); absent: run once when applied. */
+  scheduleExpression?: string;
+  scheduleOffset?: number;
+  applyOnlyAtCronInterval: boolean;
+  /**
+   * ISO 8601: when this version was created, the anchor of @tender/schedules associationRuns(). A version the
+   * agent has not run yet is applied at once unless applyOnlyAtCronInterval says otherwise.
+   */
+  changedAt: string;
+  complianceSeverity?: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNSPECIFIED';
+  syncCompliance: 'AUTO' | 'MANUAL';
+  /** Seconds a run may take (SSM's executionTimeout, or the association's Duration); absent: the document's own. */
+  executionTimeoutSeconds?: number;
+}
+
+/**
+ * `associations` (down): the complete set that applies to this instance now; it replaces what the agent holds
+ * (an association missing from it is dropped). Sent on every `hello` and whenever an association or the
+ * instance's tags change. `revision` only grows per instance; the agent ignores a set older than the one it has.
+ */
+export interface AssociationsBody {
+  revision: number;
+  associations: AssociationBody[];
+}
+
+/** `associations-ack` (up): the agent stored this revision (the control plane stops resending it). */
+export interface AssociationsAckBody {
+  revision: number;
+}
+
+/** `association-run-now` (down): StartAssociationsOnce; run this association now under this execution id. */
+export interface AssociationRunNowBody {
+  associationId: string;
+  executionId: string;
+}
+
+/** How a run came about: first application or a new version, its schedule, StartAssociationsOnce. */
+export type AssociationRunTrigger = 'apply' | 'schedule' | 'run-now';
+
+/** One finished association run on one host, spooled by the agent until acknowledged. */
+export interface AssociationRunReport {
+  /** Made by the agent, unique: a resent report is recognised by it and stored once. */
+  runId: string;
+  associationId: string;
+  associationVersion: string;
+  trigger: AssociationRunTrigger;
+  /**
+   * The instant the run was due (ISO 8601): the schedule slot for 'schedule' (the same on every host, so the
+   * control plane groups runs of one slot into one execution), the version's changedAt for 'apply'.
+   */
+  scheduledAt: string;
+  /** For 'run-now': the execution id the control plane gave. */
+  executionId?: string;
+  /** SSM's association statuses per target: Success, Failed, TimedOut, Cancelled, Skipped. */
+  status: 'Success' | 'Failed' | 'TimedOut' | 'Cancelled' | 'Skipped';
+  /** SSM's DetailedStatus (Success, Failed, ...); for 'Skipped' why (e.g. a newer version superseded it). */
+  detailedStatus: string;
+  startedAt: string;
+  endedAt: string;
+  responseCode: number;
+  steps: StepResultBody[];
+}
+
+/** `association-status` (up): finished runs, oldest first; resent (same runIds) until acknowledged. */
+export interface AssociationStatusBody {
+  reports: AssociationRunReport[];
+}
+
+/** `association-status-ack` (down): these runs are stored; the agent forgets them. */
+export interface AssociationStatusAckBody {
+  runIds: string[];
+}

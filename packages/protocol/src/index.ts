@@ -32,6 +32,14 @@ export type {
   InventoryItemBody,
   InventoryBody,
   InventoryAckBody,
+  AssociationBody,
+  AssociationsBody,
+  AssociationsAckBody,
+  AssociationRunNowBody,
+  AssociationRunTrigger,
+  AssociationRunReport,
+  AssociationStatusBody,
+  AssociationStatusAckBody,
 } from './bodies.js';
 export { inventoryContentHash } from './inventory-hash.js';
 export {
