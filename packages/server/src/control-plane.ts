@@ -4,7 +4,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
-import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
+import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, PATCH_SNAPSHOT_FETCH_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
 import { AssociationService, associationOperations } from './associations/index.js';
@@ -31,6 +31,7 @@ import { InstanceRegistry } from './instances/instance-registry.js';
 import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
 import { KeyService, keyOperations } from './keys/index.js';
 import { ParameterService, parameterOperations } from './parameters/index.js';
+import { handlePatchSnapshotFetch, PatchManager } from './patch/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
 import { Counters } from './metrics/counters.js';
@@ -258,6 +259,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     cleanups.push(() => commands.stop());
     const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
     for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
+    const patching = new PatchManager({ store, region: config.region, accountId: identity.accountId, now, instances: registry, inventory, compliance, logger });
 
     let ready = false;
     const listener = createRequestListener({
@@ -269,6 +271,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...associationOperations(associations, documents),
         ...inventoryOperations(inventory),
         ...complianceOperations(compliance, (id) => registry.get(id) !== undefined),
+        ...patching.operations(() => listening.endpoint),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
@@ -296,6 +299,13 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
           maxBodyBytes: 0,
           handle: (req, res, body) =>
             handleDocumentFetch({ now, publicKeyOf: (id) => registry.get(id)?.publicKey, resolve: (name, version) => documents.resolve(name, version), audit: writeAudit }, req, res, body),
+        },
+        {
+          // PUT: an agent gets (making it the first time) its patch baseline snapshot for AWS-RunPatchBaseline.
+          prefix: PATCH_SNAPSHOT_FETCH_PREFIX,
+          maxBodyBytes: 64 * 1024,
+          handle: (req, res, body) =>
+            handlePatchSnapshotFetch({ now, publicKeyOf: (id) => registry.get(id)?.publicKey, instance: (id) => registry.get(id), snapshots: patching.snapshots, audit: writeAudit }, req, res, body),
         },
       ],
       extraRoutes: {

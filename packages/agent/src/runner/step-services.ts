@@ -43,3 +43,11 @@ export function documentServices(setting: NestedRunSetting): DocumentServices {
   if (source) services.getDocument = (name, version) => source(name, version);
   return services;
 }
+
+/** Where patch baseline snapshots come from: the control plane (GetDeployablePatchSnapshotForInstance's snapshot). */
+export type PatchSnapshotSource = NonNullable<AgentServices['getPatchSnapshot']>;
+
+/** services.getPatchSnapshot for AWS-RunPatchBaseline's step; absent when the agent has no control plane to ask. */
+export function patchSnapshotServices(source: PatchSnapshotSource | undefined): Pick<AgentServices, 'getPatchSnapshot'> {
+  return source ? { getPatchSnapshot: (snapshotId, options) => source(snapshotId, options) } : {};
+}
