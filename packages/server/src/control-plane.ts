@@ -259,7 +259,17 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     cleanups.push(() => commands.stop());
     const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
     for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
-    const patching = new PatchManager({ store, region: config.region, accountId: identity.accountId, now, instances: registry, inventory, compliance, logger });
+    const patching = new PatchManager({
+      store,
+      region: config.region,
+      accountId: identity.accountId,
+      now,
+      instances: registry,
+      inventory,
+      compliance,
+      logger,
+      ...(config.patchSnapshotLifetimeSeconds ? { snapshotLifetimeMs: config.patchSnapshotLifetimeSeconds * 1000 } : {}),
+    });
 
     let ready = false;
     const listener = createRequestListener({
