@@ -169,7 +169,7 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     assert.match(shown.stdout, /patch groups: e2e-web/);
     const bad = await tender('patch', 'baselines', 'create', '--name', 'no-os', '--rule', 'PRIORITY=Required');
     assert.equal(bad.code, 3, 'the API refused it');
-    assert.match(bad.stderr, /ValidationException: .*PRIORITY is not supported for operating system WINDOWS.*names no OperatingSystem/);
+    assert.match(bad.message, /ValidationException: .*PRIORITY is not supported for operating system WINDOWS.*names no OperatingSystem/);
   });
 
   it('an expired snapshot: GetDeployablePatchSnapshotForInstance and AWS-RunPatchBaseline get SSM\'s error; a bad BaselineOverride fails the step', async () => {
