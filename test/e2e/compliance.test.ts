@@ -4,6 +4,9 @@
  * an instance's compliance gone once it is deregistered; and `tender compliance summary | list`.
  */
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   ComplianceTypeCountLimitExceededException,
   DeregisterManagedInstanceCommand,
@@ -15,9 +18,11 @@ import {
   ListResourceComplianceSummariesCommand,
   paginateListComplianceItems,
   PutComplianceItemsCommand,
+  SSMClient,
   type ComplianceItem,
   type PutComplianceItemsCommandInput,
 } from '@aws-sdk/client-ssm';
+import { readAudit } from '../support/audit-file.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { startFleet, type Fleet } from '../support/fleet-simulator.js';
 import { runCli, TENDER_BIN } from '../support/processes.js';
@@ -95,6 +100,32 @@ describe('Compliance through the AWS SDK', function () {
     await assert.rejects(put({ ResourceId: db, ComplianceType: 'Custom:OneTooMany', Items: [{ Id: 'x', Severity: 'LOW', Status: 'COMPLIANT' }] }), ComplianceTypeCountLimitExceededException);
   });
 
+  it('holds writers to their policy per instance ARN, and audits both outcomes', async () => {
+    const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-compliance-policy-'));
+    try {
+      const arn = (id: string) => `arn:aws:ssm:${cp.running.region}:${cp.running.accountId}:managed-instance/${id}`;
+      const policyFile = path.join(work, 'policy.json');
+      await fs.writeFile(policyFile, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:PutComplianceItems', Resource: arn(web) }, { Effect: 'Allow', Action: 'ssm:List*', Resource: '*' }] }));
+      const created = await runCli(TENDER_BIN, ['access-keys', 'create', '--user-name', 'web-scanner', '--policy', policyFile, '--json', '--data-dir', cp.dataDir]);
+      assert.equal(created.code, 0, created.stderr);
+      const key = JSON.parse(created.stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string }; Arn: string };
+      const scanner = new SSMClient({ region: cp.running.region, endpoint: cp.running.endpoint, credentials: { accessKeyId: key.AccessKey.AccessKeyId, secretAccessKey: key.AccessKey.SecretAccessKey }, maxAttempts: 1 });
+      try {
+        const input = { ResourceType: 'ManagedInstance', ComplianceType: 'Custom:Scanner', ExecutionSummary: { ExecutionTime: executionTime }, Items: [{ Id: 'x', Severity: 'LOW' as const, Status: 'COMPLIANT' as const }] };
+        await scanner.send(new PutComplianceItemsCommand({ ...input, ResourceId: web }));
+        await assert.rejects(scanner.send(new PutComplianceItemsCommand({ ...input, ResourceId: db })), { name: 'AccessDeniedException' });
+        const listed = await scanner.send(new ListComplianceItemsCommand({ ResourceIds: [web], Filters: [{ Key: 'ComplianceType', Values: ['Custom:Scanner'] }] }));
+        assert.deepEqual(listed.ComplianceItems?.map((item) => item.Id), ['x']);
+      } finally {
+        scanner.destroy();
+      }
+      const mine = (await readAudit(cp.dataDir)).filter((record) => record.caller === key.Arn && record.operation === 'AmazonSSM.PutComplianceItems');
+      assert.deepEqual(mine.map((record) => [record.outcome, record.resources]), [['success', [arn(web)]], ['denied', [arn(db)]]]);
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
+    }
+  });
+
   it("removes an instance's compliance when it is deregistered", async () => {
     assert.ok((await allItems(db)).length > 0);
     await cp.ssm.send(new DeregisterManagedInstanceCommand({ InstanceId: db }));
@@ -102,7 +133,7 @@ describe('Compliance through the AWS SDK', function () {
     const resources = await cp.ssm.send(new ListResourceComplianceSummariesCommand({}));
     assert.deepEqual([...new Set(resources.ResourceComplianceSummaryItems?.map((item) => item.ResourceId))], [web]);
     const summaries = await cp.ssm.send(new ListComplianceSummariesCommand({}));
-    assert.deepEqual(summaries.ComplianceSummaryItems?.map((item) => [item.ComplianceType, item.CompliantSummary?.CompliantCount, item.NonCompliantSummary?.NonCompliantCount]), [['Custom:Baseline', 0, 1]]);
+    assert.deepEqual(summaries.ComplianceSummaryItems?.map((item) => [item.ComplianceType, item.CompliantSummary?.CompliantCount, item.NonCompliantSummary?.NonCompliantCount]), [['Custom:Baseline', 0, 1], ['Custom:Scanner', 1, 0]]);
   });
 });
 
