@@ -182,6 +182,8 @@ describe('compliance', () => {
     assert.deepEqual(await ids({ Filters: [{ Key: 'Severity', Values: ['HIGH'], Type: 'LESS_THAN' }] }), ['web:med', 'web:low']);
     assert.deepEqual(await ids({ Filters: [{ Key: 'Severity', Values: ['CRITICAL', 'LOW'], Type: 'NOT_EQUAL' }] }), ['web:high', 'web:med']);
     assert.deepEqual(await ids({ Filters: [{ Key: 'Title', Values: ['Secur'], Type: 'BEGIN_WITH' }] }), ['db:KB1']);
+    // As AWS CLI's examples filter: by type and Id, and by time after an ISO instant.
+    assert.deepEqual(await ids({ Filters: [{ Key: 'ComplianceType', Values: ['Patch'], Type: 'EQUAL' }, { Key: 'Id', Values: ['KB1'], Type: 'EQUAL' }] }), ['db:KB1']);
     assert.deepEqual(await ids({ Filters: [{ Key: 'ExecutionTime', Values: ['2030-01-02T00:00:00Z'], Type: 'GREATER_THAN' }] }), ['db:KB1']);
     assert.deepEqual(
       await ids({ Filters: [{ Key: 'Status', Values: ['COMPLIANT'] }, { Key: 'ComplianceType', Values: ['Custom:'], Type: 'BEGIN_WITH' }] }),
