@@ -166,6 +166,15 @@ describe('compliance', () => {
     await put({ ComplianceType: 'Custom:Eleventh', Items: good });
   });
 
+  it('holds the custom type limit when puts to one resource arrive at once', async () => {
+    const good = [{ Id: 'x', Severity: 'LOW', Status: 'COMPLIANT' }];
+    const results = await Promise.allSettled(Array.from({ length: MAX_CUSTOM_TYPES + 2 }, (_, i) => put({ ComplianceType: `Custom:Race${i}`, Items: good })));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, MAX_CUSTOM_TYPES);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.deepEqual(refused.map((r) => (r.reason as { code: string }).code), ['ComplianceTypeCountLimitExceededException', 'ComplianceTypeCountLimitExceededException']);
+    assert.equal((await resources({ Filters: [{ Key: 'ResourceId', Values: [WEB] }] })).ResourceComplianceSummaryItems.length, MAX_CUSTOM_TYPES);
+  });
+
   it('filters items with EQUAL, NOT_EQUAL, BEGIN_WITH, LESS_THAN and GREATER_THAN', async () => {
     await put({
       Items: [
