@@ -227,6 +227,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       await registry.remove(instanceId);
       await admin.removeAgent(instanceId);
       await compliance.removeResource(instanceId);
+      await patching.states.removeInstance(instanceId);
     };
 
     const agentBrokerCa = config.mqttCaFile && config.mqttUrl ? await fs.readFile(config.mqttCaFile, 'utf8') : tls ? tls.cert : undefined;

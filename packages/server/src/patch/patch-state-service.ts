@@ -96,6 +96,11 @@ export class PatchStateService {
     });
   }
 
+  /** A deregistered instance's patch state goes with it (its inventory and compliance are removed by their services). */
+  async removeInstance(instanceId: string): Promise<void> {
+    await this.table.delete(instanceId);
+  }
+
   async state(instanceId: string): Promise<InstancePatchStateRecord | undefined> {
     return this.table.get(instanceId);
   }
