@@ -170,6 +170,17 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     const bad = await tender('patch', 'baselines', 'create', '--name', 'no-os', '--rule', 'PRIORITY=Required');
     assert.equal(bad.code, 3, 'the API refused it');
     assert.match(bad.message, /ValidationException: .*PRIORITY is not supported for operating system WINDOWS.*names no OperatingSystem/);
+
+    // tender patch scan: SendCommand of AWS-RunPatchBaseline; the override's JSON arrives whole (commas and all).
+    const scan = await tender('patch', 'scan', '-i', instanceId, '--baseline-override', JSON.stringify({ OperatingSystem: os_, RejectedPatches: ['bash', 'dpkg'], RejectedPatchesAction: 'BLOCK' }), '--wait', '--json');
+    assert.equal(scan.code, 0, scan.stderr);
+    assert.equal((JSON.parse(scan.stdout) as { Invocations: Array<{ Status: string }> }).Invocations[0]?.Status, 'Success');
+    const overridden = await eventually(async () => {
+      const state = (await cp.ssm.send(new DescribeInstancePatchStatesCommand({ InstanceIds: [instanceId] }))).InstancePatchStates?.[0];
+      return state?.BaselineId === 'BaselineOverride' ? state : undefined;
+    }, 'the scan under the override to be reported', 30_000, 250);
+    assert.equal(overridden.InstalledRejectedCount, 2, 'bash and dpkg, rejected by the override');
+    assert.equal(overridden.InstalledCount, 0);
   });
 
   it('an expired snapshot: GetDeployablePatchSnapshotForInstance and AWS-RunPatchBaseline get SSM\'s error; a bad BaselineOverride fails the step', async () => {

@@ -13,11 +13,10 @@ export default class PatchInstall extends PatchScan {
     'install-override-list': Flags.string({ description: 'install only these patches: names separated by commas, or the path of a file on the hosts listing them' }),
   };
 
-  protected override extraParameters(flags: Record<string, unknown>): string[] {
-    const parameters: string[] = [];
-    if (typeof flags['reboot-option'] === 'string') parameters.push(`RebootOption=${flags['reboot-option']}`);
-    // A list of names goes as one value: send-command splits Name=a,b into list items, and this parameter is a String.
-    if (typeof flags['install-override-list'] === 'string') parameters.push(`InstallOverrideList=${flags['install-override-list'].replace(/,/g, '\n')}`);
+  protected override extraParameters(flags: Record<string, unknown>): Record<string, string[]> {
+    const parameters: Record<string, string[]> = {};
+    if (typeof flags['reboot-option'] === 'string') parameters.RebootOption = [flags['reboot-option']];
+    if (typeof flags['install-override-list'] === 'string') parameters.InstallOverrideList = [flags['install-override-list']];
     return parameters;
   }
 }
