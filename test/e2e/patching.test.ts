@@ -31,7 +31,7 @@ import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN } from '../suppo
 const TEST_PROVIDER = `
 const MISSING = { Title: 'tender-e2e-security 2.0.0', KBId: 'tender-e2e-security', Classification: 'Security', Severity: 'important', State: 'MISSING', Version: '2.0.0', CVEIds: 'CVE-2026-0001', ComplianceLevel: 'HIGH' };
 async function scan(context, snapshot) {
-  const listed = await context.exec('dpkg-query', ['-W', '-f', '\${Package}\\t\${Version}\\n']);
+  const listed = await context.exec('/usr/bin/dpkg-query', ['-W', '-f', '\${Package}\\t\${Version}\\n']);
   if (listed.exitCode !== 0) throw new Error('dpkg-query failed: ' + listed.stderr);
   const patches = listed.stdout.trim().split('\\n').filter(Boolean).map((line) => {
     const [name, version] = line.split('\\t');
@@ -46,7 +46,7 @@ export default Object.freeze({
     'e2e-dpkg': {
       description: 'test-only provider over dpkg-query',
       operatingSystems: ['DEBIAN', 'UBUNTU', 'RASPBIAN'],
-      detect: async (context) => (await context.exec('dpkg-query', ['--version'])).exitCode === 0,
+      detect: async (context) => (await context.exec('/usr/bin/dpkg-query', ['--version'])).exitCode === 0,
       scan,
       install: async () => { throw new Error('the e2e provider does not install'); },
     },
@@ -98,7 +98,11 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     assert.equal(registered.code, 0, registered.stderr);
     instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
     await cp.ssm.send(new AddTagsToResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: instanceId, Tags: [{ Key: 'Patch Group', Value: 'e2e-web' }] }));
-    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0', '--inventory-jitter-seconds', '0', '--plugin', plugin]);
+    // The agent's PATH finds no package manager, so that the bundled providers (apt, dnf) stand aside and the test
+    // provider (which names dpkg-query by its full path) serves this host.
+    const emptyPath = path.join(work, 'empty-path');
+    await fs.mkdir(emptyPath);
+    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0', '--inventory-jitter-seconds', '0', '--plugin', plugin], { PATH: emptyPath });
     await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online' || undefined, 'the agent to come online', 30_000);
 
     const created = await cp.ssm.send(new CreatePatchBaselineCommand({ Name: 'e2e-web', OperatingSystem: os_, ApprovedPatches: ['bash', 'dpkg'], RejectedPatches: ['coreutils'], RejectedPatchesAction: 'BLOCK' }));
