@@ -1,8 +1,9 @@
-/** The API's shapes of windows, targets, tasks and their history (SSM's field names; dates as Date for the wire). */
+/** The API's shapes of windows, targets, tasks and their history (SSM's field names; timestamps as epoch seconds). */
+import { epochSeconds } from '../api/wire-format.js';
 import type { TaskExecutionRecord, TaskInvocationRecord, WindowExecutionRecord, WindowRecord, WindowTargetRecord, WindowTaskRecord } from './window-records.js';
 import { formatRunTime } from './window-schedule.js';
 
-const date = (iso: string | undefined): Date | undefined => (iso === undefined ? undefined : new Date(iso));
+const date = epochSeconds;
 
 export function windowSettingsView(window: WindowRecord) {
   return {
