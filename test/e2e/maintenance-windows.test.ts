@@ -21,7 +21,7 @@ import {
 import { SERVER_DEFAULTS, startControlPlane, type RunningControlPlane } from '@tender/server';
 import { pino } from 'pino';
 import { readAdminKey } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
+import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN } from '../support/processes.js';
 
 /**
  * Maintenance windows end to end: a real control plane (embedded broker), two real agent processes tagged
@@ -62,6 +62,8 @@ describe('Maintenance windows end to end: scheduler → Run Command → agent pr
   let scripts: string;
   const agents: LiveProcess[] = [];
   const instanceIds: string[] = [];
+  /** The first test's window and execution, which the CLI test shows. */
+  const shown = { windowId: '', executionId: '' };
 
   const start = async () => {
     running = await startControlPlane(
@@ -166,16 +168,53 @@ describe('Maintenance windows end to end: scheduler → Run Command → agent pr
     for (const [list, text] of [[first, 'first on'], [second, 'second after first on']] as const) {
       assert.deepEqual(list.map((i) => i.Status), ['SUCCESS', 'SUCCESS']);
       for (const invocation of list) {
-        const instanceId = JSON.parse(invocation.Parameters ?? '{}').commands.join('\n').match(/mi-[0-9a-f]{17}/)?.[0];
-        assert.ok(instanceIds.includes(instanceId), `{{RESOURCE_ID}} became an instance id: ${invocation.Parameters}`);
+        const sent = JSON.parse(invocation.Parameters ?? '{}') as { instanceIds: string[]; parameters: { commands: string[] } };
+        const instanceId = sent.instanceIds[0]!;
+        assert.ok(instanceIds.includes(instanceId));
+        assert.match(sent.parameters.commands.join('\n'), new RegExp(`on ${instanceId}`), '{{RESOURCE_ID}} became the instance id');
         assert.match(await output(invocation.ExecutionId!, instanceId), new RegExp(`${text} ${instanceId}`));
       }
     }
-    assert.match(await output(second[0]!.ExecutionId!, JSON.parse(second[0]!.Parameters!).commands.join().match(/mi-[0-9a-f]{17}/)[0]), new RegExp(`in ${id}`));
+    assert.match(await output(second[0]!.ExecutionId!, (JSON.parse(second[0]!.Parameters!) as { instanceIds: string[] }).instanceIds[0]!), new RegExp(`in ${id}`), '{{WINDOW_EXECUTION_ID}} filled in');
     // MaxConcurrency 1: the two hosts ran priority 1 one after the other, never overlapping.
     const lines = (await fs.readFile(path.join(scripts, 'order'), 'utf8')).trim().split('\n').map((line) => line.split(' ')[1]);
     assert.deepEqual(lines, ['start', 'end', 'start', 'end']);
     assert.equal((await commandsOfWindow(windowId)).length, 4, 'two tasks x two hosts');
+    Object.assign(shown, { windowId, executionId: id });
+  });
+
+  it('tender maintenance-windows create | list | schedule | executions', async () => {
+    const cli = (...args: string[]) => runCli(TENDER_BIN, ['maintenance-windows', ...args, '--endpoint', running!.endpoint, '--data-dir', dataDir], { timeoutMs: 60000 });
+    const refused = await cli('create', '--name', 'bad-cutoff', '--schedule', 'cron(0 2 ? * SUN *)', '--duration', '2', '--cutoff', '2');
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.message, /ValidationException: The cutoff \(2 hours\) must be less than the duration/);
+
+    const created = await cli('create', '--name', 'cli-window', '--schedule', 'cron(30 2 ? * * *)', '--timezone', 'America/New_York', '--duration', '3', '--cutoff', '1', '--json');
+    assert.equal(created.code, 0, created.stderr);
+    const { WindowId } = JSON.parse(created.stdout) as { WindowId: string };
+    const listed = await cli('list', '--json');
+    assert.ok((JSON.parse(listed.stdout) as Array<{ WindowId: string }>).some((w) => w.WindowId === WindowId));
+    const table = await cli('list');
+    assert.match(table.stdout, new RegExp(`${WindowId}\\s+cli-window\\s+true\\s+cron\\(30 2 \\? \\* \\* \\*\\)\\s+America/New_York`));
+
+    // The scheduler's clock reads 2026-03-06 (the window's creation time): 2026-03-08 02:30 does not exist in New York.
+    const schedule = await cli('schedule', WindowId, '--count', '3', '--json');
+    assert.deepEqual((JSON.parse(schedule.stdout) as Array<{ ExecutionTime: string }>).map((run) => run.ExecutionTime), ['2026-03-07T02:30:00-05:00', '2026-03-09T02:30:00-04:00', '2026-03-10T02:30:00-04:00']);
+
+    const executions = await cli('executions', shown.windowId);
+    assert.equal(executions.code, 0, executions.stderr);
+    assert.match(executions.stdout, new RegExp(`${shown.executionId}\\s+TIMED_OUT`));
+    const one = await cli('executions', shown.windowId, '--execution', shown.executionId);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, new RegExp(`^Execution ${shown.executionId}  TIMED_OUT`, 'm'));
+    assert.match(one.stdout, /^Task \S+ {2}priority 1 {2}RUN_COMMAND AWS-RunShellScript {2}SUCCESS {2}\(MaxConcurrency 1, MaxErrors 0\)/m);
+    assert.match(one.stdout, /^Task \S+ {2}priority 2 {2}RUN_COMMAND AWS-RunShellScript {2}SUCCESS/m);
+    for (const instanceId of instanceIds) assert.equal(one.stdout.match(new RegExp(`^  ${instanceId}\\s+[0-9a-f-]{36}\\s+SUCCESS`, 'gm'))?.length, 2, one.stdout);
+    const json = JSON.parse((await cli('executions', shown.windowId, '--execution', shown.executionId, '--json')).stdout) as { Status: string; Tasks: Array<{ Invocations: unknown[] }> };
+    assert.equal(json.Status, 'TIMED_OUT');
+    assert.deepEqual(json.Tasks.map((t) => t.Invocations.length), [2, 2]);
+    const help = await runCli(TENDER_BIN, ['maintenance-windows', 'executions', '--help']);
+    assert.match(help.stdout, /--execution/);
   });
 
   it('CANCEL_TASK cancels the running invocations at the cutoff', async () => {

@@ -277,9 +277,11 @@ export class ExecutionDriver {
     const run = task.RunCommand;
     const parameters = fillParameterMap(run.Parameters, values);
     const commandId = invocation.ExecutionId ?? stableId(invocation.InvocationId, 'command');
+    const comment = fillPseudoParameters(run.Comment ?? `Maintenance window ${execution.WindowId} task ${task.WindowTaskId}`, values).slice(0, 100);
     if (invocation.ExecutionId === undefined) {
       invocation.ExecutionId = commandId;
-      invocation.Parameters = JSON.stringify(parameters);
+      // SSM's Parameters of a RUN_COMMAND invocation: the SendCommand request it made, as JSON.
+      invocation.Parameters = JSON.stringify({ comment, documentName: task.TaskArn, instanceIds: [invocation.resourceId], maxConcurrency: '1', maxErrors: '0', parameters, ...(run.TimeoutSeconds !== undefined ? { timeoutSeconds: run.TimeoutSeconds } : {}) });
       invocation.Status = 'IN_PROGRESS';
       invocation.StatusDetails = 'In progress';
       invocation.StartTime = now.toISOString();
@@ -291,7 +293,7 @@ export class ExecutionDriver {
       Parameters: parameters,
       MaxConcurrency: '1',
       MaxErrors: '0',
-      Comment: fillPseudoParameters(run.Comment ?? `Maintenance window ${execution.WindowId} task ${task.WindowTaskId}`, values).slice(0, 100),
+      Comment: comment,
     };
     if (run.DocumentVersion !== undefined) input.DocumentVersion = run.DocumentVersion;
     if (run.DocumentHash !== undefined) input.DocumentHash = run.DocumentHash;

@@ -169,7 +169,7 @@ export interface TaskInvocationRecord {
    * sent), so no command is lost or sent twice.
    */
   ExecutionId?: string;
-  /** The parameters the command was sent with (pseudo-parameters filled in), as JSON: SSM's Parameters string. */
+  /** The SendCommand request made (instance, document, parameters with pseudo-parameters filled in), as JSON: SSM's Parameters string. */
   Parameters?: string;
   Status: ExecutionStatus;
   StatusDetails: string;
