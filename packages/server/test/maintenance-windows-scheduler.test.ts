@@ -326,5 +326,10 @@ describe('Maintenance window scheduler', () => {
     await at(AT('10:00:01'));
     assert.equal((await executions()).length, 0);
     assert.equal(bed.commandMessages().length, 0);
+    // Enabled again: the run it skipped while disabled is not reported as missed; the next one runs.
+    clock.ms = AT('12:00:00');
+    await bed.call('UpdateMaintenanceWindow', { WindowId: windowId, Enabled: true });
+    await at(Date.parse('2026-03-07T10:00:01Z'));
+    assert.deepEqual((await executions()).map((e) => e.Status), ['IN_PROGRESS']);
   });
 });

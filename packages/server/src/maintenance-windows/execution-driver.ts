@@ -191,7 +191,11 @@ export class ExecutionDriver {
     let task = await this.service.taskExecutions.get(taskExecutionId);
     if (!task) throw new Error(`task execution ${taskExecutionId} of ${execution.WindowExecutionId} is missing`);
     if (isFinal(task.Status)) return task;
-    const invocations = (await this.service.invocations.list()).filter((i) => i.TaskExecutionId === taskExecutionId).sort((a, b) => a.seq - b.seq);
+    // readAll shares the stored records without copying the whole history; only this task's are copied to change.
+    const invocations = (await this.service.invocations.readAll())
+      .filter((i) => i.TaskExecutionId === taskExecutionId)
+      .map((i) => structuredClone(i) as TaskInvocationRecord)
+      .sort((a, b) => a.seq - b.seq);
     const nowMs = now.getTime();
     const pastCutoff = nowMs >= Date.parse(execution.cutoffAt);
     const pastEnd = nowMs >= Date.parse(execution.endsAt);

@@ -16,8 +16,13 @@ export class WindowLeases {
     private readonly leaseMs: number,
   ) {}
 
-  /** Take or renew the window's lease; true when this replica holds it now. */
+  /**
+   * Take or renew the window's lease; true when this replica holds it now. A lease of ours with more than half
+   * its time left is not written again (a tick a second would otherwise write every window's lease every second).
+   */
   async hold(windowId: string, now: Date): Promise<boolean> {
+    const held = await this.table.read(windowId);
+    if (held?.owner === this.owner && Date.parse(held.expiresAt) - now.getTime() > this.leaseMs / 2) return true;
     const expiresAt = new Date(now.getTime() + this.leaseMs).toISOString();
     const lease = await this.table.update(windowId, (current) => {
       if (current && current.owner !== this.owner && Date.parse(current.expiresAt) > now.getTime()) return undefined;

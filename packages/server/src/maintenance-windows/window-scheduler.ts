@@ -95,10 +95,10 @@ export class WindowScheduler {
       await this.scheduleDue(window, now);
     }
     // Executions of windows this replica holds (and of windows deleted since they started, if they were its own).
-    const executions = (await this.options.service.executions.list()).filter((e) => !isFinal(e.Status));
+    const executions = (await this.options.service.executions.readAll()).filter((e) => !isFinal(e.Status));
     for (const execution of executions) {
       if (!held.has(execution.WindowId) && !(execution.owner === this.owner && !windows.some((w) => w.WindowId === execution.WindowId))) continue;
-      if (execution.owner !== this.owner) await this.options.service.executions.put(execution.WindowExecutionId, { ...execution, owner: this.owner });
+      if (execution.owner !== this.owner) await this.options.service.executions.update(execution.WindowExecutionId, (record) => (record ? { ...record, owner: this.owner } : undefined));
       try {
         await this.driver.advance(execution.WindowExecutionId, now);
       } catch (error) {
@@ -112,9 +112,12 @@ export class WindowScheduler {
     const cursor = await this.cursors.get(window.WindowId);
     const from = new Date(Math.max(Date.parse(cursor?.checkedThrough ?? window.scheduleSince), Date.parse(window.scheduleSince)));
     if (from >= now) return;
-    const due = window.Enabled ? windowRuns(window, from, RUNS_PER_TICK).filter((run) => run <= now) : [];
+    const due = windowRuns(window, from, RUNS_PER_TICK).filter((run) => run <= now);
+    // Nothing due: the cursor stays (no write on every tick); the next tick looks from the same place.
+    if (due.length === 0) return;
     const grace = this.options.missedGraceMs ?? 60_000;
-    for (const run of due) {
+    // A disabled window's runs pass without a record: it was not meant to run.
+    for (const run of window.Enabled ? due : []) {
       if (now.getTime() - run.getTime() > grace) await this.recordMissed(window, run, now);
       else await this.startExecution(window, run, now);
     }
