@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
@@ -267,6 +268,8 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       store,
       commands,
       now: options.maintenanceWindows?.now ?? now,
+      // The same name across restarts of this replica: after a crash it takes its windows' leases straight back.
+      owner: `${os.hostname()}:${dataDir}`,
       logger,
       ...(options.maintenanceWindows?.tickMs !== undefined ? { tickMs: options.maintenanceWindows.tickMs } : {}),
     });

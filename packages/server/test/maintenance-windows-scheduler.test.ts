@@ -305,6 +305,25 @@ describe('Maintenance window scheduler', () => {
     await other.stop();
   });
 
+  it('a replica that crashed takes its own leases straight back when it comes back under the same name', async () => {
+    await task(1);
+    await at(AT('09:59:30'));
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const schedulerNamed = (owner: string) => new WindowScheduler({ service: bed.windows, store: bed.store, commands: bed.commands, now: clock.now, logger: silent, owner, tickMs: 0 });
+    // replica-a crashes (never stops, so its lease stays); a stranger must wait, replica-a coming back need not.
+    clock.ms = AT('10:00:01');
+    const stranger = schedulerNamed('replica-c');
+    await stranger.tick();
+    assert.equal((await executions()).length, 0);
+    const again = schedulerNamed('replica-a');
+    await again.tick();
+    await bed.commands.whenSent();
+    assert.equal((await executions())[0]?.Status, 'IN_PROGRESS');
+    assert.equal(bed.commandMessages().length, 2);
+    await stranger.stop();
+    await again.stop();
+  });
+
   it('CancelMaintenanceWindowExecution: tasks not started never start, running ones finish', async () => {
     await task(1);
     await task(2);

@@ -33,7 +33,11 @@ export interface WindowSchedulerOptions {
   /** The clock schedules are read against (injected: tests move it by hand). */
   now: () => Date;
   logger: DriverLogger & { error(details: object, message: string): void };
-  /** This replica's name in leases and executions. Default: a random id per start. */
+  /**
+   * This replica's name in leases and executions. It should stay the same across restarts of one replica (the
+   * control plane uses its host and data directory), so that after a crash it takes its own leases straight back
+   * instead of waiting for them to expire. Default: a random id.
+   */
   owner?: string;
   /** How often the scheduler ticks; 0: no timer (tests call tick()). Default 1000 ms. */
   tickMs?: number;
@@ -92,7 +96,12 @@ export class WindowScheduler {
     for (const window of windows) {
       if (!(await this.leases.hold(window.WindowId, now))) continue;
       held.add(window.WindowId);
-      await this.scheduleDue(window, now);
+      try {
+        await this.scheduleDue(window, now);
+      } catch (error) {
+        // One window's trouble (a store write that failed) must not hold up the others; the next tick retries.
+        this.options.logger.error({ err: error, windowId: window.WindowId }, 'scheduling a maintenance window failed; will retry');
+      }
     }
     // Executions of windows this replica holds (and of windows deleted since they started, if they were its own).
     const executions = (await this.options.service.executions.readAll()).filter((e) => !isFinal(e.Status));
