@@ -101,6 +101,7 @@ describe('Maintenance windows API', () => {
     await apiError(bed.call('RegisterTaskWithMaintenanceWindow', { ...task, MaxErrors: undefined }), 'ValidationException', /MaxErrors is required/);
     await apiError(bed.call('RegisterTaskWithMaintenanceWindow', { ...task, CutoffBehavior: 'STOP' }), 'ValidationException', /CONTINUE_TASK, CANCEL_TASK/);
     await apiError(bed.call('RegisterTaskWithMaintenanceWindow', { ...task, TaskInvocationParameters: { RunCommand: { OutputS3BucketName: 'logs' } } }), 'ValidationException', /S3/);
+    await apiError(bed.call('RegisterTaskWithMaintenanceWindow', { ...task, TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['echo {{ssm:/db/host}}'] } } } }), 'ValidationException', /Parameter Store references \(\{\{ssm:\/db\/host\}\}\)/);
     assert.equal((await bed.call<{ Tasks: unknown[] }>('DescribeMaintenanceWindowTasks', { WindowId: id })).Tasks.length, 0);
 
     const { WindowTaskId } = await bed.call<{ WindowTaskId: string }>('RegisterTaskWithMaintenanceWindow', { ...task, TaskInvocationParameters: { RunCommand: { Parameters: { commands: ['echo {{RESOURCE_ID}}'] }, TimeoutSeconds: 600 } } });

@@ -203,6 +203,7 @@ export class ExecutionDriver {
     // 1. What the commands service says of the commands already sent (or, after a crash, maybe not sent).
     for (const invocation of invocations) {
       if (invocation.ExecutionId === undefined || isFinal(invocation.Status)) continue;
+      const before = `${invocation.Status}/${invocation.StatusDetails}`;
       const command = await this.commands.getCommand(invocation.ExecutionId);
       if (command) {
         this.follow(invocation, command, now);
@@ -212,7 +213,8 @@ export class ExecutionDriver {
       } else {
         this.end(invocation, 'TIMED_OUT', 'Not started: the window reached its cutoff', now);
       }
-      await this.service.invocations.put(invocation.InvocationId, invocation);
+      // Written only when it changed: a tick a second must not rewrite every running invocation.
+      if (`${invocation.Status}/${invocation.StatusDetails}` !== before) await this.service.invocations.put(invocation.InvocationId, invocation);
     }
 
     // 2. The cutoff: CANCEL_TASK cancels the running commands and starts nothing more.

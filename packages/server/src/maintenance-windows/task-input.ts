@@ -95,6 +95,10 @@ export function parseTaskFields(input: Input, options: { requireType: boolean })
   let runCommand = parseRunCommand(isRecord(invocation) ? invocation.RunCommand : undefined);
   const legacy = parseTaskParameters(input.TaskParameters);
   if (legacy !== undefined) runCommand = { ...runCommand, Parameters: { ...legacy, ...runCommand?.Parameters } };
+  // SSM reads Parameter Store as the task's service role; Tender has no roles, and running the task as whoever
+  // registered it would outlive that caller's own access. Refused here rather than failing at every run.
+  const reference = JSON.stringify(runCommand?.Parameters ?? {}).match(/\{\{\s*(ssm|ssm-secure):[^}]*\}\}/)?.[0];
+  if (reference !== undefined) throw invalidInput(`Maintenance window tasks cannot use Parameter Store references (${reference}) yet: Tender has no service role to read them as`);
   const fields: TaskFields = {
     TaskArn: optionalString(input, 'TaskArn', { min: 1, max: 1600 }),
     TaskType: taskType as 'RUN_COMMAND' | undefined,
