@@ -271,6 +271,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       // The same name across restarts of this replica: after a crash it takes its windows' leases straight back.
       owner: `${os.hostname()}:${dataDir}`,
       logger,
+      audit: writeAudit,
       ...(options.maintenanceWindows?.tickMs !== undefined ? { tickMs: options.maintenanceWindows.tickMs } : {}),
     });
     await windowScheduler.start();

@@ -219,6 +219,11 @@ describe('Maintenance window scheduler', () => {
     assert.equal(missed?.Status, 'FAILED');
     assert.match(missed!.StatusDetails, /^Missed: .*2026-03-06T10:00:00.000Z.*not run late/);
     assert.equal(bed.commandMessages().length, 0);
+    assert.deepEqual(
+      bed.audited.map((e) => [e.operation, e.outcome, e.errorCode, e.resources[0]]),
+      [['tender:RunMaintenanceWindow', 'error', 'Missed', windowId]],
+      'the missed run is in the audit trail',
+    );
     // The next day's run happens as usual.
     await at(Date.parse('2026-03-07T10:00:03Z'));
     const all = await executions();

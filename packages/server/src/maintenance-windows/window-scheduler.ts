@@ -14,6 +14,7 @@
  * service, not resent); runs that came due meanwhile are missed. Time comes only from `now`.
  */
 import { randomUUID } from 'node:crypto';
+import type { AuditEvent } from '../audit/audit-record.js';
 import type { Store, Table } from '../store/store.js';
 import { ExecutionDriver, type CommandRunner, type DriverLogger } from './execution-driver.js';
 import { stableId } from './stable-id.js';
@@ -45,6 +46,8 @@ export interface WindowSchedulerOptions {
   leaseMs?: number;
   /** A run seen later than this after its time is missed, not started. Default 60 s. */
   missedGraceMs?: number;
+  /** The audit trail: each execution the scheduler starts, skips or records as missed (the API calls are audited by the API). */
+  audit?: (event: AuditEvent) => Promise<unknown>;
 }
 
 export class WindowScheduler {
@@ -157,6 +160,7 @@ export class WindowScheduler {
     }
     if (await this.options.service.executions.insert(id, record)) {
       this.options.logger.info({ windowId: window.WindowId, windowExecutionId: id, scheduledAt: record.scheduledAt, status: record.Status }, 'maintenance window execution created');
+      await this.audit(record, 'success', `scheduled at ${record.scheduledAt}: ${record.Status === 'PENDING' ? `started with ${record.plan.length} task(s)` : record.StatusDetails}`);
     }
   }
 
@@ -177,7 +181,23 @@ export class WindowScheduler {
     };
     if (await this.options.service.executions.insert(id, record)) {
       this.options.logger.warn({ windowId: window.WindowId, scheduledAt: record.scheduledAt }, 'maintenance window missed: it came due while no control plane was running it');
+      await this.audit(record, 'error', record.StatusDetails, 'Missed');
     }
+  }
+
+  private async audit(record: WindowExecutionRecord, outcome: 'success' | 'error', detail: string, errorCode?: string): Promise<void> {
+    await this.options
+      .audit?.({
+        time: this.options.now().toISOString(),
+        caller: `maintenance-window-scheduler:${this.owner}`,
+        operation: 'tender:RunMaintenanceWindow',
+        resources: [record.WindowId, record.WindowExecutionId],
+        source: 'scheduler',
+        outcome,
+        ...(errorCode !== undefined ? { errorCode } : {}),
+        detail,
+      })
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'could not write the audit trail'));
   }
 
   /** CancelMaintenanceWindowExecution: tasks not started never start; tasks running finish (SSM's rule). */

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createMessage, type CommandBody, type CommandResultBody } from '@tender/protocol';
 import type { Input } from '../../src/api/operation.js';
+import type { AuditEvent } from '../../src/audit/audit-record.js';
 import { agentMessageHandlers, CommandService } from '../../src/commands/index.js';
 import { DocumentService } from '../../src/documents/index.js';
 import { InstanceRegistry, type InstanceRecord } from '../../src/instances/instance-registry.js';
@@ -48,6 +49,7 @@ export class WindowBed {
   windows!: WindowService;
   scheduler!: WindowScheduler;
   sent: Sent[] = [];
+  audited: AuditEvent[] = [];
 
   constructor(
     readonly clock: ManualClock,
@@ -81,7 +83,7 @@ export class WindowBed {
     });
     await this.commands.start();
     this.windows = new WindowService({ store: this.store, resolveDocument: (name, version) => documents.resolve(name, version), instances: () => this.registry.all(), now: this.clock.now, ...(options.limits ? { limits: options.limits } : {}) });
-    this.scheduler = new WindowScheduler({ service: this.windows, store: this.store, commands: this.commands, now: this.clock.now, logger: silent, owner: this.owner, tickMs: 0 });
+    this.scheduler = new WindowScheduler({ service: this.windows, store: this.store, commands: this.commands, now: this.clock.now, logger: silent, owner: this.owner, tickMs: 0, audit: async (event) => this.audited.push(event) });
   }
 
   /** Stop everything as a shutdown would, and start again on the same directory (same owner: the same replica). */
