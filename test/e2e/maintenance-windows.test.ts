@@ -147,7 +147,7 @@ describe('Maintenance windows end to end: scheduler → Run Command → agent pr
     // Priority 1, one host at a time: each invocation records its start and end on the host.
     await shellTask(windowId, targetId, 1, [`echo "$(date +%s%N) start" >> ${scripts}/order`, 'sleep 1', `echo "$(date +%s%N) end" >> ${scripts}/order`, `touch ${scripts}/{{RESOURCE_ID}}-first`, 'echo first on {{RESOURCE_ID}}'], { MaxConcurrency: '1' });
     // Priority 2 checks on each host that priority 1 ran there before it, then takes long enough to reach the cutoff.
-    await shellTask(windowId, targetId, 2, [`test -f ${scripts}/{{RESOURCE_ID}}-first`, 'echo second after first on {{RESOURCE_ID}} in {{WINDOW_EXECUTION_ID}}', 'sleep 3']);
+    await shellTask(windowId, targetId, 2, [`test -f ${scripts}/{{RESOURCE_ID}}-first`, 'echo second after first on {{RESOURCE_ID}} in {{WINDOW_EXECUTION_ID}}', 'sleep 8']);
     // Priority 3 would start after the cutoff.
     await shellTask(windowId, targetId, 3, [`touch ${scripts}/third-ran`]);
 
@@ -183,7 +183,8 @@ describe('Maintenance windows end to end: scheduler → Run Command → agent pr
     Object.assign(shown, { windowId, executionId: id });
   });
 
-  it('tender maintenance-windows create | list | schedule | executions', async () => {
+  it('tender maintenance-windows create | list | schedule | executions', async function () {
+    this.timeout(600000); // nine CLI processes, each slow to start on a loaded machine
     const cli = (...args: string[]) => runCli(TENDER_BIN, ['maintenance-windows', ...args, '--endpoint', running!.endpoint, '--data-dir', dataDir], { timeoutMs: 60000 });
     const refused = await cli('create', '--name', 'bad-cutoff', '--schedule', 'cron(0 2 ? * SUN *)', '--duration', '2', '--cutoff', '2');
     assert.equal(refused.code, 3, refused.stderr);
