@@ -145,7 +145,7 @@ export class ExecutionDriver {
     };
     if (!task) {
       // Deregistered between the execution's start and its turn.
-      const record: TaskExecutionRecord = { ...base, TaskArn: '', TaskType: 'RUN_COMMAND', MaxConcurrency: '1', MaxErrors: '0', CutoffBehavior: 'CONTINUE_TASK', RunCommand: {}, Status: 'FAILED', StatusDetails: 'The task was deregistered before it could start', EndTime: nowIso, maxConcurrency: 1, maxErrors: 0 };
+      const record: TaskExecutionRecord = { ...base, TaskArn: '', TaskType: 'RUN_COMMAND', MaxConcurrency: '1', MaxErrors: '0', CutoffBehavior: 'CONTINUE_TASK', RunCommand: {}, Status: 'FAILED', StatusDetails: 'The task was deregistered before it could start', EndTime: nowIso, maxConcurrency: 1, maxErrors: 0, invocationIds: [] };
       await this.service.taskExecutions.insert(taskExecutionId, record);
       return record;
     }
@@ -164,10 +164,11 @@ export class ExecutionDriver {
       maxConcurrency: concurrencyLimit(task.MaxConcurrency, Math.max(1, targets.length)),
       maxErrors: errorLimit(task.MaxErrors, targets.length),
       ...(targets.length === 0 ? { EndTime: nowIso } : {}),
+      invocationIds: targets.map((target) => stableId(taskExecutionId, target.instanceId)),
     };
     // Invocations first, the task execution last: the plan names the task execution only once all exist.
     for (const [seq, target] of targets.entries()) {
-      const invocationId = stableId(taskExecutionId, target.instanceId);
+      const invocationId = record.invocationIds[seq]!;
       const invocation: TaskInvocationRecord = {
         WindowExecutionId: execution.WindowExecutionId,
         TaskExecutionId: taskExecutionId,
@@ -191,11 +192,7 @@ export class ExecutionDriver {
     let task = await this.service.taskExecutions.get(taskExecutionId);
     if (!task) throw new Error(`task execution ${taskExecutionId} of ${execution.WindowExecutionId} is missing`);
     if (isFinal(task.Status)) return task;
-    // readAll shares the stored records without copying the whole history; only this task's are copied to change.
-    const invocations = (await this.service.invocations.readAll())
-      .filter((i) => i.TaskExecutionId === taskExecutionId)
-      .map((i) => structuredClone(i) as TaskInvocationRecord)
-      .sort((a, b) => a.seq - b.seq);
+    const invocations = await this.service.invocationsByIds(task.invocationIds);
     const nowMs = now.getTime();
     const pastCutoff = nowMs >= Date.parse(execution.cutoffAt);
     const pastEnd = nowMs >= Date.parse(execution.endsAt);

@@ -151,6 +151,8 @@ export interface TaskExecutionRecord {
   maxErrors: number;
   /** The cutoff cancelled this task (CANCEL_TASK). */
   cutoffCancelledAt?: string;
+  /** Its invocations, in the order they start: read by id, so following a task never scans the whole history. */
+  invocationIds: string[];
 }
 
 export interface TaskInvocationRecord {

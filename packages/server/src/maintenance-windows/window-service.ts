@@ -347,9 +347,15 @@ export class WindowService {
     return (await this.executions.list()).filter((e) => e.WindowId === windowId).sort((a, b) => b.StartTime.localeCompare(a.StartTime) || b.WindowExecutionId.localeCompare(a.WindowExecutionId));
   }
 
+  /** An execution's task executions, in the order they started (the execution's plan names them). */
   async taskExecutionsOf(windowExecutionId: string): Promise<TaskExecutionRecord[]> {
-    await this.getExecution(windowExecutionId);
-    return (await this.taskExecutions.list()).filter((t) => t.WindowExecutionId === windowExecutionId).sort((a, b) => a.StartTime.localeCompare(b.StartTime) || a.Priority - b.Priority);
+    const execution = await this.getExecution(windowExecutionId);
+    const found: TaskExecutionRecord[] = [];
+    for (const planned of execution.plan) {
+      const task = planned.TaskExecutionId === undefined ? undefined : await this.taskExecutions.get(planned.TaskExecutionId);
+      if (task) found.push(task);
+    }
+    return found.sort((a, b) => a.StartTime.localeCompare(b.StartTime) || a.Priority - b.Priority);
   }
 
   async getTaskExecution(windowExecutionId: string, taskExecutionId: string): Promise<TaskExecutionRecord> {
@@ -360,8 +366,18 @@ export class WindowService {
   }
 
   async invocationsOf(windowExecutionId: string, taskExecutionId: string): Promise<TaskInvocationRecord[]> {
-    await this.getTaskExecution(windowExecutionId, taskExecutionId);
-    return (await this.invocations.list()).filter((i) => i.TaskExecutionId === taskExecutionId).sort((a, b) => a.seq - b.seq);
+    const task = await this.getTaskExecution(windowExecutionId, taskExecutionId);
+    return this.invocationsByIds(task.invocationIds);
+  }
+
+  /** A task execution's invocations by id, in start order (the caller's own copies). */
+  async invocationsByIds(ids: readonly string[]): Promise<TaskInvocationRecord[]> {
+    const found: TaskInvocationRecord[] = [];
+    for (const id of ids) {
+      const invocation = await this.invocations.get(id);
+      if (invocation) found.push(invocation);
+    }
+    return found.sort((a, b) => a.seq - b.seq);
   }
 
   async getInvocation(windowExecutionId: string, taskExecutionId: string, invocationId: string): Promise<TaskInvocationRecord> {
