@@ -111,14 +111,17 @@ export interface WindowExecutionRecord {
   cutoffAt: string;
   /** StartTime + Duration: the window closes. */
   endsAt: string;
-  /** The tasks as they were when the execution started, in the order they run (priority, then registration). */
+  /**
+   * Which tasks run, in the order they run (priority, then registration): fixed when the execution starts. Each
+   * task's own settings (document, parameters, rate controls) are read when that task starts.
+   */
   plan: PlannedTask[];
   /** The replica that runs this execution. */
   owner: string;
   cancelRequestedAt?: string;
 }
 
-/** A task as the execution froze it at its start (later edits to the task do not change a running window). */
+/** A task of an execution's plan: registered before the execution started; a task registered later waits for the next run. */
 export interface PlannedTask {
   WindowTaskId: string;
   Priority: number;
