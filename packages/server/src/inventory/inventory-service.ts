@@ -136,8 +136,9 @@ export class InventoryService {
 
   /**
    * Called after an agent's upload is applied, with the types it accepted (changed or not): for services that
-   * derive their own records from inventory types (Patch Manager from AWS:PatchSummary). A listener's failure is
-   * logged; the upload stays accepted (its rows are stored, and the listener runs again on the agent's resend).
+   * derive their own records from inventory types (Patch Manager from AWS:PatchSummary). Runs before the upload is
+   * acknowledged, so a resend after a lost acknowledgement runs it again. A listener's failure is logged and the
+   * upload stays accepted: its rows are stored, and the service catches up with the host's next upload.
    */
   onUploadApplied(listener: (instanceId: string, accepted: readonly string[]) => Promise<void>): void {
     this.uploadListeners.push(listener);
