@@ -47,6 +47,7 @@ describe('patch-apt end to end: real apt-get and dpkg on an isolated root fed by
     await apt.addSuitePackage('fleet', 'fleetkeep', '1.0');
     await apt.addSuitePackage('fleet', 'fleetreject', '1.0');
     await apt.addSuitePackage('fleet', 'fleetheld', '1.0');
+    await apt.addSuitePackage('fleet-security', 'fleetabsent', '1.0');
     await apt.install('fleetdemo', 'fleetdemo-sec', 'fleetkeep', 'fleetreject', 'fleetheld');
     await apt.addSuitePackage('fleet', 'fleetdemo', '1.0.1', { section: 'utils' });
     await apt.addSuitePackage('fleet-security', 'fleetdemo-sec', '2.0.1', { priority: 'important', section: 'net', rebootRequired: true });
@@ -63,7 +64,7 @@ describe('patch-apt end to end: real apt-get and dpkg on an isolated root fed by
     const statusBefore = await fs.readFile(path.join(apt.adminDir, 'status'), 'utf8');
     const commands: RecordedCommand[] = [];
     assert.equal(await provider.detect(realPatchContext()), true);
-    const result = await provider.scan(realPatchContext(commands), debianBaseline({ rejectedPatches: ['fleetreject'] }));
+    const result = await provider.scan(realPatchContext(commands), debianBaseline({ rejectedPatches: ['fleetreject'], approvedPatches: ['fleetabsent'] }));
 
     // What apt itself calls upgradable (held packages are kept back by apt, so they are added by name).
     const { stdout } = await exec('apt', ['list', '--upgradable'], { env: { ...process.env, ...apt.env } });
@@ -71,7 +72,8 @@ describe('patch-apt end to end: real apt-get and dpkg on an isolated root fed by
     assert.deepEqual([...upgradable].sort(), ['fleetdemo', 'fleetdemo-sec', 'fleetheld', 'fleetreject']);
 
     const patches = byName(result);
-    assert.deepEqual([...patches.keys()].sort(), ['fleetdemo', 'fleetdemo-sec', 'fleetheld', 'fleetkeep', 'fleetreject']);
+    assert.deepEqual([...patches.keys()].sort(), ['fleetabsent', 'fleetdemo', 'fleetdemo-sec', 'fleetheld', 'fleetkeep', 'fleetreject']);
+    assert.equal(patches.get('fleetabsent')?.State, 'NOT_APPLICABLE', 'approved, but not installed');
     assert.deepEqual(patches.get('fleetdemo-sec'), { Title: 'fleetdemo-sec 2.0.1', KBId: 'fleetdemo-sec', Classification: 'Security', Severity: 'Important', State: 'MISSING', Version: '2.0.1' });
     assert.deepEqual(patches.get('fleetdemo'), { Title: 'fleetdemo 1.0.0', KBId: 'fleetdemo', Classification: 'Other', Severity: 'Optional', State: 'INSTALLED_OTHER', Version: '1.0.0' });
     assert.equal(patches.get('fleetheld')?.State, 'MISSING', 'a held package with an approved security update is still missing it');

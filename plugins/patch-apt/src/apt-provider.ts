@@ -30,6 +30,8 @@ export interface AptProviderOptions {
 interface HostPackages {
   /** Each installed package: the update to judge, and the installed version with its own suites. */
   candidates: Array<{ candidate: PatchCandidate; installed: PatchCandidate; pkg: DpkgPackage }>;
+  /** Packages the approved list names that are not installed: NOT_APPLICABLE when approved. */
+  notInstalled: PatchCandidate[];
   rebootRequired: boolean;
   /** Packages /var/run/reboot-required.pkgs names (installed, awaiting the reboot). */
   rebootPackages: Set<string>;
@@ -52,7 +54,7 @@ export function createAptProvider(options: AptProviderOptions = {}): PatchProvid
     return context.exec(command, args, { env });
   }
 
-  async function collect(context: PatchProviderContext, refresh: boolean): Promise<HostPackages> {
+  async function collect(context: PatchProviderContext, baseline: PatchBaselineSnapshot, refresh: boolean): Promise<HostPackages> {
     if (refresh && options.updateLists !== false) {
       const update = await run(context, 'apt-get', ['-q', 'update']);
       if (update.exitCode !== 0) context.logger.warn('apt-get update failed; scanning with the package lists already on the host', { error: errorLines(update.stderr + update.stdout) });
@@ -60,20 +62,32 @@ export function createAptProvider(options: AptProviderOptions = {}): PatchProvid
     const query = await run(context, 'dpkg-query', [...adminDir, '-W', '-f', DPKG_QUERY_FORMAT]);
     if (query.exitCode !== 0) throw new Error(`dpkg-query failed: ${errorLines(query.stderr)}`);
     const packages = parseDpkgQuery(query.stdout).filter((pkg) => isInstalled(pkg) || isBroken(pkg));
-    const policies = await readPolicies(context, packages);
+    // Approved packages that are not installed are looked up in the same apt-cache call (wildcards name no one package).
+    const installedNames = new Set(packages.map((pkg) => pkg.name));
+    const approvedAbsent = [...new Set(baseline.approvedPatches)].filter((name) => !name.includes('*') && !installedNames.has(name));
+    const policies = await readPolicies(context, packages, approvedAbsent);
     const product = await readProduct(options.osReleaseFile ?? '/etc/os-release');
+    const notInstalled = approvedAbsent.flatMap((name) => {
+      const policy = policies.get(name);
+      if (!policy?.candidate || policy.installed) return [];
+      const suites = policy.versions.get(policy.candidate) ?? [];
+      const security = suites.some(isSecuritySuite);
+      const candidate: PatchCandidate = { name, availableVersion: policy.candidate, classification: security ? 'Security' : 'Other', security, nonSecurity: !security };
+      if (product !== undefined) candidate.product = product;
+      return [candidate];
+    });
     const candidates = packages.map((pkg) => {
       const policy = policyFor(policies, pkg);
       return { pkg, candidate: toCandidate(pkg, policy, product), installed: toCandidate(pkg, policy, product, 'installed') };
     });
     const rebootRequired = await exists(rebootFile);
     const listed = rebootRequired ? await fs.readFile(`${rebootFile}.pkgs`, 'utf8').catch(() => '') : '';
-    return { candidates, rebootRequired, rebootPackages: new Set(listed.split('\n').map((line) => line.trim()).filter(Boolean)) };
+    return { candidates, notInstalled, rebootRequired, rebootPackages: new Set(listed.split('\n').map((line) => line.trim()).filter(Boolean)) };
   }
 
-  async function readPolicies(context: PatchProviderContext, packages: DpkgPackage[]): Promise<Map<string, AptPolicy>> {
-    if (packages.length === 0) return new Map();
-    const names = packages.map((pkg) => (pkg.arch === 'all' ? pkg.name : `${pkg.name}:${pkg.arch}`));
+  async function readPolicies(context: PatchProviderContext, packages: DpkgPackage[], others: string[]): Promise<Map<string, AptPolicy>> {
+    const names = [...packages.map((pkg) => (pkg.arch === 'all' ? pkg.name : `${pkg.name}:${pkg.arch}`)), ...others];
+    if (names.length === 0) return new Map();
     const policy = await run(context, 'apt-cache', ['policy', ...names]);
     if (policy.exitCode !== 0) throw new Error(`apt-cache policy failed: ${errorLines(policy.stderr)}`);
     return parseAptPolicy(policy.stdout);
@@ -88,6 +102,10 @@ export function createAptProvider(options: AptProviderOptions = {}): PatchProvid
       const entry = toReportEntry(verdict.subject === 'installed' ? installed : candidate, verdict, '');
       entry.Title = `${pkg.name} ${entry.Version ?? pkg.version}`;
       patches.push(entry);
+    }
+    for (const candidate of host.notInstalled) {
+      const verdict = patchState(baseline, candidate);
+      if (verdict) patches.push(toReportEntry(candidate, verdict, `${candidate.name} ${candidate.availableVersion}`));
     }
     const failures = [...failed].map(([patch, message]) => ({ patch, message }));
     for (const { pkg } of host.candidates) {
@@ -106,12 +124,12 @@ export function createAptProvider(options: AptProviderOptions = {}): PatchProvid
     },
 
     async scan(context, baseline) {
-      const host = await collect(context, true);
+      const host = await collect(context, baseline, true);
       return report('Scan', baseline, host, new Set(), new Map());
     },
 
     async install(context, baseline, installOptions) {
-      const before = await collect(context, true);
+      const before = await collect(context, baseline, true);
       const failed = new Map<string, string>();
       const override = installOptions.installOverrideList;
       const selected: Array<{ name: string; version: string }> = [];
@@ -130,7 +148,7 @@ export function createAptProvider(options: AptProviderOptions = {}): PatchProvid
       const toInstall = baseline.rejectedPatchesAction === 'BLOCK' ? await withoutBlockedDependencies(context, baseline, selected, failed) : selected;
       let installOutput = '';
       if (toInstall.length > 0) installOutput = await installPackages(context, toInstall, failed);
-      const after = await collect(context, false);
+      const after = await collect(context, baseline, false);
       const installedNow = new Set<string>();
       for (const { name, version } of toInstall) {
         const now = after.candidates.find(({ pkg }) => pkg.name === name)?.pkg;
