@@ -196,7 +196,8 @@ function candidateFor(pkg: RpmPackage, evr: string, entries: AdvisoryPackage[], 
   const types = named.map((entry) => details.get(entry.advisoryId)?.type ?? entry.type);
   const type = [...types].sort((a, b) => rank(TYPE_RANK, a) - rank(TYPE_RANK, b))[0];
   const severities = [...named.map((entry) => entry.severity), ...infos.map((info) => info.severity)].filter((s): s is string => s !== undefined);
-  const severity = [...severities].sort((a, b) => rank(SEVERITY_RANK, a) - rank(SEVERITY_RANK, b))[0];
+  // ALAS writes `important`, Red Hat `Important`: SSM's values are capitalised.
+  const severity = severities.map((s) => s[0]!.toUpperCase() + s.slice(1).toLowerCase()).sort((a, b) => rank(SEVERITY_RANK, a) - rank(SEVERITY_RANK, b))[0];
   // SSM approves "after they are released or updated": the latest date counts.
   const dates = infos.map((info) => updateinfoDate(info.updated ?? info.issued)).filter((d): d is string => d !== undefined).sort();
   const candidate: PatchCandidate = {

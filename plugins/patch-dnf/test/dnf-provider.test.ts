@@ -123,3 +123,24 @@ describe('patch-dnf: the dnf provider on recorded outputs of dnf --installroot',
     assert.equal(Math.sign(compareEvr('1.0-10', '1.0-9')), 1);
   });
 });
+
+describe('patch-dnf: yum (Amazon Linux 2) on hand-made recordings', () => {
+  it('reads yum\'s outputs: the approved older advisory version is chosen, medium severity stays out, needs-restarting\'s reboot', async () => {
+    const baseline = securityBaseline({
+      operatingSystem: 'AMAZON_LINUX_2', rejectedPatches: [],
+      approvalRules: [{ PatchFilterGroup: { PatchFilters: [{ Key: 'CLASSIFICATION', Values: ['Security'] }, { Key: 'SEVERITY', Values: ['Critical', 'Important'] }] }, ApproveAfterDays: 7 }],
+    });
+    const context = replayContext(recordedRun('amazon-linux-2-yum-scan.json'));
+    const result = await createDnfProvider({ tool: 'yum', osReleaseFile: '/nonexistent' }).scan(context, baseline);
+    assert.deepEqual(states(result), {
+      kernel: 'MISSING 0:4.14.355-276.639.amzn2', // important, 19 days old
+      'openssl-libs': 'INSTALLED 1:1.0.2k-24.amzn2.0.12', // its installed advisory is approved; the critical one is 2 days old
+      curl: 'INSTALLED_OTHER 0:8.3.0-1.amzn2.0.6', // medium
+      tzdata: 'INSTALLED_OTHER 0:2024a-1.amzn2', // bugfix
+    });
+    const kernel = result.patches.find((entry) => entry.KBId === 'kernel');
+    assert.deepEqual([kernel?.Classification, kernel?.Severity, kernel?.CVEIds], ['Security', 'Important', 'CVE-2026-1000,CVE-2026-1001']);
+    assert.equal(result.rebootRequired, true);
+    assert.deepEqual(context.calls.map((call) => `${call.command} ${call.args.join(' ')}`).slice(1), ['yum -q check-update', 'yum -q updateinfo list all', 'yum -q updateinfo info all', 'needs-restarting -r']);
+  });
+});
