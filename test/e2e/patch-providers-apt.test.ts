@@ -115,6 +115,16 @@ describe('patch-apt end to end: real apt-get and dpkg on an isolated root fed by
     assert.equal(afterReboot.rebootRequired, false);
   });
 
+  it('InstallOverrideList installs the packages it names, approved or not, and nothing else', async () => {
+    const { apt, provider } = await sandboxWithUpdates('override');
+    const result = await provider.install(realPatchContext(), debianBaseline(), { installOverrideList: ['fleetdemo'] });
+    assert.equal(await apt.installedVersion('fleetdemo'), '1.0.1');
+    assert.equal(await apt.installedVersion('fleetdemo-sec'), '2.0.0', 'approved, but not in the list');
+    assert.equal(byName(result).get('fleetdemo-sec')?.State, 'MISSING');
+    assert.equal(byName(result).get('fleetdemo')?.Version, '1.0.1');
+    assert.deepEqual(result.failures, []);
+  });
+
   it('BLOCK keeps back an update that needs a rejected package; ALLOW_AS_DEPENDENCY installs both', async () => {
     for (const action of ['BLOCK', 'ALLOW_AS_DEPENDENCY'] as const) {
       const apt = await AptSandbox.create(path.join(work, `dependency-${action}`));
