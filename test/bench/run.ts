@@ -15,6 +15,7 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   'inventory-agent': { summary: 'inventory, agent side: full gather time and agent CPU, wire bytes of a full upload and of an unchanged one', load: () => import('./inventory-agent.js') },
   compliance: { summary: 'compliance: PutComplianceItems throughput and ListComplianceSummaries latency with 1,000 hosts × 200 items', load: () => import('./compliance.js') },
   fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
+  'patch-scan': { summary: 'patch Scan of this host\'s real package database (read-only): scan time, agent-side and package-manager peak RSS', load: () => import('./patch-scan.js') },
 };
 
 const [name = 'list', ...args] = process.argv.slice(2);

@@ -10,6 +10,7 @@ import {
   DescribeInstancePatchStatesCommand,
   DescribePatchGroupStateCommand,
   GetCommandInvocationCommand,
+  GetDefaultPatchBaselineCommand,
   GetDeployablePatchSnapshotForInstanceCommand,
   paginateListComplianceItems,
   RegisterPatchBaselineForPatchGroupCommand,
@@ -18,6 +19,8 @@ import {
   type GetCommandInvocationCommandOutput,
   type OperatingSystem,
 } from '@aws-sdk/client-ssm';
+import { createHash } from 'node:crypto';
+import { AptSandbox } from '../support/apt-repository.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN } from '../support/processes.js';
 
@@ -67,15 +70,16 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
   let work: string;
   let instanceId: string;
   let agent: LiveProcess;
+  let aptAgent: LiveProcess | undefined;
   let baselineId: string;
   const os_ = hostOperatingSystem();
   const snapshotId = '5d1c0e42-7a1b-4c2d-9e3f-0a1b2c3d4e5f';
 
-  async function runPatchBaseline(parameters: Record<string, string[]>): Promise<GetCommandInvocationCommandOutput> {
-    const sent = await cp.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunPatchBaseline', InstanceIds: [instanceId], Parameters: parameters }));
+  async function runPatchBaseline(parameters: Record<string, string[]>, target = instanceId): Promise<GetCommandInvocationCommandOutput> {
+    const sent = await cp.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunPatchBaseline', InstanceIds: [target], Parameters: parameters }));
     const commandId = sent.Command?.CommandId ?? '';
     return eventually(async () => {
-      const got = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId, PluginName: 'PatchLinux' })).catch(() => undefined);
+      const got = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: target, PluginName: 'PatchLinux' })).catch(() => undefined);
       return got && ['Success', 'Failed', 'Cancelled', 'TimedOut'].includes(got.Status ?? '') ? got : undefined;
     }, 'AWS-RunPatchBaseline to finish', 90_000, 250);
   }
@@ -111,6 +115,7 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
   });
   after(async () => {
     await agent?.kill('SIGKILL');
+    await aptAgent?.kill('SIGKILL');
     await cp?.stop();
     if (work) await fs.rm(work, { recursive: true, force: true });
   });
@@ -204,5 +209,33 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
 
     const fresh = await runPatchBaseline({ Operation: ['Scan'] });
     assert.equal(fresh.Status, 'Success', fresh.StandardErrorContent);
+  });
+  it('Scan with the bundled apt provider: this host\'s real dpkg database, lists from a local repository; a security update is Missing and nothing on the host changes', async function () {
+    if (!(await AptSandbox.available())) this.skip();
+    // apt reads its sources and lists from a sandbox (APT_CONFIG), so the scan needs no network and writes nothing
+    // of the host's; dpkg-query reads the host's real package database. The sandbox offers a newer bash from a
+    // *-security suite: an update of a package this host has.
+    const apt = await AptSandbox.create(path.join(work, 'apt'));
+    await apt.addSuitePackage('fleet-security', 'bash', '99.0-tender1', { priority: 'required', section: 'shells' });
+    const hostStatus = () => fs.readFile('/var/lib/dpkg/status').then((bytes) => createHash('sha256').update(bytes).digest('hex'));
+    const before = await hostStatus();
+    const activation = await cp.createActivation();
+    const stateDir = path.join(work, 'apt-agent');
+    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
+    assert.equal(registered.code, 0, registered.stderr);
+    const aptInstance = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    aptAgent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0', '--inventory-jitter-seconds', '0'], apt.env);
+    await eventually(async () => (await cp.describe(aptInstance))?.PingStatus === 'Online' || undefined, 'the apt agent to come online', 30_000);
+
+    const invocation = await runPatchBaseline({ Operation: ['Scan'] }, aptInstance);
+    assert.equal(invocation.Status, 'Success', `${invocation.StandardOutputContent}\n${invocation.StandardErrorContent}\n${aptAgent.output.slice(-3000)}`);
+    assert.match(invocation.StandardOutputContent ?? '', /Patch operation: Scan \(provider apt, (DEBIAN|UBUNTU)\)/);
+    const defaultBaseline = await cp.ssm.send(new GetDefaultPatchBaselineCommand({ OperatingSystem: os_ }));
+    const state = await eventually(async () => (await cp.ssm.send(new DescribeInstancePatchStatesCommand({ InstanceIds: [aptInstance] }))).InstancePatchStates?.[0], 'the apt scan\'s patch state', 30_000, 250);
+    assert.equal(state.BaselineId, defaultBaseline.BaselineId, 'no patch group: the default baseline');
+    assert.ok((state.MissingCount ?? 0) >= 1, `MissingCount ${state.MissingCount}`);
+    const bash = await cp.ssm.send(new DescribeInstancePatchesCommand({ InstanceId: aptInstance, Filters: [{ Key: 'KBId', Values: ['bash'] }] }));
+    assert.deepEqual(bash.Patches?.map((p) => [p.State, p.Classification]), [['MISSING', 'Security']]);
+    assert.equal(await hostStatus(), before, 'a scan changes nothing on the host');
   });
 });

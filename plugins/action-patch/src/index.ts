@@ -6,7 +6,6 @@ export { createRunPatchBaselineAction, EXIT_CODE_REBOOT_UNIX, EXIT_CODE_REBOOT_W
 export { parsePatchInputs, parsePatchList, PatchInputError, RUN_PATCH_BASELINE, type PatchInputs } from './inputs.js';
 export { patchReportItems, countPatches, NON_COMPLIANT_STATES, type OperationFacts } from './patch-report-rows.js';
 export { createExec, NOT_STARTED_EXIT_CODE } from './exec.js';
-export { selectProvider } from './provider-selection.js';
 
 export default definePlugin({
   name: '@tender/action-patch',

@@ -3,8 +3,8 @@
  *
  *   1. gets the instance's baseline snapshot from the control plane (services.getPatchSnapshot), by the run's
  *      SnapshotId (a new one when none was given), with the BaselineOverride if any;
- *   2. picks the patch provider for the host (services.patchProviders(): the one for the snapshot's operating system
- *      whose detect() finds its package manager);
+ *   2. picks the patch provider for the host (@tender/patch-baseline's choosePatchProvider over
+ *      services.patchProviders(): the first for the snapshot's operating system whose detect() finds its package manager);
  *   3. Scan: the provider reports every patch's state and changes nothing. Install: it installs the approved
  *      missing patches (or only InstallOverrideList's), then reports;
  *   4. prints a readable summary on stdout and hands the result to the control plane as inventory
@@ -19,11 +19,11 @@
  * A Scan that finds missing patches succeeds (the report says what is missing); an Install in which a patch failed
  * fails the step, naming the patches and the package manager's reasons.
  */
+import { choosePatchProvider } from '@tender/patch-baseline';
 import type { ActionContext, ActionHandler, ActionResult, PatchOperationResult, PatchProviderContext } from '@tender/plugin-api';
 import { createExec } from './exec.js';
 import { parsePatchInputs, PatchInputError } from './inputs.js';
 import { patchReportItems } from './patch-report-rows.js';
-import { selectProvider } from './provider-selection.js';
 import { readRebootMarker, writeRebootMarker } from './reboot-marker.js';
 import { summaryText } from './summary-text.js';
 
@@ -69,7 +69,7 @@ export function createRunPatchBaselineAction(options: RunPatchBaselineOptions = 
       const providerContext: PatchProviderContext = { signal: context.signal, logger: context.logger, exec: createExec(context.signal), now };
       let selected;
       try {
-        selected = await selectProvider(patchProviders(), snapshot.operatingSystem, providerContext);
+        selected = await choosePatchProvider(patchProviders(), snapshot.operatingSystem, providerContext);
       } catch (error) {
         return failed(context, (error as Error).message);
       }

@@ -174,7 +174,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
     const harness = services(host, snapshotFor({ operatingSystem: 'WINDOWS' }));
     fixture = await stepFixture({ operation: 'Scan' }, { platform: 'linux' });
     const result = await createRunPatchBaselineAction().run({ ...fixture.context, services: harness.services });
-    assert.match(result.message ?? '', /no patch provider for WINDOWS is installed in this agent \(installed providers: fake-apt \(DEBIAN, UBUNTU\)\)/);
+    assert.match(result.message ?? '', /no patch provider on this host serves WINDOWS: fake-apt \(serves DEBIAN, UBUNTU\)/);
     const { patchProviders: _none, ...withoutProviders } = harness.services;
     const bare = await createRunPatchBaselineAction().run({ ...fixture.context, services: withoutProviders });
     assert.match(bare.message ?? '', /no patch provider plugin/);

@@ -25,7 +25,7 @@ import { defaultOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 import { createSystemRebooter, rebootOnce, type Rebooter } from './rebooter.js';
 import type { SecretOpener } from './secret-references.js';
 import type { InstanceFacts } from './step-environment.js';
-import type { DocumentSource, PatchSnapshotSource } from './step-services.js';
+import type { DocumentSource, PatchProviderList, PatchSnapshotSource } from './step-services.js';
 
 /** SSM Agent's default number of command workers (appconfig.DefaultCommandWorkersLimit). */
 export const DEFAULT_CONCURRENCY = 5;
@@ -63,6 +63,8 @@ export interface CommandRunnerOptions {
   inventory?: Pick<AgentServices, 'putInventory'>;
   /** Where AWS-RunPatchBaseline's step gets its baseline snapshot. */
   patchSnapshots?: PatchSnapshotSource;
+  /** The plugins' patch providers (services.patchProviders() for AWS-RunPatchBaseline). */
+  patchProviders?: PatchProviderList;
 }
 
 export interface RecoveryReport {
@@ -113,6 +115,7 @@ export class CommandRunner {
       openSecret: options.openSecret,
       inventory: options.inventory,
       patchSnapshots: options.patchSnapshots,
+      patchProviders: options.patchProviders,
     });
     this.queue = new CommandQueue({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

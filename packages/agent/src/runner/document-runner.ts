@@ -46,7 +46,7 @@ import type { Rebooter } from './rebooter.js';
 import { stepDirectoryNames } from './step-directories.js';
 import { platformTypeOf, stepEnvironment, stepRunMarker, type InstanceFacts } from './step-environment.js';
 import { withFields } from './logger-fields.js';
-import { documentServices, patchSnapshotServices, type DocumentSource, type PatchSnapshotSource } from './step-services.js';
+import { documentServices, patchProviderServices, patchSnapshotServices, type DocumentSource, type PatchProviderList, type PatchSnapshotSource } from './step-services.js';
 import { checkSecrets, revealSecrets, type SecretOpener } from './secret-references.js';
 import { endUnreachedSteps, endWithoutRunning, pendingStep, skipStep, type RunEnding } from './step-results.js';
 
@@ -78,6 +78,8 @@ export interface DocumentRunnerOptions {
   inventory?: Pick<AgentServices, 'putInventory'>;
   /** Where AWS-RunPatchBaseline's step gets its baseline snapshot (services.getPatchSnapshot). */
   patchSnapshots?: PatchSnapshotSource;
+  /** The plugins' patch providers, offered to actions as services.patchProviders() (AWS-RunPatchBaseline). */
+  patchProviders?: PatchProviderList;
 }
 
 /** The document ready to run: interpolated steps, the parameter values, and each step's folder name. */
@@ -340,6 +342,7 @@ export class DocumentRunner {
         ...documentServices({ actions: this.options.actions, instance: this.options.instance, platform, clock, documents: this.options.documents, logger: stepLogger, run, stepRunMarker: marker, orchestrationDirectory, downloadsDirectory, level: 0 }),
         ...this.options.inventory,
         ...patchSnapshotServices(this.options.patchSnapshots),
+        ...patchProviderServices(this.options.patchProviders),
       },
     };
     let outcome: ActionResult;
