@@ -51,7 +51,8 @@ export default Object.freeze({
       operatingSystems: ['DEBIAN', 'UBUNTU', 'RASPBIAN'],
       detect: async (context) => (await context.exec('/usr/bin/dpkg-query', ['--version'])).exitCode === 0,
       scan,
-      install: async () => { throw new Error('the e2e provider does not install'); },
+      // It installs nothing: each patch it is asked for fails, which shows what reached it.
+      install: async (context, snapshot, options) => ({ ...(await scan(context, snapshot)), operation: 'Install', failures: (options.installOverrideList ?? []).map((patch) => ({ patch, message: 'the e2e provider does not install' })) }),
     },
   },
   [Symbol.for('tender.plugin')]: true,
@@ -159,7 +160,7 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     assert.equal(group.InstancesWithInstalledRejectedPatches, 1);
   });
 
-  it('tender patch status shows the fleet, the group and the host; tender patch baselines lists and shows', async () => {
+  it('tender patch status shows the fleet, the group and the host; tender patch baselines lists and shows; tender patch scan and install send AWS-RunPatchBaseline', async () => {
     const tender = (...args: string[]) => runCli(TENDER_BIN, [...args, '--data-dir', cp.dataDir]);
     const fleet = await tender('patch', 'status', '--json');
     assert.equal(fleet.code, 0, fleet.stderr);
@@ -190,6 +191,21 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     }, 'the scan under the override to be reported', 30_000, 250);
     assert.equal(overridden.InstalledRejectedCount, 2, 'bash and dpkg, rejected by the override');
     assert.equal(overridden.InstalledCount, 0);
+
+    // tender patch install: the override list and reboot option reach the provider; its failures fail the step.
+    const install = await tender('patch', 'install', '-i', instanceId, '--install-override-list', 'tender-e2e-security,curl', '--reboot-option', 'NoReboot', '--wait', '--json');
+    assert.equal(install.code, 1, 'a failed invocation');
+    const [invocation] = (JSON.parse(install.stdout) as { Invocations: Array<{ Status: string; CommandId: string }> }).Invocations;
+    assert.equal(invocation?.Status, 'Failed');
+    const detail = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: invocation!.CommandId, InstanceId: instanceId, PluginName: 'PatchLinux' }));
+    assert.match(detail.StandardErrorContent ?? '', /2 patch\(es\) failed to install: tender-e2e-security \(the e2e provider does not install\); curl/);
+    const installed = await eventually(async () => {
+      const state = (await cp.ssm.send(new DescribeInstancePatchStatesCommand({ InstanceIds: [instanceId] }))).InstancePatchStates?.[0];
+      return state?.Operation === 'Install' ? state : undefined;
+    }, 'the install to be reported', 30_000, 250);
+    assert.equal(installed.RebootOption, 'NoReboot');
+    assert.equal(installed.InstallOverrideList, 'tender-e2e-security,curl');
+    assert.ok(installed.LastNoRebootInstallOperationTime);
   });
 
   it('an expired snapshot: GetDeployablePatchSnapshotForInstance and AWS-RunPatchBaseline get SSM\'s error; a bad BaselineOverride fails the step', async () => {
