@@ -7,7 +7,7 @@ import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-stat
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
-import { AssociationService, associationOperations } from './associations/index.js';
+import { startStateManager } from './associations/index.js';
 import { accessKeyOperations } from './access/operations.js';
 import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
@@ -246,7 +246,26 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       logger,
     });
     for (const [type, handler] of Object.entries(agentMessageHandlers(commands))) gateway.on(type, handler);
-    const associations = new AssociationService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instance: (id) => registry.get(id), now });
+    const stateManager = await startStateManager({
+      store,
+      registry,
+      documents,
+      send: (instanceId, type, body) => gateway.send(instanceId, type, body),
+      resolveReference: (caller, selector) => parameters.resolveReference(caller, selector),
+      principalOf: (accessKeyId) => accessKeys.principalOf(accessKeyId),
+      boxSecretKey: identity.box.secretKey,
+      now,
+      logger,
+    });
+    cleanups.push(() => stateManager.stop());
+    for (const [type, handler] of Object.entries(stateManager.messageHandlers)) gateway.on(type, handler);
+    // A hello also delivers the agent its associations (after presence: the instance is Online by then).
+    gateway.on('hello', async (message: Message) => {
+      await presence(message);
+      await stateManager.delivery.onHello(message.from);
+    });
+    // Agents already connected (an external broker keeps them across our restart) get their sets now.
+    void stateManager.delivery.refresh(registry.all().filter((record) => record.PingStatus === 'Online').map((record) => record.InstanceId));
     await commands.start();
     cleanups.push(() => commands.stop());
     const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
@@ -259,7 +278,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
         ...commandOperations(commands),
-        ...associationOperations(associations, documents),
+        ...stateManager.operations,
         ...inventoryOperations(inventory),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
