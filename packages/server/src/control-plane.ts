@@ -14,6 +14,7 @@ import { activationOperations } from './activations/operations.js';
 import { ADMIN_POLICY } from './api/auth/policy.js';
 import { ApiError, isApiError } from './api/errors.js';
 import { authorizeRequest, createRequestListener, sendJson, sourceOf } from './api/http-api.js';
+import { ComplianceService, complianceOperations } from './compliance/index.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import type { AuditEvent } from './audit/audit-record.js';
 import { auditOperations } from './audit/operations.js';
@@ -51,6 +52,8 @@ export interface RunningControlPlane {
   registry: InstanceRegistry;
   /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
   inventory: InventoryService;
+  /** Compliance (the ComplianceRecorder other services write to; for tools and benchmarks). */
+  compliance: ComplianceService;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
@@ -214,11 +217,15 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     sweeper.unref();
     cleanups.push(async () => clearInterval(sweeper));
 
+    // The ComplianceRecorder that State Manager and Patch Manager record their results through.
+    const compliance = await ComplianceService.open({ store, resourceExists: (id) => registry.get(id) !== undefined });
+
     const deregister = async (instanceId: string): Promise<void> => {
       // Tell the agent first (best effort), so it stops with a clear message rather than a refused reconnect.
       await gateway.send(instanceId, 'deregistered', { reason: 'this instance was deregistered from the control plane' }).catch(() => undefined);
       await registry.remove(instanceId);
       await admin.removeAgent(instanceId);
+      await compliance.removeResource(instanceId);
     };
 
     const agentBrokerCa = config.mqttCaFile && config.mqttUrl ? await fs.readFile(config.mqttCaFile, 'utf8') : tls ? tls.cert : undefined;
@@ -280,6 +287,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...commandOperations(commands),
         ...stateManager.operations,
         ...inventoryOperations(inventory),
+        ...complianceOperations(compliance, (id) => registry.get(id) !== undefined),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
@@ -364,6 +372,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       counters,
       registry,
       inventory,
+      compliance,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };
