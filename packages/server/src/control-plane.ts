@@ -261,6 +261,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       resolveReference: (caller, selector) => parameters.resolveReference(caller, selector),
       principalOf: (accessKeyId) => accessKeys.principalOf(accessKeyId),
       boxSecretKey: identity.box.secretKey,
+      compliance,
       now,
       logger,
     });
