@@ -26,6 +26,7 @@ import {
 import { fromBase64, unseal, type AssociationRunReport, type AssociationRunNowBody, type AssociationsBody, type Message } from '@tender/protocol';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { startFleet, type Fleet } from '../support/fleet-simulator.js';
+import { runCli, TENDER_BIN } from '../support/processes.js';
 
 const MOTD = JSON.stringify({
   schemaVersion: '2.2',
@@ -201,6 +202,36 @@ describe('State Manager on the control plane, end to end with simulated agents',
     assert.equal(execution?.ResourceCountByStatus, '{Success=1}');
     const items = (await cp.ssm.send(new ListComplianceItemsCommand({ ResourceIds: [web], ResourceTypes: ['ManagedInstance'], Filters: [{ Key: 'ComplianceType', Values: ['Association'] }] }))).ComplianceItems ?? [];
     assert.deepEqual(items.map((item) => [item.Id, item.Status]), [[associationId, 'COMPLIANT']]);
+  });
+
+  it('tender associations create | list | describe | executions | run-now, with --json and --help', async () => {
+    const tender = async (...args: string[]) => {
+      const result = await runCli(TENDER_BIN, [...args, '--data-dir', cp.dataDir]);
+      assert.equal(result.code, 0, `tender ${args.join(' ')} failed: ${result.stderr}`);
+      return result.stdout;
+    };
+    const before = sets(db).length;
+    const created = JSON.parse(await tender('associations', 'create', 'team-Motd', '--target', `InstanceIds=${db}`, '--parameter', 'text=from the cli', '--schedule', 'rate(1 day)', '--name', 'cli-motd', '--json')) as { AssociationId: string; Parameters: Record<string, string[]> };
+    assert.deepEqual(created.Parameters, { text: ['from the cli'] });
+    const delivered = await nextSet(db, before, 'the CLI-made association on its target', (set) => set.associations.some((a) => a.associationId === created.AssociationId));
+    assert.equal(delivered.associations.find((a) => a.associationId === created.AssociationId)!.parameters.text, 'from the cli');
+
+    const listed = JSON.parse(await tender('associations', 'list', '--instance', db, '--json')) as Array<{ AssociationId: string }>;
+    assert.deepEqual(listed.map((a) => a.AssociationId), [created.AssociationId]);
+    assert.match(await tender('associations', 'list'), /cli-motd\s+team-Motd/);
+    assert.match(await tender('associations', 'describe', created.AssociationId), /Schedule\s+rate\(1 day\)/);
+
+    assert.match(await tender('associations', 'run-now', created.AssociationId), /started/);
+    const runNow = await inbox.until('run-now from the CLI', () => inbox.of<AssociationRunNowBody>(db, 'association-run-now').find((body) => body.associationId === created.AssociationId));
+    const executions = JSON.parse(await tender('associations', 'executions', created.AssociationId, '--json')) as Array<{ ExecutionId: string; Status: string }>;
+    assert.deepEqual(executions.map((e) => [e.ExecutionId, e.Status]), [[runNow.executionId, 'InProgress']]);
+    const targets = JSON.parse(await tender('associations', 'executions', created.AssociationId, '--execution', runNow.executionId, '--json')) as Array<{ ResourceId: string; Status: string }>;
+    assert.deepEqual(targets.map((t) => [t.ResourceId, t.Status]), [[db, 'Pending']]);
+    for (const command of ['create', 'list', 'describe', 'executions', 'run-now']) assert.match(await tender('associations', command, '--help'), /--json/);
+
+    const refused = await runCli(TENDER_BIN, ['associations', 'create', 'team-Motd', '--target', 'nonsense', '--data-dir', cp.dataDir]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /KEY=VALUE/);
   });
 
   it('refuses bad input with SSM\'s errors, leaving nothing behind and sending nothing', async () => {
