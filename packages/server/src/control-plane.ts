@@ -7,7 +7,7 @@ import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-stat
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
-import { startStateManager } from './associations/index.js';
+import { startStateManager, type StateManager } from './associations/index.js';
 import { accessKeyOperations } from './access/operations.js';
 import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
@@ -52,6 +52,8 @@ export interface RunningControlPlane {
   registry: InstanceRegistry;
   /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
   inventory: InventoryService;
+  /** State Manager (associations, their delivery and executions; for tools and benchmarks). */
+  stateManager: StateManager;
   /** Compliance (the ComplianceRecorder other services write to; for tools and benchmarks). */
   compliance: ComplianceService;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
@@ -374,6 +376,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       registry,
       inventory,
       compliance,
+      stateManager,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };

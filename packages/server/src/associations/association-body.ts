@@ -9,6 +9,7 @@
  * document version, so a fleet-wide redelivery prepares each association once.
  */
 import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { AssociationBody, Sealed } from '@tender/protocol';
 import type { Principal } from '../access/access-keys.js';
 import type { ResolveReference } from '../commands/parameter-store-references.js';
@@ -35,15 +36,23 @@ export interface PreparedAssociation {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/**
+ * How long a document lookup is reused. Resolving copies the parsed document, which a fleet-wide recompute would
+ * otherwise pay once per host and association (10,000s of copies); within this window it pays once per document.
+ * A document's new default version reaches agents with their next set (a change, a hello, a resend).
+ */
+const DOCUMENT_MEMO_MS = 1000;
+
 export class AssociationBodies {
   private readonly cache = new Map<string, PreparedAssociation>();
+  private readonly documents = new Map<string, { at: number; resolved: ReturnType<ResolveDocument> }>();
 
   constructor(private readonly options: AssociationBodyOptions) {}
 
   /** Prepare an association's body (throws ApiError when it cannot run: document gone, reference unreadable). */
   async prepare(record: AssociationRecord): Promise<PreparedAssociation> {
     const version = currentVersion(record);
-    const document = await this.options.resolveDocument(version.Name, version.DocumentVersion);
+    const document = await this.resolveDocument(version.Name, version.DocumentVersion);
     const key = `${record.AssociationId}/${version.AssociationVersion}/${document.name}/${document.version}/${document.hash}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -65,6 +74,17 @@ export class AssociationBodies {
     // Values from Parameter Store may change: such bodies are prepared again each time.
     if (run.references.size === 0) this.cache.set(key, prepared);
     return prepared;
+  }
+
+  private resolveDocument(name: string, version: string): ReturnType<ResolveDocument> {
+    const key = `${name}\u0000${version}`;
+    const now = performance.now();
+    const memo = this.documents.get(key);
+    if (memo && now - memo.at < DOCUMENT_MEMO_MS) return memo.resolved;
+    const resolved = this.options.resolveDocument(name, version);
+    this.documents.set(key, { at: now, resolved });
+    resolved.catch(() => this.documents.delete(key)); // a missing document is asked again next time
+    return resolved;
   }
 
   /** The body as one agent gets it: secrets sealed to its box key. */

@@ -22,6 +22,8 @@ import { currentVersion, type AssociationOutcome, type AssociationRecord } from 
 import type { AssociationService } from './association-service.js';
 import { targetsMatch } from './association-targets.js';
 import {
+  EXECUTION_TARGETS_TABLE,
+  executionTargetKey,
   EXECUTIONS_TABLE,
   INSTANCE_STATUS_TABLE,
   instanceStatusKey,
@@ -29,6 +31,7 @@ import {
   RUNS_TABLE,
   scheduledExecutionId,
   type AssociationExecutionRecord,
+  type ExecutionTargetRecord,
   type InstanceAssociationStatusRecord,
   type RunRecord,
 } from './execution-records.js';
@@ -75,6 +78,9 @@ function summaryOf(report: AssociationRunReport): string {
 export class AssociationExecutions {
   private readonly runs: Table<RunRecord>;
   private readonly executions: Table<AssociationExecutionRecord>;
+  private readonly targets: Table<ExecutionTargetRecord>;
+  /** One message per instance at a time: a resent copy never races the first over the same rows. */
+  private readonly chains = new Map<string, Promise<unknown>>();
   private readonly statuses: Table<InstanceAssociationStatusRecord>;
   /** Per association, each instance's latest status: the Overview's counts without reading the table. */
   private readonly latest = new Map<string, Map<string, InstanceAssociationStatusRecord>>();
@@ -83,6 +89,7 @@ export class AssociationExecutions {
   constructor(private readonly options: AssociationExecutionsOptions) {
     this.runs = options.store.table<RunRecord>(RUNS_TABLE);
     this.executions = options.store.table<AssociationExecutionRecord>(EXECUTIONS_TABLE);
+    this.targets = options.store.table<ExecutionTargetRecord>(EXECUTION_TARGETS_TABLE);
     this.statuses = options.store.table<InstanceAssociationStatusRecord>(INSTANCE_STATUS_TABLE);
     this.logger = options.logger ?? SILENT_LOGGER;
   }
@@ -107,7 +114,15 @@ export class AssociationExecutions {
     }
     const valid = body.reports.filter(isReport);
     if (valid.length < body.reports.length) this.logger.warn({ from: instanceId, malformed: body.reports.length - valid.length }, 'malformed association reports: not stored, not acknowledged');
-    const acked = await this.store(instanceId, valid);
+    const previous = this.chains.get(instanceId) ?? Promise.resolve();
+    const stored = previous.catch(() => undefined).then(() => this.store(instanceId, valid));
+    this.chains.set(instanceId, stored);
+    let acked: string[];
+    try {
+      acked = await stored;
+    } finally {
+      if (this.chains.get(instanceId) === stored) this.chains.delete(instanceId);
+    }
     if (acked.length > 0) await this.options.send(instanceId, 'association-status-ack', { runIds: acked } satisfies AssociationStatusAckBody);
   }
 
@@ -154,25 +169,31 @@ export class AssociationExecutions {
     return acked;
   }
 
+  /** The host's row of the execution (its latest report wins) and the execution's counts. */
   private async mergeExecution(executionId: string, instanceId: string, reports: AssociationRunReport[]): Promise<void> {
-    const first = reports[0]!;
-    await this.executions.update(executionId, (current) => {
-      const execution: AssociationExecutionRecord = current ?? {
-        ExecutionId: executionId,
-        AssociationId: first.associationId,
-        AssociationVersion: first.associationVersion,
-        CreatedTime: first.scheduledAt,
-        trigger: first.trigger,
-        targets: {},
-      };
-      for (const report of reports) {
-        const previous = execution.targets[instanceId];
-        if (previous && previous.LastExecutionDate > report.endedAt) continue;
-        execution.targets[instanceId] = { ResourceId: instanceId, Status: report.status, DetailedStatus: report.detailedStatus || report.status, LastExecutionDate: report.endedAt, runId: report.runId };
-        if (!execution.LastExecutionDate || execution.LastExecutionDate < report.endedAt) execution.LastExecutionDate = report.endedAt;
-      }
-      return execution;
-    });
+    const report = reports.reduce((latest, candidate) => (candidate.endedAt > latest.endedAt ? candidate : latest));
+    const key = executionTargetKey(executionId, instanceId);
+    const previous = await this.targets.read(key);
+    if (previous && previous.LastExecutionDate > report.endedAt) return;
+    const row: ExecutionTargetRecord = { ExecutionId: executionId, ResourceId: instanceId, Status: report.status, DetailedStatus: report.detailedStatus || report.status, LastExecutionDate: report.endedAt, runId: report.runId };
+    await Promise.all([
+      this.targets.put(key, row),
+      this.executions.update(executionId, (current) => {
+        const execution: AssociationExecutionRecord = current ?? {
+          ExecutionId: executionId,
+          AssociationId: report.associationId,
+          AssociationVersion: report.associationVersion,
+          CreatedTime: report.scheduledAt,
+          trigger: report.trigger,
+          counts: {},
+        };
+        const counts = { ...execution.counts };
+        if (previous) counts[previous.Status] = Math.max(0, (counts[previous.Status] ?? 0) - 1);
+        counts[row.Status] = (counts[row.Status] ?? 0) + 1;
+        const last = !execution.LastExecutionDate || execution.LastExecutionDate < report.endedAt ? report.endedAt : execution.LastExecutionDate;
+        return { ...execution, counts, LastExecutionDate: last };
+      }),
+    ]);
   }
 
   /** The instance's new latest status for this association, or undefined when it has a newer one already. */
@@ -251,10 +272,13 @@ export class AssociationExecutions {
         AssociationVersion: version.AssociationVersion,
         CreatedTime: now,
         trigger: 'run-now',
-        expected: targets,
-        targets: {},
+        counts: targets.length > 0 ? { Pending: targets.length } : {},
       };
-      await this.executions.put(execution.ExecutionId, execution);
+      // Every host's Pending row and the execution in one burst, before any host is asked to run it.
+      await Promise.all([
+        ...targets.map((instanceId) => this.targets.put(executionTargetKey(execution.ExecutionId, instanceId), { ExecutionId: execution.ExecutionId, ResourceId: instanceId, Status: 'Pending', DetailedStatus: 'Pending', LastExecutionDate: '' })),
+        this.executions.put(execution.ExecutionId, execution),
+      ]);
       started.push(execution.ExecutionId);
       for (const instanceId of targets) {
         void this.options
@@ -312,6 +336,12 @@ export class AssociationExecutions {
       throw new ApiError('AssociationExecutionDoesNotExist', `Association ${associationId} has no execution ${executionId}`);
     }
     return execution;
+  }
+
+  /** An execution's hosts, by instance id. */
+  async targetsOf(executionId: string): Promise<ExecutionTargetRecord[]> {
+    const all = (await this.targets.readAll()) as ExecutionTargetRecord[];
+    return all.filter((target) => target.ExecutionId === executionId).sort((a, b) => a.ResourceId.localeCompare(b.ResourceId));
   }
 
   /** The latest status of every association on one instance, oldest association first. */

@@ -77,13 +77,6 @@ function executionView(execution: AssociationExecutionRecord) {
   };
 }
 
-/** The execution's targets: those that reported, then (run-now) those still Pending. */
-function targetsOf(execution: AssociationExecutionRecord): ExecutionTargetRecord[] {
-  const reported = Object.values(execution.targets).sort((a, b) => a.ResourceId.localeCompare(b.ResourceId));
-  const pending = (execution.expected ?? []).filter((id) => execution.targets[id] === undefined).sort();
-  return [...reported, ...pending.map((id) => ({ ResourceId: id, Status: 'Pending', DetailedStatus: 'Pending', LastExecutionDate: '' }))];
-}
-
 function targetView(execution: AssociationExecutionRecord, target: ExecutionTargetRecord) {
   return {
     AssociationId: execution.AssociationId,
@@ -166,7 +159,7 @@ export function executionOperations(executions: AssociationExecutions): Operatio
         const executionId = requiredString(input, 'ExecutionId', ID);
         const predicates = parseFilters(input.Filters, 'filters', ['Status', 'ResourceId', 'ResourceType'], false).map(targetPredicate);
         const execution = await executions.execution(id, executionId);
-        const matching = targetsOf(execution).filter((target) => predicates.every((matches) => matches(target)));
+        const matching = (await executions.targetsOf(execution.ExecutionId)).filter((target) => predicates.every((matches) => matches(target)));
         const { page: rows, nextToken } = page('DescribeAssociationExecutionTargets', input, matching);
         return { AssociationExecutionTargets: rows.map((target) => targetView(execution, target)), NextToken: nextToken };
       },

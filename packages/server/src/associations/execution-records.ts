@@ -1,10 +1,13 @@
 /**
  * What the control plane keeps of association runs:
  *   - `association-runs`: one small record per runId the agents reported (what makes a resent report a no-op);
- *   - `association-executions`: one record per execution, with each target's latest result in it. A scheduled
- *     run of every host for one slot is one execution: its id is derived from (association, version, slot), so
- *     hosts reporting at different times, or the same report twice, land in the same record. A run-now execution
- *     has the id StartAssociationsOnce gave it;
+ *   - `association-executions`: one small record per execution, with counts by status. A scheduled run of every
+ *     host for one slot is one execution: its id is derived from (association, version, slot), so hosts reporting
+ *     at different times, or the same report twice, land in the same record. A run-now execution has the id
+ *     StartAssociationsOnce gave it;
+ *   - `association-execution-targets`: per execution and host, its latest result (a row each, so a host's report
+ *     rewrites its own row and the small execution record, never a record that grows with the fleet). Run-now
+ *     writes a Pending row for each host it was sent to;
  *   - `association-instance-status`: per instance and association, the latest result (DescribeInstanceAssociationsStatus,
  *     the Overview's counts).
  */
@@ -13,6 +16,7 @@ import type { AssociationRunReport, AssociationRunTrigger } from '@tender/protoc
 
 export const RUNS_TABLE = 'association-runs';
 export const EXECUTIONS_TABLE = 'association-executions';
+export const EXECUTION_TARGETS_TABLE = 'association-execution-targets';
 export const INSTANCE_STATUS_TABLE = 'association-instance-status';
 
 export type RunStatus = AssociationRunReport['status'];
@@ -24,6 +28,7 @@ export interface RunRecord {
 }
 
 export interface ExecutionTargetRecord {
+  ExecutionId: string;
   ResourceId: string;
   Status: string;
   DetailedStatus: string;
@@ -39,11 +44,12 @@ export interface AssociationExecutionRecord {
   /** ISO 8601: the slot of a scheduled run, the version's change for an apply, the request for run-now. */
   CreatedTime: string;
   trigger: AssociationRunTrigger;
-  /** Run-now: the instances it was sent to (the others, until they report, count as Pending). */
-  expected?: string[];
-  targets: Record<string, ExecutionTargetRecord>;
+  /** How many of its targets are at each status (their rows are in EXECUTION_TARGETS_TABLE). */
+  counts: Record<string, number>;
   LastExecutionDate?: string;
 }
+
+export const executionTargetKey = (executionId: string, instanceId: string): string => `${executionId}/${instanceId}`;
 
 export interface InstanceAssociationStatusRecord {
   InstanceId: string;
@@ -77,13 +83,10 @@ export function isFailure(status: string): boolean {
 
 /** An execution's Status, DetailedStatus and ResourceCountByStatus (SSM writes the counts as `{Success=2,Failed=1}`). */
 export function executionStatus(execution: AssociationExecutionRecord): { Status: string; DetailedStatus: string; ResourceCountByStatus: string } {
-  const counts = new Map<string, number>();
-  for (const target of Object.values(execution.targets)) counts.set(target.Status, (counts.get(target.Status) ?? 0) + 1);
-  const pending = (execution.expected ?? []).filter((id) => execution.targets[id] === undefined).length;
-  if (pending > 0) counts.set('Pending', pending);
-  const resourceCount = `{${[...counts].map(([status, n]) => `${status}=${n}`).join(',')}}`;
-  if (counts.size === 0) return { Status: 'Failed', DetailedStatus: 'NoInstancesInTag', ResourceCountByStatus: resourceCount };
-  if (pending > 0) return { Status: 'InProgress', DetailedStatus: 'InProgress', ResourceCountByStatus: resourceCount };
-  const failed = [...counts.keys()].some(isFailure);
+  const counts = Object.entries(execution.counts).filter(([, n]) => n > 0);
+  const resourceCount = `{${counts.map(([status, n]) => `${status}=${n}`).join(',')}}`;
+  if (counts.length === 0) return { Status: 'Failed', DetailedStatus: 'NoInstancesInTag', ResourceCountByStatus: resourceCount };
+  if (counts.some(([status]) => status === 'Pending')) return { Status: 'InProgress', DetailedStatus: 'InProgress', ResourceCountByStatus: resourceCount };
+  const failed = counts.some(([status]) => isFailure(status));
   return { Status: failed ? 'Failed' : 'Success', DetailedStatus: failed ? 'Failed' : 'Success', ResourceCountByStatus: resourceCount };
 }
