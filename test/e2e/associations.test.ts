@@ -11,6 +11,7 @@ import {
   AssociationDoesNotExist,
   CreateAssociationCommand,
   CreateDocumentCommand,
+  DeleteAssociationCommand,
   DescribeAssociationCommand,
   DescribeAssociationExecutionsCommand,
   DescribeAssociationExecutionTargetsCommand,
@@ -97,8 +98,15 @@ describe('State Manager on the control plane, end to end with simulated agents',
     await cp.ssm.send(new CreateDocumentCommand({ Name: 'team-Motd', Content: MOTD, DocumentType: 'Command', DocumentFormat: 'JSON' }));
     await cp.ssm.send(new PutParameterCommand({ Name: '/motd/text', Value: 'hello from parameter store', Type: 'String' }));
     await cp.ssm.send(new PutParameterCommand({ Name: '/motd/token', Value: 's3cr3t-token', Type: 'SecureString' }));
-    // Every agent got a (still empty) set on its hello.
-    for (const id of [web, db]) await inbox.until(`the first set of ${id}`, () => latestSet(id));
+    // Every agent got its set on its hello: the default inventory association the control plane made at its
+    // first start. The tests below start from none: deleting it takes it from every agent's set.
+    for (const id of [web, db]) {
+      const first = await inbox.until(`the first set of ${id}`, () => latestSet(id));
+      assert.deepEqual(first.associations.map((a) => [a.documentName, a.associationName, a.scheduleExpression]), [['AWS-GatherSoftwareInventory', 'tender-default-inventory', 'rate(30 minutes)']]);
+    }
+    const inventory = (await cp.ssm.send(new ListAssociationsCommand({}))).Associations!.find((a) => a.AssociationName === 'tender-default-inventory')!;
+    await cp.ssm.send(new DeleteAssociationCommand({ AssociationId: inventory.AssociationId }));
+    for (const id of [web, db]) await inbox.until(`the empty set of ${id}`, () => (latestSet(id)?.associations.length === 0 ? true : undefined));
   });
   after(async () => {
     await fleet?.stop();

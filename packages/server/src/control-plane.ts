@@ -264,6 +264,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       principalOf: (accessKeyId) => accessKeys.principalOf(accessKeyId),
       boxSecretKey: identity.box.secretKey,
       compliance,
+      defaultInventory: true,
       now,
       logger,
     });

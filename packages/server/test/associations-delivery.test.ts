@@ -160,9 +160,12 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     clock.advance(31);
     sent = [];
     await sm.delivery.tick();
+    assert.equal(setsTo(WEB).length, 0, 'the next resend waits twice as long (an agent that never answers is not flooded)');
+    clock.advance(30);
+    await sm.delivery.tick();
     assert.equal(setsTo(WEB).length, 1, 'an older revision\'s ack does not count');
     await sm.delivery.onAck(message(WEB, 'associations-ack', { revision }));
-    clock.advance(31);
+    clock.advance(3600);
     sent = [];
     await sm.delivery.tick();
     assert.equal(setsTo(WEB).length, 0, 'acknowledged: not resent');

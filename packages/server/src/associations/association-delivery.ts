@@ -46,7 +46,10 @@ export interface AssociationDeliveryOptions {
   logger?: CommandLogger;
   /** How often unacknowledged sets are looked for; 0: no timer (tests call tick()). Default 5000 ms. */
   tickMs?: number;
-  /** An unacknowledged set is sent again after this long. Default 30 s. */
+  /**
+   * An unacknowledged set is sent again after this long, then after twice as long, and so on up to 64 times as
+   * long (an agent that predates State Manager never acknowledges). Default 30 s.
+   */
   resendAfterMs?: number;
 }
 
@@ -54,6 +57,8 @@ export class AssociationDelivery {
   private readonly table: Table<DeliveryRecord>;
   private readonly states = new Map<string, DeliveryRecord>();
   private readonly lastSentAt = new Map<string, number>();
+  /** Sends of the current revision so far: each resend waits twice as long as the one before (up to 64×). */
+  private readonly sends = new Map<string, number>();
   private readonly writes = new WriteBehind();
   private readonly chains = new Map<string, Promise<void>>();
   /** Instances with a recompute queued and not yet started, and whether it must send even an unchanged set. */
@@ -134,7 +139,7 @@ export class AssociationDelivery {
     return Promise.all(runs).then(() => undefined);
   }
 
-  /** Resend the sets agents have not acknowledged (online instances, after resendAfterMs). */
+  /** Resend the sets agents have not acknowledged (online instances, after resendAfterMs, backing off). */
   tick(): Promise<void> {
     const now = this.options.now().getTime();
     const resendAfterMs = this.options.resendAfterMs ?? 30_000;
@@ -142,7 +147,8 @@ export class AssociationDelivery {
     for (const state of this.states.values()) {
       if (state.acked === state.revision) continue;
       if (this.options.registry.get(state.InstanceId)?.PingStatus !== 'Online') continue;
-      if (now - (this.lastSentAt.get(state.InstanceId) ?? 0) >= resendAfterMs) due.push(state.InstanceId);
+      const wait = resendAfterMs * 2 ** Math.min(6, Math.max(0, (this.sends.get(state.InstanceId) ?? 1) - 1));
+      if (now - (this.lastSentAt.get(state.InstanceId) ?? 0) >= wait) due.push(state.InstanceId);
     }
     return this.refresh(due, { force: true });
   }
@@ -194,6 +200,7 @@ export class AssociationDelivery {
     if (!state || state.digest !== digest) {
       state = { InstanceId: instanceId, revision: Math.max((state?.revision ?? 0) + 1, this.options.now().getTime()), digest };
       this.states.set(instanceId, state);
+      this.sends.delete(instanceId);
       this.save(state);
       await this.writes.flush(); // the revision is on disk before any agent sees it
     } else if (!force && state.acked === state.revision) {
@@ -210,6 +217,7 @@ export class AssociationDelivery {
       }
     }
     this.lastSentAt.set(instanceId, this.options.now().getTime());
+    this.sends.set(instanceId, (this.sends.get(instanceId) ?? 0) + 1);
     await this.options.send(instanceId, 'associations', { revision: state.revision, associations } satisfies AssociationsBody).catch((error: unknown) => {
       this.logger.warn({ err: (error as Error)?.message, instanceId }, 'could not send associations; will resend');
     });

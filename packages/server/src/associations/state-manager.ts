@@ -21,6 +21,7 @@ import { AssociationDelivery } from './association-delivery.js';
 import { AssociationExecutions } from './association-executions.js';
 import { AssociationService } from './association-service.js';
 import { executionOperations } from './execution-operations.js';
+import { ensureDefaultInventoryAssociation } from './default-inventory.js';
 import { associationOperations } from './operations.js';
 
 export interface StateManagerOptions {
@@ -34,6 +35,11 @@ export interface StateManagerOptions {
   compliance?: ComplianceRecorder;
   now: () => Date;
   logger?: CommandLogger;
+  /**
+   * Create the default inventory association (default-inventory.ts) if this control plane never has. The
+   * control plane passes true; tests of other things leave it out.
+   */
+  defaultInventory?: boolean;
   /** Delivery's resend timer (0: none; tests call delivery.tick()). */
   tickMs?: number;
   resendAfterMs?: number;
@@ -58,6 +64,7 @@ export async function startStateManager(options: StateManagerOptions): Promise<S
   const executions = new AssociationExecutions({ store, associations, registry, send, now, logger, ...(options.compliance ? { compliance: options.compliance } : {}) });
   await delivery.start();
   await executions.start();
+  if (options.defaultInventory) await ensureDefaultInventoryAssociation(store, associations, now, logger);
   return {
     associations,
     delivery,
