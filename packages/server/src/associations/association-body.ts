@@ -56,7 +56,8 @@ export class AssociationBodies {
     const key = `${record.AssociationId}/${version.AssociationVersion}/${document.name}/${document.version}/${document.hash}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const caller = version.resolveAs !== undefined ? await this.options.principalOf?.(version.resolveAs) : undefined;
+    // A key deleted since acts with no rights: its references are refused (AccessDeniedException naming it).
+    const caller = version.resolveAs === undefined ? undefined : ((await this.options.principalOf?.(version.resolveAs)) ?? { accessKeyId: version.resolveAs, userName: 'deleted', arn: `deleted access key ${version.resolveAs}`, policies: [] });
     const run = await prepareRun(
       this.options.resolveDocument,
       { documentName: version.Name, documentVersion: document.version, parameters: version.Parameters ?? {}, comment: '' },
