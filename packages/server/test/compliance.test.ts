@@ -166,6 +166,15 @@ describe('compliance', () => {
     await put({ ComplianceType: 'Custom:Eleventh', Items: good });
   });
 
+  it('holds the custom type limit when puts to one resource arrive at once', async () => {
+    const good = [{ Id: 'x', Severity: 'LOW', Status: 'COMPLIANT' }];
+    const results = await Promise.allSettled(Array.from({ length: MAX_CUSTOM_TYPES + 2 }, (_, i) => put({ ComplianceType: `Custom:Race${i}`, Items: good })));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, MAX_CUSTOM_TYPES);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.deepEqual(refused.map((r) => (r.reason as { code: string }).code), ['ComplianceTypeCountLimitExceededException', 'ComplianceTypeCountLimitExceededException']);
+    assert.equal((await resources({ Filters: [{ Key: 'ResourceId', Values: [WEB] }] })).ResourceComplianceSummaryItems.length, MAX_CUSTOM_TYPES);
+  });
+
   it('filters items with EQUAL, NOT_EQUAL, BEGIN_WITH, LESS_THAN and GREATER_THAN', async () => {
     await put({
       Items: [
@@ -182,6 +191,8 @@ describe('compliance', () => {
     assert.deepEqual(await ids({ Filters: [{ Key: 'Severity', Values: ['HIGH'], Type: 'LESS_THAN' }] }), ['web:med', 'web:low']);
     assert.deepEqual(await ids({ Filters: [{ Key: 'Severity', Values: ['CRITICAL', 'LOW'], Type: 'NOT_EQUAL' }] }), ['web:high', 'web:med']);
     assert.deepEqual(await ids({ Filters: [{ Key: 'Title', Values: ['Secur'], Type: 'BEGIN_WITH' }] }), ['db:KB1']);
+    // As AWS CLI's examples filter: by type and Id, and by time after an ISO instant.
+    assert.deepEqual(await ids({ Filters: [{ Key: 'ComplianceType', Values: ['Patch'], Type: 'EQUAL' }, { Key: 'Id', Values: ['KB1'], Type: 'EQUAL' }] }), ['db:KB1']);
     assert.deepEqual(await ids({ Filters: [{ Key: 'ExecutionTime', Values: ['2030-01-02T00:00:00Z'], Type: 'GREATER_THAN' }] }), ['db:KB1']);
     assert.deepEqual(
       await ids({ Filters: [{ Key: 'Status', Values: ['COMPLIANT'] }, { Key: 'ComplianceType', Values: ['Custom:'], Type: 'BEGIN_WITH' }] }),

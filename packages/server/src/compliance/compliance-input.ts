@@ -85,16 +85,22 @@ function item(value: unknown, index: number, complianceType: string): StoredItem
     throw validation(`${where}.status`, status ?? null, status === undefined || status === null ? 'Member must not be null' : `Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
   }
   const map = details(value.Details, `Items[${index}]`);
-  const stored: StoredItem = {
-    ...(typeof id === 'string' ? { Id: id } : {}),
-    ...(typeof title === 'string' ? { Title: title } : {}),
-    Severity: severity as StoredItem['Severity'],
-    Status: status as StoredItem['Status'],
-    ...(map ? { Details: map } : {}),
-  };
-  const size = Buffer.byteLength(JSON.stringify(stored));
-  if (size > MAX_ITEM_BYTES) {
-    throw new ApiError('ItemSizeLimitExceededException', `Items[${index}]${stored.Id !== undefined ? ` (${stored.Id})` : ''} of ${complianceType} is ${size} bytes; one compliance item may be at most ${MAX_ITEM_BYTES}`);
+  // Built field by field (not with conditional spreads, which cost several times more per item), in SSM's order.
+  const stored = {} as StoredItem;
+  if (typeof id === 'string') stored.Id = id;
+  if (typeof title === 'string') stored.Title = title;
+  stored.Severity = severity as StoredItem['Severity'];
+  stored.Status = status as StoredItem['Status'];
+  if (map) stored.Details = map;
+  // Serialising every item to measure it would cost more than the rest of the checks together: only an item
+  // whose text could reach the limit even in the worst case (every character escaped as \uXXXX) is measured.
+  let text = (stored.Id?.length ?? 0) + (stored.Title?.length ?? 0);
+  for (const key in map) text += key.length + map[key]!.length;
+  if (text * 6 + 200 + 6 * Object.keys(map ?? {}).length > MAX_ITEM_BYTES) {
+    const size = Buffer.byteLength(JSON.stringify(stored));
+    if (size > MAX_ITEM_BYTES) {
+      throw new ApiError('ItemSizeLimitExceededException', `Items[${index}]${stored.Id !== undefined ? ` (${stored.Id})` : ''} of ${complianceType} is ${size} bytes; one compliance item may be at most ${MAX_ITEM_BYTES}`);
+    }
   }
   return stored;
 }
