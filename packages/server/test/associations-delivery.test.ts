@@ -172,6 +172,21 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     assert.equal(sm.delivery.state(WEB)?.acked, revision);
   });
 
+  it('keeps revisions across a restart: an unchanged set keeps its revision, a changed one gets a higher one', async () => {
+    const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'tag:Role', Values: ['web'] }] });
+    const before = lastSet(WEB).revision;
+    await sm.stop();
+    sent = [];
+    sm = await startStateManager({ store, registry, documents: await DocumentService.open(store, { now: clock.now }), send: async (instanceId, type, body) => void sent.push({ instanceId, type, body }), now: clock.now, tickMs: 0 });
+    await sm.delivery.onHello(WEB);
+    assert.equal(lastSet(WEB).revision, before, 'same set, same revision');
+    clock.ms -= 3_600_000; // even with the clock set back, a new set's revision is higher
+    await call('DeleteAssociation', { AssociationId: id });
+    await sm.delivery.idle();
+    assert.ok(lastSet(WEB).revision > before);
+    assert.deepEqual(lastSet(WEB).associations, []);
+  });
+
   it('a tag added brings the association to that instance alone; removing it sends a set without it; revisions grow', async () => {
     const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'tag:Patch', Values: ['yes'] }] });
     assert.equal(setsTo(WEB).length + setsTo(DB).length, 0, 'no instance matches yet: nothing sent');
