@@ -146,6 +146,14 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     assert.deepEqual(lastSet(DB).associations, [], 'an instance the targets leave out gets an empty set');
   });
 
+  it('delivers associations of Policy documents too (State Manager runs them; SendCommand does not)', async () => {
+    const documents = await DocumentService.open(store, { now: clock.now });
+    const policy = JSON.stringify({ schemaVersion: '2.0', description: 'a policy', mainSteps: [{ action: 'aws:runShellScript', name: 'check', inputs: { runCommand: ['true'] } }] });
+    await documents.create({ Name: 'team-Policy', Content: policy, DocumentType: 'Policy', DocumentFormat: 'JSON', Owner: '123456789012', Tags: [] });
+    const id = await create({ Name: 'team-Policy', Targets: [{ Key: 'InstanceIds', Values: [WEB] }] });
+    assert.deepEqual(lastSet(WEB).associations.map((a) => [a.associationId, a.documentName]), [[id, 'team-Policy']]);
+  });
+
   it('resends an unacknowledged set after resendAfterMs, and stops once it is acknowledged', async () => {
     await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
     const revision = lastSet(WEB).revision;

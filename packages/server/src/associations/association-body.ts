@@ -15,7 +15,7 @@ import type { Principal } from '../access/access-keys.js';
 import type { ResolveReference } from '../commands/parameter-store-references.js';
 import { prepareRun, type PreparedRun, type ResolveDocument } from '../commands/prepare-run.js';
 import { SecretValues } from '../commands/sealed-secrets.js';
-import { currentVersion, type AssociationRecord } from './association-records.js';
+import { ASSOCIATION_DOCUMENT_TYPES, currentVersion, type AssociationRecord } from './association-records.js';
 
 export interface AssociationBodyOptions {
   resolveDocument: ResolveDocument;
@@ -60,7 +60,7 @@ export class AssociationBodies {
     const caller = version.resolveAs === undefined ? undefined : ((await this.options.principalOf?.(version.resolveAs)) ?? { accessKeyId: version.resolveAs, userName: 'deleted', arn: `deleted access key ${version.resolveAs}`, policies: [] });
     const run = await prepareRun(
       this.options.resolveDocument,
-      { documentName: version.Name, documentVersion: document.version, parameters: version.Parameters ?? {}, comment: '' },
+      { documentName: version.Name, documentVersion: document.version, parameters: version.Parameters ?? {}, comment: '', documentTypes: ASSOCIATION_DOCUMENT_TYPES },
       { caller, resolve: this.options.resolveReference },
     );
     const body = bodyOf(record, run);

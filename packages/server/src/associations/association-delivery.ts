@@ -181,8 +181,15 @@ export class AssociationDelivery {
   private associationChanged(before: AssociationRecord | undefined, after: AssociationRecord | undefined): void {
     const id = (after ?? before)!.AssociationId;
     this.options.bodies.forget(id);
-    const targets = [before, after].filter((record) => record !== undefined).map((record) => currentVersion(record).Targets);
-    const affected = this.options.registry.all().filter((instance) => targets.some((t) => targetsMatch(t, instance))).map((instance) => instance.InstanceId);
+    const affected = new Set<string>();
+    for (const record of [before, after]) {
+      if (!record) continue;
+      const targets = currentVersion(record).Targets;
+      // Named instances need no pass over the fleet; tags and * do.
+      const ids = targets.find((target) => target.Key.toLowerCase() === 'instanceids' && target.Values[0] !== '*');
+      const candidates = ids ? ids.Values.map((instanceId) => this.options.registry.get(instanceId)).filter((instance) => instance !== undefined) : this.options.registry.all();
+      for (const instance of candidates) if (targetsMatch(targets, instance)) affected.add(instance.InstanceId);
+    }
     void this.refresh(affected);
   }
 

@@ -66,6 +66,9 @@ export interface AssociationOverview {
 /** What executions change on the record. */
 export type AssociationOutcome = Pick<AssociationRecord, 'Overview' | 'LastExecutionDate' | 'LastSuccessfulExecutionDate'>;
 
+/** The documents an association may run: Command documents, and Policy documents (SSM's inventory policy). */
+export const ASSOCIATION_DOCUMENT_TYPES: readonly string[] = ['Command', 'Policy'];
+
 export function currentVersion(record: AssociationRecord): AssociationVersionRecord {
   return record.versions[record.versions.length - 1]!;
 }

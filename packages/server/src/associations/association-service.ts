@@ -15,7 +15,7 @@ import type { Store, Table } from '../store/store.js';
 import { associationNotFound, invalidAssociationVersion } from './association-errors.js';
 import { parseAssociationInput } from './association-input.js';
 import { AssociationIndex } from './association-index.js';
-import { currentVersion, type AssociationOutcome, type AssociationRecord, type AssociationSettings } from './association-records.js';
+import { ASSOCIATION_DOCUMENT_TYPES, currentVersion, type AssociationOutcome, type AssociationRecord, type AssociationSettings } from './association-records.js';
 
 /**
  * Associations per control plane. SSM's error text names 2,000 active associations; Tender allows the 10,000 that
@@ -212,7 +212,7 @@ export class AssociationService {
   private async checkDocument(settings: AssociationSettings, caller: Principal | undefined): Promise<void> {
     await prepareRun(
       (name, version) => this.options.resolveDocument(name, version),
-      { documentName: settings.Name, documentVersion: settings.DocumentVersion, parameters: settings.Parameters ?? {}, comment: '' },
+      { documentName: settings.Name, documentVersion: settings.DocumentVersion, parameters: settings.Parameters ?? {}, comment: '', documentTypes: ASSOCIATION_DOCUMENT_TYPES },
       { caller, resolve: this.options.resolveReference },
     );
   }
