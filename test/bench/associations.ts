@@ -54,6 +54,8 @@ export async function run(args: string[]): Promise<void> {
   try {
     const { registry, stateManager } = cp.running;
     const { associations, delivery, executions } = stateManager;
+    // The default inventory association (made at first start) would be the 10,001st: the figures are for exactly `count`.
+    for (const record of await associations.list()) await associations.delete(record.AssociationId);
     for (let n = 0; n < hosts; n++) {
       await registry.add({
         InstanceId: instanceId(n),
