@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
@@ -30,6 +31,7 @@ import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/serv
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
 import { KeyService, keyOperations } from './keys/index.js';
+import { maintenanceWindowOperations, WindowScheduler, WindowService } from './maintenance-windows/index.js';
 import { ParameterService, parameterOperations } from './parameters/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
@@ -79,7 +81,18 @@ function hostForUrl(host: string): string {
  * Start a control plane: identity, store, audit trail, broker (embedded or external), gateway, API. Every
  * part it started is stopped again if a later part fails, and by stop().
  */
-export async function startControlPlane(config: ServerConfig, options: { logger?: Logger; now?: () => Date } = {}): Promise<RunningControlPlane> {
+export interface ControlPlaneOptions {
+  logger?: Logger;
+  now?: () => Date;
+  /**
+   * TEST-ONLY: the maintenance-window scheduler's own clock and tick period. End-to-end tests move this clock
+   * to a window's start or cutoff while agents, heartbeats and command deadlines keep real time. Production
+   * leaves it unset: the scheduler reads `now` every second.
+   */
+  maintenanceWindows?: { now?: () => Date; tickMs?: number };
+}
+
+export async function startControlPlane(config: ServerConfig, options: ControlPlaneOptions = {}): Promise<RunningControlPlane> {
   validateServerConfig(config);
   const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'tender' } });
   const now = options.now ?? (() => new Date());
@@ -279,6 +292,20 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     void stateManager.delivery.refresh(registry.all().filter((record) => record.PingStatus === 'Online').map((record) => record.InstanceId));
     await commands.start();
     cleanups.push(() => commands.stop());
+    const windows = new WindowService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instances: () => registry.all(), now: options.maintenanceWindows?.now ?? now });
+    const windowScheduler = new WindowScheduler({
+      service: windows,
+      store,
+      commands,
+      now: options.maintenanceWindows?.now ?? now,
+      // The same name across restarts of this replica: after a crash it takes its windows' leases straight back.
+      owner: `${os.hostname()}:${dataDir}`,
+      logger,
+      audit: writeAudit,
+      ...(options.maintenanceWindows?.tickMs !== undefined ? { tickMs: options.maintenanceWindows.tickMs } : {}),
+    });
+    await windowScheduler.start();
+    cleanups.push(() => windowScheduler.stop());
     const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
     for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
 
@@ -290,6 +317,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...documentOperations(documents),
         ...commandOperations(commands),
         ...stateManager.operations,
+        ...maintenanceWindowOperations(windows, windowScheduler),
         ...inventoryOperations(inventory),
         ...complianceOperations(compliance, (id) => registry.get(id) !== undefined),
         ...parameterOperations(parameters),
