@@ -2,7 +2,8 @@
  * Run Command round trip on ONE real agent process (`tender-agent start`, embedded broker, loopback, control plane
  * in this process): time from the SendCommand call to GetCommandInvocation showing Success, for `echo hi`, over
  * --runs runs (default 200). GetCommandInvocation is called as soon as the wire observer sees the control plane's
- * `result-ack` for the command (sent once the result is stored), and every 50 ms in case it misses it; with
+ * `result-ack` for the command (sent once the result is stored), and every 50 ms in case it misses it (not at once
+ * after SendCommand: that call only slowed the broker sharing this process, and found Pending); with
  * --poll-ms N it is instead polled every N ms, as a client without that hint would (the polling client shares the
  * control plane's process and event loop, so a tight poll slows what it measures). Beside it, in the same run, a
  * bare spawn of `/bin/sh -c 'echo hi'` over as many spawns.
@@ -122,6 +123,9 @@ export async function run(args: string[]): Promise<void> {
       const sendReturned = performance.now();
       const commandId = sent.Command?.CommandId ?? '';
       const by = started + RUN_TIMEOUT_MS;
+      // Hinted: the first call waits for the hint. A GetCommandInvocation made at once would only find Pending, and
+      // it would run on this process's event loop just as the broker there forwards the command to the agent.
+      if (pollMs === 0) await resultStored(commandId, 50);
       for (;;) {
         const invocation = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
         const status = invocation?.Status ?? '';

@@ -51,9 +51,13 @@ export interface CommandRunnerOptions {
   rebooter?: Rebooter;
   /** Default: /proc-based on Linux, none elsewhere. */
   orphanReaper?: OrphanReaper;
-  /** A command ended; its result is already in the spool. Publish it, then ackResult() once acknowledged. */
+  /**
+   * A command ended; its result is in the spool, or is written there synchronously as soon as this returns (a run
+   * announces its result just before the write, so that it travels while the disk syncs). Publish it, then
+   * ackResult() once acknowledged: an acknowledgement is never handled before the write is done.
+   */
   onResult?: (result: CommandResult) => void;
-  /** A step started or ended, or the command is about to reboot the host. */
+  /** A step started, or the command is about to reboot the host. */
   onProgress?: (progress: CommandProgress) => void;
   /** Where aws:runDocument and aws:downloadContent get control-plane documents. */
   documents?: DocumentSource;
@@ -89,6 +93,8 @@ export class CommandRunner {
   /** Commands waiting for the reboot they asked for. */
   private readonly rebooting = new Set<string>();
   private readonly clock: Clock;
+  /** Commands whose result went to onResult as the run ended, before its spool write (DocumentRunner's onEnding). */
+  private readonly announced = new Set<string>();
   private recovered = false;
   private stopping = false;
 
@@ -107,6 +113,10 @@ export class CommandRunner {
       rebooter: rebootOnce(options.rebooter ?? createSystemRebooter({ platform: options.platform })),
       maxStepRuns: options.maxStepRuns ?? DEFAULT_MAX_STEP_RUNS,
       onProgress: options.onProgress,
+      onEnding: (result) => {
+        this.announced.add(result.commandId);
+        this.publish(result);
+      },
       documents: options.documents,
       openSecret: options.openSecret,
       inventory: options.inventory,
@@ -233,6 +243,7 @@ export class CommandRunner {
       // disk takes that much; otherwise recovery ends it at the next start.
       failure = `The agent could not save or read this command's state, so it stopped running it: ${(error as Error)?.message ?? String(error)}`;
       this.options.logger.error('a command failed in the agent itself', { commandId, err: failure });
+      this.announced.delete(commandId); // a result announced before its write failed: this one replaces it
       const result = await endCommandFailed(this.store, commandId, failure, this.clock).catch(() => undefined);
       if (result) this.deliver(result);
     }
@@ -284,7 +295,13 @@ export class CommandRunner {
     else if (entry.state === 'corrupt') this.deliver(await endCommandFailed(this.store, commandId, corruptStateMessage(entry.reason), this.clock));
   }
 
+  /** A result is in the spool: publish it, unless it went out already as its run ended. */
   private deliver(result: CommandResult): void {
+    if (this.announced.delete(result.commandId)) return;
+    this.publish(result);
+  }
+
+  private publish(result: CommandResult): void {
     try {
       this.options.onResult?.(result);
     } catch (error) {
