@@ -37,7 +37,7 @@ const TOTAL_TIMEOUT_MS = 10 * 60_000;
 function summary(values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);
   const f = (v: number) => v.toFixed(1).padStart(6);
-  return `p50 ${f(percentile(sorted, 50))}  p90 ${f(percentile(sorted, 90))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1) ?? NaN)} ms`;
+  return `p50 ${f(percentile(sorted, 50))}  p90 ${f(percentile(sorted, 90))}  p95 ${f(percentile(sorted, 95))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1) ?? NaN)} ms`;
 }
 
 function bareSpawn(): Promise<number> {

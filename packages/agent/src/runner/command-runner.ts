@@ -52,9 +52,9 @@ export interface CommandRunnerOptions {
   /** Default: /proc-based on Linux, none elsewhere. */
   orphanReaper?: OrphanReaper;
   /**
-   * A command ended; its result is in the spool, or is written there synchronously as soon as this returns (a run
-   * announces its result just before the write, so that it travels while the disk syncs). Publish it, then
-   * ackResult() once acknowledged: an acknowledgement is never handled before the write is done.
+   * A command ended; its result is in the spool, or is written there before the event loop handles any other
+   * event (a run announces its result just before the write, so that it travels while the disk syncs). Publish it,
+   * then ackResult() once acknowledged: an acknowledgement is never handled before the write is done.
    */
   onResult?: (result: CommandResult) => void;
   /** A step started, or the command is about to reboot the host. */

@@ -72,7 +72,7 @@ export interface DocumentRunnerOptions {
   onProgress?: (progress: CommandProgress) => void;
   /**
    * A command has ended: called with its result just before the result's durable write to the spool, which
-   * follows in the same synchronous stretch. The result may leave for the control plane while the disk syncs; its
+   * follows before the event loop handles any other event. The result may leave for the control plane while the disk syncs; its
    * acknowledgement cannot be handled before the write is done, and a crash before that is recovered as one just
    * before the write would be (the control plane keeps the first final status it receives).
    */
@@ -461,6 +461,10 @@ export class DocumentRunner {
     } catch (error) {
       this.options.logger.warn('a result listener threw', { commandId: result.commandId, err: (error as Error).message });
     }
+    // mqtt.js puts a packet on the socket on the next tick (it corks the stream until then): let it leave before the
+    // disk holds the thread. No I/O event (an acknowledgement) can be handled in between: ticks and microtasks all run
+    // before the event loop polls again.
+    await new Promise<void>((resolve) => process.nextTick(resolve));
     await this.options.store.complete(result);
     this.options.logger.info('command finished', { commandId: result.commandId, status: result.status, responseCode: result.responseCode });
     return result;
