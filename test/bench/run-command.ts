@@ -8,6 +8,9 @@
  * control plane's process and event loop, so a tight poll slows what it measures). Beside it, in the same run, a
  * bare spawn of `/bin/sh -c 'echo hi'` over as many spawns.
  *
+ * On a shared machine other jobs' load swamps these figures (a bare spawn at 60 ms instead of 10): run it as
+ * `npm run build && chrt -f 10 node test/dist/bench/run.js run-command` to keep that load out of them.
+ *
  * Where the time goes, measured cheaply: a wire observer (the control plane's own broker credentials, subscribed
  * to tender/v1/i/<id>/{up,down}) stamps when each message crosses the broker; the invocation's own
  * ExecutionStartDateTime/EndDateTime give the agent's view of the step. The observer only listens.

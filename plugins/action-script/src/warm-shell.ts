@@ -24,6 +24,7 @@ const SHELL_OWN = ['PWD', 'OLDPWD', 'SHLVL', '_'];
  * end-of-file and exits if the agent goes away, and never keeps the agent's event loop alive.
  */
 export function warmShellSpawner(spawn: Spawner): Spawner {
+  if (process.platform === 'win32') return spawn;
   let warm: { child: ChildProcess; env: Record<string, string> } | undefined;
   let warming: NodeJS.Immediate | undefined;
 
