@@ -8,7 +8,7 @@ import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-stat
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, PATCH_SNAPSHOT_FETCH_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
-import { AssociationService, associationOperations } from './associations/index.js';
+import { startStateManager, type StateManager } from './associations/index.js';
 import { accessKeyOperations } from './access/operations.js';
 import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
@@ -55,6 +55,8 @@ export interface RunningControlPlane {
   registry: InstanceRegistry;
   /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
   inventory: InventoryService;
+  /** State Manager (associations, their delivery and executions; for tools and benchmarks). */
+  stateManager: StateManager;
   /** Compliance (the ComplianceRecorder other services write to; for tools and benchmarks). */
   compliance: ComplianceService;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
@@ -268,7 +270,28 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       logger,
     });
     for (const [type, handler] of Object.entries(agentMessageHandlers(commands))) gateway.on(type, handler);
-    const associations = new AssociationService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instance: (id) => registry.get(id), now });
+    const stateManager = await startStateManager({
+      store,
+      registry,
+      documents,
+      send: (instanceId, type, body) => gateway.send(instanceId, type, body),
+      resolveReference: (caller, selector) => parameters.resolveReference(caller, selector),
+      principalOf: (accessKeyId) => accessKeys.principalOf(accessKeyId),
+      boxSecretKey: identity.box.secretKey,
+      compliance,
+      defaultInventory: true,
+      now,
+      logger,
+    });
+    cleanups.push(() => stateManager.stop());
+    for (const [type, handler] of Object.entries(stateManager.messageHandlers)) gateway.on(type, handler);
+    // A hello also delivers the agent its associations (after presence: the instance is Online by then).
+    gateway.on('hello', async (message: Message) => {
+      await presence(message);
+      await stateManager.delivery.onHello(message.from);
+    });
+    // Agents already connected (an external broker keeps them across our restart) get their sets now.
+    void stateManager.delivery.refresh(registry.all().filter((record) => record.PingStatus === 'Online').map((record) => record.InstanceId));
     await commands.start();
     cleanups.push(() => commands.stop());
     const windows = new WindowService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instances: () => registry.all(), now: options.maintenanceWindows?.now ?? now });
@@ -306,7 +329,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
         ...commandOperations(commands),
-        ...associationOperations(associations, documents),
+        ...stateManager.operations,
         ...maintenanceWindowOperations(windows, windowScheduler),
         ...inventoryOperations(inventory),
         ...complianceOperations(compliance, (id) => registry.get(id) !== undefined),
@@ -403,6 +426,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       registry,
       inventory,
       compliance,
+      stateManager,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };

@@ -72,6 +72,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       actions,
       instance: { instanceId: identity.file.instanceId, region: identity.file.region, platformName: platform.PlatformName, platformVersion: platform.PlatformVersion },
       logger,
+      // A result goes out as its run ends, while the disk syncs its spool file; others (recovery's) once spooled.
+      onEnding: (result) => channel.current?.result(result),
       onResult: (result) => channel.current?.result(result),
       onProgress: (progress) => channel.current?.progress(progress),
       documents: (name, version) => fetchDocument(controlPlane, name, version),
