@@ -16,6 +16,9 @@ export function toReportEntry(candidate: PatchCandidate, verdict: PatchStateVerd
     Severity: candidate.severity ?? candidate.priority ?? '',
     State: verdict.state,
   };
+  // The level the approving rule (or ApprovedPatchesComplianceLevel) gives: the severity of the patch's
+  // compliance item when it is missing. Unapproved patches have none.
+  if (verdict.decision.approved) entry.ComplianceLevel = verdict.decision.complianceLevel;
   if (installedTime !== undefined) entry.InstalledTime = installedTime;
   if (candidate.cves && candidate.cves.length > 0) entry.CVEIds = candidate.cves.join(',');
   if (version !== undefined) entry.Version = version;

@@ -37,11 +37,17 @@ describe('patch-baseline: patchState', () => {
     it(title, () => assert.equal(patchState(baseline, candidate, options)?.state, expected));
   }
 
+  it("report entries carry the approving rule's compliance level (the severity of the patch's compliance item)", () => {
+    const critical = snapshot('DEBIAN', { approvalRules: [rule({ PRIORITY: ['*'] }, { ComplianceLevel: 'CRITICAL' })] });
+    assert.equal(toReportEntry(aptSecurity, patchState(critical, aptSecurity)!, 'openssl').ComplianceLevel, 'CRITICAL');
+  });
+
   it('report entries carry the version that is or would be installed, CVEs and counts', () => {
     const missing = toReportEntry({ ...aptSecurity, cves: ['CVE-2026-1', 'CVE-2026-2'] }, patchState(debian, aptSecurity)!, 'openssl 3.0.16-1~deb12u1');
-    assert.deepEqual(missing, { Title: 'openssl 3.0.16-1~deb12u1', KBId: 'openssl', Classification: 'Security', Severity: 'Optional', State: 'MISSING', CVEIds: 'CVE-2026-1,CVE-2026-2', Version: '3.0.16-1~deb12u1' });
+    assert.deepEqual(missing, { Title: 'openssl 3.0.16-1~deb12u1', KBId: 'openssl', Classification: 'Security', Severity: 'Optional', State: 'MISSING', ComplianceLevel: 'UNSPECIFIED', CVEIds: 'CVE-2026-1,CVE-2026-2', Version: '3.0.16-1~deb12u1' });
     const other = toReportEntry(aptRegular, patchState(debian, aptRegular)!, 'tzdata');
     assert.equal(other.Version, '2024a-0+deb12u1');
+    assert.equal(other.ComplianceLevel, undefined, 'an unapproved update has no compliance level');
     assert.deepEqual(countPatchStates([missing, other, { State: 'MISSING' }]), {
       InstalledCount: 0, InstalledOtherCount: 1, InstalledPendingRebootCount: 0, InstalledRejectedCount: 0, MissingCount: 2,
       FailedCount: 0, NotApplicableCount: 0, AvailableSecurityUpdateCount: 0,

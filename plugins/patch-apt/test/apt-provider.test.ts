@@ -70,7 +70,7 @@ describe('patch-apt: the apt provider on recorded outputs', () => {
     assert.equal(missing.length, [...simulated.values()].filter((update) => update.security).length);
     assert.deepEqual(context.calls.map((call) => call.command), ['dpkg-query', 'apt-cache']);
     const libgcrypt = result.patches.find((entry) => entry.KBId === 'libgcrypt20');
-    assert.deepEqual(libgcrypt, { Title: 'libgcrypt20 1.10.1-3+deb12u1', KBId: 'libgcrypt20', Classification: 'Security', Severity: 'Optional', State: 'MISSING', Version: '1.10.1-3+deb12u1' });
+    assert.deepEqual(libgcrypt, { Title: 'libgcrypt20 1.10.1-3+deb12u1', KBId: 'libgcrypt20', Classification: 'Security', Severity: 'Optional', State: 'MISSING', ComplianceLevel: 'UNSPECIFIED', Version: '1.10.1-3+deb12u1' });
   });
 
   it('PRIORITY and SECTION filters apply to the package records (only Required security updates)', async () => {

@@ -44,7 +44,7 @@ describe('patch-dnf: the dnf provider on recorded outputs of dnf --installroot',
       fleetreject: 'INSTALLED_REJECTED 0:1.0-1',
     });
     const sec = result.patches.find((entry) => entry.KBId === 'fleetdemo-sec')!;
-    assert.deepEqual({ ...sec, InstalledTime: undefined }, { Title: 'fleetdemo-sec.noarch:0:1.1-1', KBId: 'fleetdemo-sec', Classification: 'Security', Severity: 'Important', State: 'MISSING', CVEIds: 'CVE-2026-0001,CVE-2026-0002', Version: '0:1.1-1', InstalledTime: undefined });
+    assert.deepEqual({ ...sec, InstalledTime: undefined }, { Title: 'fleetdemo-sec.noarch:0:1.1-1', KBId: 'fleetdemo-sec', Classification: 'Security', Severity: 'Important', State: 'MISSING', ComplianceLevel: 'UNSPECIFIED', CVEIds: 'CVE-2026-0001,CVE-2026-0002', Version: '0:1.1-1', InstalledTime: undefined });
     assert.equal(result.rebootRequired, false);
     // On 2026-03-06 the Critical one is old enough.
     const later = await createDnfProvider(options).scan(replayContext(recordedRun('sandbox-scan.json')), securityBaseline({ createdAt: '2026-03-06T00:00:00Z' }));

@@ -61,7 +61,7 @@ describe('patch-windows-update: the Windows Update Agent on recorded outputs (ha
     const missing = result.patches.find((entry) => entry.KBId === 'KB5075001');
     assert.deepEqual(missing, {
       Title: '2026-02 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5075001)',
-      KBId: 'KB5075001', Classification: 'SecurityUpdates', Severity: 'Critical', State: 'MISSING', CVEIds: 'CVE-2026-21001,CVE-2026-21002,CVE-2026-21003',
+      KBId: 'KB5075001', Classification: 'SecurityUpdates', Severity: 'Critical', State: 'MISSING', ComplianceLevel: 'UNSPECIFIED', CVEIds: 'CVE-2026-21001,CVE-2026-21002,CVE-2026-21003',
     });
     assert.equal(result.rebootRequired, false);
     assert.equal(context.calls.length, 1);
