@@ -7,10 +7,17 @@
  * executions, instance statuses, association records, compliance), then the acknowledgement. A runId already
  * stored is acknowledged again and changes nothing; a report that is malformed is neither stored nor
  * acknowledged (the agent keeps it); one for an association since deleted is acknowledged and dropped.
+ *
+ * An instance may report only what it could have run: an association whose targets take it in now, or one that
+ * was in a set delivered to it (AssociationDelivery.wasDelivered, which also remembers recent removals, so runs
+ * done offline before a removal still count); a run-now report must name an execution StartAssociationsOnce
+ * sent to that instance. Any other report is refused: acknowledged (so the agent drops it), counted, audited
+ * with the instance and association, and nothing of it stored.
  */
 import { randomUUID } from 'node:crypto';
 import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
 import { ApiError, constraintViolations } from '../api/errors.js';
+import type { AuditEvent } from '../audit/audit-record.js';
 import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js';
 import type { ComplianceRecorder } from '../compliance/compliance-recorder.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
@@ -43,9 +50,16 @@ export interface AssociationExecutionsOptions {
   send: (instanceId: string, type: string, body: unknown) => Promise<unknown>;
   /** Where association results become compliance items (type Association). Absent: not recorded. */
   compliance?: ComplianceRecorder;
+  /** Whether this association was in a set delivered to this instance (AssociationDelivery.wasDelivered). */
+  wasDelivered: (instanceId: string, associationId: string) => boolean;
+  /** Where refused reports are recorded. */
+  audit?: (event: AuditEvent) => Promise<unknown>;
   now: () => Date;
   logger?: CommandLogger;
 }
+
+/** The audit trail's name for an agent's association report. */
+export const AGENT_ASSOCIATION_STATUS = 'agent:ReportAssociationStatus';
 
 const STATUSES: ReadonlySet<string> = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled', 'Skipped']);
 const TRIGGERS: ReadonlySet<string> = new Set(['apply', 'schedule', 'run-now']);
@@ -85,6 +99,8 @@ export class AssociationExecutions {
   /** Per association, each instance's latest status: the Overview's counts without reading the table. */
   private readonly latest = new Map<string, Map<string, InstanceAssociationStatusRecord>>();
   private readonly logger: CommandLogger;
+  /** Reports refused since start: from an instance the association was never for (see the top of this file). */
+  refusedReports = 0;
 
   constructor(private readonly options: AssociationExecutionsOptions) {
     this.runs = options.store.table<RunRecord>(RUNS_TABLE);
@@ -150,7 +166,12 @@ export class AssociationExecutions {
         this.logger.info({ instanceId, associationId: report.associationId, runId: report.runId }, 'report for an association that no longer exists: acknowledged, dropped');
         continue;
       }
-      const executionId = report.trigger === 'run-now' && report.executionId ? report.executionId : scheduledExecutionId(report.associationId, report.associationVersion, report.scheduledAt);
+      const refusal = await this.refusal(instanceId, record, report);
+      if (refusal) {
+        await this.refuse(instanceId, report, refusal);
+        continue;
+      }
+      const executionId = report.trigger === 'run-now' ? report.executionId! : scheduledExecutionId(report.associationId, report.associationVersion, report.scheduledAt);
       byExecution.set(executionId, [...(byExecution.get(executionId) ?? []), report]);
       writes.push(this.runs.put(report.runId, { runId: report.runId, ExecutionId: executionId, InstanceId: instanceId }));
       const status = this.statusOf(instanceId, record, report);
@@ -167,6 +188,28 @@ export class AssociationExecutions {
     for (const associationId of touched) writes.push(this.options.associations.recordOutcome(associationId, (record) => this.outcome(record)));
     await Promise.all(writes);
     return acked;
+  }
+
+  /** Why this instance may not report this run, or undefined when it may. */
+  private async refusal(instanceId: string, record: AssociationRecord, report: AssociationRunReport): Promise<string | undefined> {
+    if (report.trigger === 'run-now') {
+      if (!report.executionId) return 'a run-now report without an executionId';
+      const [execution, row] = await Promise.all([this.executions.read(report.executionId), this.targets.read(executionTargetKey(report.executionId, instanceId))]);
+      if (!execution || execution.AssociationId !== record.AssociationId || !row) return `execution ${report.executionId} was not started for this instance and association`;
+      return undefined;
+    }
+    if (this.options.wasDelivered(instanceId, record.AssociationId)) return undefined;
+    const instance = this.options.registry.get(instanceId);
+    if (instance && targetsMatch(currentVersion(record).Targets, instance)) return undefined;
+    return 'the association does not target this instance and was never delivered to it';
+  }
+
+  private async refuse(instanceId: string, report: AssociationRunReport, reason: string): Promise<void> {
+    this.refusedReports += 1;
+    this.logger.warn({ instanceId, associationId: report.associationId, runId: report.runId, reason }, 'association report refused: acknowledged, not stored');
+    await this.options
+      .audit?.({ time: this.options.now().toISOString(), caller: `agent:${instanceId}`, operation: AGENT_ASSOCIATION_STATUS, resources: [`association/${report.associationId}`], source: 'mqtt', outcome: 'denied', errorCode: 'AccessDenied', detail: `report ${report.runId.slice(0, 128)} refused: ${reason}` })
+      .catch((error: unknown) => this.logger.error({ err: (error as Error)?.message, instanceId }, 'could not audit a refused association report'));
   }
 
   /** The host's row of the execution (its latest report wins) and the execution's counts. */
