@@ -381,4 +381,42 @@ describe('State Manager on the control plane: delivery, executions, compliance',
       assert.equal(sm.executions.refusedReports, 4);
     });
   });
+
+  it('StartAssociationsOnce applies MaxConcurrency and MaxErrors across hosts: the next host as reports come in, none after too many failures', async () => {
+    const more = ['mi-0123456789abcdef3', 'mi-0123456789abcdef4', 'mi-0123456789abcdef5'];
+    for (const id of more) await registry.add(instance(id, []));
+    const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }], MaxConcurrency: '2', MaxErrors: '0' });
+    sent = [];
+    await call('StartAssociationsOnce', { AssociationIds: [id] });
+    const asked = () => sent.filter((m) => m.type === 'association-run-now').map((m) => m.instanceId);
+    assert.equal(asked().length, 2, 'MaxConcurrency 2: two hosts at first');
+    const executionId = (sent.find((m) => m.type === 'association-run-now')!.body as { executionId: string }).executionId;
+    const runNow = (fields: Partial<AssociationRunReport> = {}) => report(id, { trigger: 'run-now', executionId, scheduledAt: new Date(T0).toISOString(), ...fields });
+    const counts = async (): Promise<Record<string, number>> => {
+      const [execution] = ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<{ ResourceCountByStatus: string }> }).AssociationExecutions;
+      return Object.fromEntries(execution!.ResourceCountByStatus.slice(1, -1).split(',').map((pair) => [pair.split('=')[0]!, Number(pair.split('=')[1])]));
+    };
+    const [first, second] = asked();
+    const notYet = [WEB, DB, ...more].find((host) => !asked().includes(host))!;
+    await sm.executions.onStatus(message(notYet, 'association-status', { reports: [runNow()] }));
+    assert.equal(sm.executions.refusedReports, 1, 'a host not asked yet may not report the execution');
+
+    await sm.executions.onStatus(message(first!, 'association-status', { reports: [runNow()] }));
+    assert.equal(asked().length, 3, 'one report in: one more host asked');
+    await sm.executions.onStatus(message(second!, 'association-status', { reports: [runNow({ status: 'Failed', detailedStatus: 'Failed', responseCode: 1 })] }));
+    assert.equal(asked().length, 3, 'MaxErrors 0: the first failure stops sending');
+    assert.deepEqual(await counts(), { Success: 1, Failed: 1, Pending: 1, Cancelled: 2 });
+    const targets = ((await call('DescribeAssociationExecutionTargets', { AssociationId: id, ExecutionId: executionId, Filters: [{ Key: 'Status', Value: 'Cancelled' }] })) as { AssociationExecutionTargets: Array<Record<string, unknown>> }).AssociationExecutionTargets;
+    const notRun = [WEB, DB, ...more].filter((host) => !asked().includes(host)).sort();
+    assert.deepEqual(targets.map((t) => [t.ResourceId, t.DetailedStatus]), notRun.map((host) => [host, 'Terminated']));
+
+    const third = asked()[2]!;
+    await sm.executions.onStatus(message(third, 'association-status', { reports: [runNow()] }));
+    assert.deepEqual(await counts(), { Success: 2, Failed: 1, Cancelled: 2 }, 'a host already asked still completes');
+    assert.equal(asked().length, 3);
+    await sm.executions.onStatus(message(notRun[0]!, 'association-status', { reports: [runNow()] }));
+    assert.equal(sm.executions.refusedReports, 2, 'a host never asked may not report it');
+    const [execution] = ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<Record<string, unknown>> }).AssociationExecutions;
+    assert.equal(execution!.Status, 'Failed');
+  });
 });

@@ -19,6 +19,7 @@ import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckB
 import { ApiError, constraintViolations } from '../api/errors.js';
 import type { AuditEvent } from '../audit/audit-record.js';
 import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js';
+import { concurrencyLimit, errorLimit } from '../commands/rate-controls.js';
 import type { ComplianceRecorder } from '../compliance/compliance-recorder.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
 import type { Store, Table } from '../store/store.js';
@@ -57,6 +58,25 @@ export interface AssociationExecutionsOptions {
   now: () => Date;
   logger?: CommandLogger;
 }
+
+/**
+ * A StartAssociationsOnce execution still sending: `association-run-now` goes to at most maxConcurrency hosts at
+ * a time, the next as each one reports; after more than maxErrors failures the hosts not yet asked end
+ * Cancelled/Terminated (as Run Command's invocations do when MaxErrors stops dispatch). Kept in memory only.
+ */
+interface RunNowDispatch {
+  associationId: string;
+  executionId: string;
+  /** Hosts not yet asked, in order. */
+  unsent: Set<string>;
+  inFlight: Set<string>;
+  errors: number;
+  maxConcurrency: number;
+  maxErrors: number;
+}
+
+/** What a host that was never asked because MaxErrors stopped the execution shows (Run Command's choice). */
+const NOT_RUN = { Status: 'Cancelled', DetailedStatus: 'Terminated' } as const;
 
 /** The audit trail's name for an agent's association report. */
 export const AGENT_ASSOCIATION_STATUS = 'agent:ReportAssociationStatus';
@@ -101,6 +121,8 @@ export class AssociationExecutions {
   private readonly logger: CommandLogger;
   /** Reports refused since start: from an instance the association was never for (see the top of this file). */
   refusedReports = 0;
+  /** Run-now executions still sending, by execution id. */
+  private readonly dispatches = new Map<string, RunNowDispatch>();
 
   constructor(private readonly options: AssociationExecutionsOptions) {
     this.runs = options.store.table<RunRecord>(RUNS_TABLE);
@@ -187,6 +209,10 @@ export class AssociationExecutions {
     for (const [executionId, group] of byExecution) writes.push(this.mergeExecution(executionId, instanceId, group));
     for (const associationId of touched) writes.push(this.options.associations.recordOutcome(associationId, (record) => this.outcome(record)));
     await Promise.all(writes);
+    for (const [executionId, group] of byExecution) {
+      const dispatch = this.dispatches.get(executionId);
+      if (dispatch) await this.reported(dispatch, instanceId, group.some((report) => isFailure(report.status)));
+    }
     return acked;
   }
 
@@ -196,6 +222,8 @@ export class AssociationExecutions {
       if (!report.executionId) return 'a run-now report without an executionId';
       const [execution, row] = await Promise.all([this.executions.read(report.executionId), this.targets.read(executionTargetKey(report.executionId, instanceId))]);
       if (!execution || execution.AssociationId !== record.AssociationId || !row) return `execution ${report.executionId} was not started for this instance and association`;
+      if (row.Status === NOT_RUN.Status && row.DetailedStatus === NOT_RUN.DetailedStatus && !row.runId) return `execution ${report.executionId} stopped (MaxErrors) before this instance was asked`;
+      if (this.dispatches.get(report.executionId)?.unsent.has(instanceId)) return `execution ${report.executionId} has not asked this instance yet`;
       return undefined;
     }
     if (this.options.wasDelivered(instanceId, record.AssociationId)) return undefined;
@@ -294,7 +322,10 @@ export class AssociationExecutions {
 
   // ---- StartAssociationsOnce ------------------------------------------------------------------------------
 
-  /** Run each association now on every instance its targets take in: one execution each, one message per instance. */
+  /**
+   * Run each association now on every instance its targets take in: one execution each, one message per instance,
+   * sent under the association's MaxConcurrency and MaxErrors (see RunNowDispatch).
+   */
   async startOnce(associationIds: unknown): Promise<string[]> {
     if (!Array.isArray(associationIds) || associationIds.length === 0 || associationIds.length > 10) {
       throw constraintViolations([{ value: Array.isArray(associationIds) ? `[${associationIds.length} ids]` : String(associationIds), member: 'associationIds', constraint: 'Member must have length between 1 and 10' }]);
@@ -323,14 +354,55 @@ export class AssociationExecutions {
         this.executions.put(execution.ExecutionId, execution),
       ]);
       started.push(execution.ExecutionId);
-      for (const instanceId of targets) {
-        void this.options
-          .send(instanceId, 'association-run-now', { associationId: record.AssociationId, executionId: execution.ExecutionId } satisfies AssociationRunNowBody)
-          .catch((error: unknown) => this.logger.warn({ err: (error as Error)?.message, instanceId, associationId: record.AssociationId }, 'could not send association-run-now'));
-      }
+      // Unset, MaxConcurrency and MaxErrors do not hold anything back: every target at once, whatever fails.
+      const dispatch: RunNowDispatch = {
+        associationId: record.AssociationId,
+        executionId: execution.ExecutionId,
+        unsent: new Set(targets),
+        inFlight: new Set(),
+        errors: 0,
+        maxConcurrency: version.MaxConcurrency !== undefined ? concurrencyLimit(version.MaxConcurrency, targets.length) : Infinity,
+        maxErrors: version.MaxErrors !== undefined ? errorLimit(version.MaxErrors, targets.length) : Infinity,
+      };
+      if (targets.length > 0) this.dispatches.set(execution.ExecutionId, dispatch);
+      this.sendNext(dispatch);
       this.logger.info({ associationId: record.AssociationId, executionId: execution.ExecutionId, targets: targets.length }, 'association started once');
     }
     return started;
+  }
+
+  /** Ask more hosts while the concurrency limit allows; forget the execution once every host was asked and answered. */
+  private sendNext(dispatch: RunNowDispatch): void {
+    for (const instanceId of dispatch.unsent) {
+      if (dispatch.inFlight.size >= dispatch.maxConcurrency) break;
+      dispatch.unsent.delete(instanceId);
+      dispatch.inFlight.add(instanceId);
+      void this.options
+        .send(instanceId, 'association-run-now', { associationId: dispatch.associationId, executionId: dispatch.executionId } satisfies AssociationRunNowBody)
+        .catch((error: unknown) => this.logger.warn({ err: (error as Error)?.message, instanceId, associationId: dispatch.associationId }, 'could not send association-run-now'));
+    }
+    if (dispatch.unsent.size === 0 && dispatch.inFlight.size === 0) this.dispatches.delete(dispatch.executionId);
+  }
+
+  /** A host of a run-now execution reported: count its failure, stop after MaxErrors, else ask the next host. */
+  private async reported(dispatch: RunNowDispatch, instanceId: string, failed: boolean): Promise<void> {
+    if (!dispatch.inFlight.delete(instanceId)) return; // a second report of the same host
+    if (failed) dispatch.errors += 1;
+    if (dispatch.errors > dispatch.maxErrors && dispatch.unsent.size > 0) {
+      const skipped = [...dispatch.unsent];
+      dispatch.unsent.clear();
+      this.logger.info({ associationId: dispatch.associationId, executionId: dispatch.executionId, errors: dispatch.errors, notRun: skipped.length }, 'MaxErrors exceeded: run-now stopped');
+      await Promise.all([
+        ...skipped.map((host) => this.targets.put(executionTargetKey(dispatch.executionId, host), { ExecutionId: dispatch.executionId, ResourceId: host, ...NOT_RUN, LastExecutionDate: '' })),
+        this.executions.update(dispatch.executionId, (current) => {
+          if (!current) return current;
+          const counts: Record<string, number> = { ...current.counts, Pending: Math.max(0, (current.counts.Pending ?? 0) - skipped.length) };
+          counts[NOT_RUN.Status] = (counts[NOT_RUN.Status] ?? 0) + skipped.length;
+          return { ...current, counts };
+        }),
+      ]);
+    }
+    this.sendNext(dispatch);
   }
 
   // ---- UpdateAssociationStatus ----------------------------------------------------------------------------
