@@ -419,4 +419,25 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     const [execution] = ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<Record<string, unknown>> }).AssociationExecutions;
     assert.equal(execution!.Status, 'Failed');
   });
+
+  it('DescribeAssociationExecutions lists one association\'s executions newest first, in pages, across a restart', async () => {
+    const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
+    const other = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
+    const slots = ['2026-11-01T13:00:00.000Z', '2026-11-01T14:00:00.000Z', '2026-11-01T15:00:00.000Z'];
+    for (const slot of slots) {
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(id, { scheduledAt: slot, endedAt: slot })] }));
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(other, { scheduledAt: slot, endedAt: slot, status: 'Failed', detailedStatus: 'Failed', responseCode: 1 })] }));
+    }
+    await sm.stop();
+    sm = await startStateManager({ store, registry, documents: await DocumentService.open(store, { now: clock.now }), send: async (instanceId, type, body) => void sent.push({ instanceId, type, body }), now: clock.now, tickMs: 0 });
+    type Listed = { AssociationExecutions: Array<{ AssociationId: string; CreatedTime: number; Status: string }>; NextToken?: string };
+    const first = (await call('DescribeAssociationExecutions', { AssociationId: id, MaxResults: 2 })) as Listed;
+    const second = (await call('DescribeAssociationExecutions', { AssociationId: id, MaxResults: 2, NextToken: first.NextToken })) as Listed;
+    const listed = [...first.AssociationExecutions, ...second.AssociationExecutions];
+    assert.deepEqual(listed.map((e) => e.CreatedTime), [...slots].reverse().map((slot) => Date.parse(slot) / 1000));
+    assert.ok(listed.every((e) => e.AssociationId === id && e.Status === 'Success'));
+    assert.equal(second.NextToken, undefined);
+    const failed = (await call('DescribeAssociationExecutions', { AssociationId: other, Filters: [{ Key: 'Status', Value: 'Failed', Type: 'EQUAL' }, { Key: 'CreatedTime', Value: slots[0], Type: 'GREATER_THAN' }] })) as Listed;
+    assert.deepEqual(failed.AssociationExecutions.map((e) => e.CreatedTime), [slots[2], slots[1]].map((slot) => Date.parse(slot!) / 1000));
+  });
 });

@@ -78,6 +78,9 @@ interface RunNowDispatch {
 /** What a host that was never asked because MaxErrors stopped the execution shows (Run Command's choice). */
 const NOT_RUN = { Status: 'Cancelled', DetailedStatus: 'Terminated' } as const;
 
+/** What DescribeAssociationExecutions can filter on before reading an execution. */
+export type IndexedExecution = Pick<AssociationExecutionRecord, 'ExecutionId' | 'CreatedTime'>;
+
 /** The audit trail's name for an agent's association report. */
 export const AGENT_ASSOCIATION_STATUS = 'agent:ReportAssociationStatus';
 
@@ -121,6 +124,11 @@ export class AssociationExecutions {
   private readonly logger: CommandLogger;
   /** Reports refused since start: from an instance the association was never for (see the top of this file). */
   refusedReports = 0;
+  /**
+   * Per association, its executions' ids and CreatedTime: DescribeAssociationExecutions reads only the executions
+   * of the association asked about (and, without a Status filter, only the page it returns).
+   */
+  private readonly byAssociation = new Map<string, Map<string, string>>();
   /** Run-now executions still sending, by execution id. */
   private readonly dispatches = new Map<string, RunNowDispatch>();
 
@@ -134,7 +142,8 @@ export class AssociationExecutions {
 
   async start(): Promise<void> {
     for (const status of await this.statuses.list()) this.remember(status);
-    // A deleted association's results go with it.
+    for (const execution of await this.executions.readAll()) this.indexExecution(execution);
+    // A deleted association's results go with it (its executions stay stored, but cannot be asked for).
     this.options.associations.onChange((before, after) => {
       if (before && !after) void this.forget(before.AssociationId).catch((error: unknown) => this.logger.error({ err: error }, 'could not forget a deleted association\'s statuses'));
     });
@@ -258,6 +267,7 @@ export class AssociationExecutions {
           trigger: report.trigger,
           counts: {},
         };
+        this.indexExecution(execution);
         const counts = { ...execution.counts };
         if (previous) counts[previous.Status] = Math.max(0, (counts[previous.Status] ?? 0) - 1);
         counts[row.Status] = (counts[row.Status] ?? 0) + 1;
@@ -308,6 +318,12 @@ export class AssociationExecutions {
     };
   }
 
+  private indexExecution(execution: Pick<AssociationExecutionRecord, 'AssociationId' | 'ExecutionId' | 'CreatedTime'>): void {
+    let executions = this.byAssociation.get(execution.AssociationId);
+    if (!executions) this.byAssociation.set(execution.AssociationId, (executions = new Map()));
+    executions.set(execution.ExecutionId, execution.CreatedTime);
+  }
+
   private remember(status: InstanceAssociationStatusRecord): void {
     let byInstance = this.latest.get(status.AssociationId);
     if (!byInstance) this.latest.set(status.AssociationId, (byInstance = new Map()));
@@ -315,6 +331,7 @@ export class AssociationExecutions {
   }
 
   private async forget(associationId: string): Promise<void> {
+    this.byAssociation.delete(associationId);
     const byInstance = this.latest.get(associationId);
     this.latest.delete(associationId);
     await Promise.all([...(byInstance?.keys() ?? [])].map((instanceId) => this.statuses.delete(instanceStatusKey(instanceId, associationId))));
@@ -353,6 +370,7 @@ export class AssociationExecutions {
         ...targets.map((instanceId) => this.targets.put(executionTargetKey(execution.ExecutionId, instanceId), { ExecutionId: execution.ExecutionId, ResourceId: instanceId, Status: 'Pending', DetailedStatus: 'Pending', LastExecutionDate: '' })),
         this.executions.put(execution.ExecutionId, execution),
       ]);
+      this.indexExecution(execution);
       started.push(execution.ExecutionId);
       // Unset, MaxConcurrency and MaxErrors do not hold anything back: every target at once, whatever fails.
       const dispatch: RunNowDispatch = {
@@ -437,11 +455,17 @@ export class AssociationExecutions {
 
   // ---- queries --------------------------------------------------------------------------------------------
 
-  /** An association's executions, newest first. */
-  async executionsOf(associationId: string): Promise<AssociationExecutionRecord[]> {
+  /** An association's executions (id and CreatedTime), newest first; read them with readExecutions. */
+  async executionsOf(associationId: string): Promise<IndexedExecution[]> {
     await this.options.associations.get(associationId); // AssociationDoesNotExist
-    const all = (await this.executions.readAll()) as AssociationExecutionRecord[];
-    return all.filter((execution) => execution.AssociationId === associationId).sort((a, b) => b.CreatedTime.localeCompare(a.CreatedTime) || a.ExecutionId.localeCompare(b.ExecutionId));
+    const found = [...(this.byAssociation.get(associationId) ?? [])].map(([ExecutionId, CreatedTime]) => ({ ExecutionId, CreatedTime }));
+    return found.sort((a, b) => b.CreatedTime.localeCompare(a.CreatedTime) || a.ExecutionId.localeCompare(b.ExecutionId));
+  }
+
+  /** These executions' records, in the same order. */
+  async readExecutions(executions: readonly IndexedExecution[]): Promise<AssociationExecutionRecord[]> {
+    const records = await Promise.all(executions.map((execution) => this.executions.read(execution.ExecutionId)));
+    return records.filter((record) => record !== undefined) as AssociationExecutionRecord[];
   }
 
   async execution(associationId: string, executionId: string): Promise<AssociationExecutionRecord> {
