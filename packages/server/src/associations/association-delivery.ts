@@ -74,6 +74,8 @@ export class AssociationDelivery {
   /** Instances with a recompute queued and not yet started, and whether it must send even an unchanged set. */
   private readonly queued = new Map<string, { force: boolean }>();
   private readonly logger: CommandLogger;
+  /** Each current set's association ids as a set, made on first use (a state is replaced, never changed, on a new set). */
+  private readonly idSets = new WeakMap<DeliveryRecord, ReadonlySet<string>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -180,7 +182,9 @@ export class AssociationDelivery {
   wasDelivered(instanceId: string, associationId: string): boolean {
     const state = this.states.get(instanceId);
     if (!state) return false;
-    if (state.associationIds?.includes(associationId)) return true;
+    let ids = this.idSets.get(state);
+    if (!ids) this.idSets.set(state, (ids = new Set(state.associationIds ?? [])));
+    if (ids.has(associationId)) return true;
     const removedAt = state.removed?.[associationId];
     return removedAt !== undefined && this.options.now().getTime() - removedAt < REMOVED_REPORTS_MS;
   }
