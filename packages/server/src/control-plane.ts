@@ -279,6 +279,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       principalOf: (accessKeyId) => accessKeys.principalOf(accessKeyId),
       boxSecretKey: identity.box.secretKey,
       compliance,
+      audit: writeAudit,
       defaultInventory: true,
       now,
       logger,

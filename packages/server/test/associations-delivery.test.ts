@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { AssociationRunReport, AssociationsBody, Message } from '@tender/protocol';
 import { startStateManager, type StateManager } from '../src/associations/index.js';
 import type { Operation } from '../src/api/operation.js';
+import type { AuditEvent } from '../src/audit/audit-record.js';
 import { ComplianceService } from '../src/compliance/index.js';
 import { DocumentService } from '../src/documents/index.js';
 import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
@@ -79,6 +80,7 @@ describe('State Manager on the control plane: delivery, executions, compliance',
   let compliance: ComplianceService;
   let sent: Sent[];
   let clock: ManualClock;
+  let audited: AuditEvent[];
 
   const call = (name: string, input: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const operation = sm.operations.find((candidate: Operation) => candidate.name === name);
@@ -108,11 +110,13 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     await documents.create({ Name: 'team-Motd', Content: MOTD, DocumentType: 'Command', DocumentFormat: 'JSON', Owner: '123456789012', Tags: [] });
     compliance = await ComplianceService.open({ store, resourceExists: (id) => registry.get(id) !== undefined });
     sent = [];
+    audited = [];
     sm = await startStateManager({
       store,
       registry,
       documents,
       compliance,
+      audit: async (event) => void audited.push(event),
       send: async (instanceId, type, body) => void sent.push({ instanceId, type, body }),
       now: clock.now,
       tickMs: 0,
@@ -319,5 +323,121 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     const status = (await call('DescribeInstanceAssociationsStatus', { InstanceId: WEB })) as { InstanceAssociationStatusInfos: Array<Record<string, unknown>> };
     assert.deepEqual(status.InstanceAssociationStatusInfos.map((s) => [s.Status, s.ExecutionSummary]), [['Failed', 'disk full']]);
     await apiError(call('UpdateAssociationStatus', { Name: 'team-Motd', InstanceId: WEB, AssociationStatus: { Date: T0 / 1000, Name: 'Failed', Message: 'disk full' } }), 'StatusUnchanged');
+  });
+
+  describe('who may report what', () => {
+    const acked = (): string[][] => sent.filter((m) => m.type === 'association-status-ack').map((m) => (m.body as { runIds: string[] }).runIds);
+    const executionsOf = async (id: string) => ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<Record<string, unknown>> }).AssociationExecutions;
+    const statusesOf = async (instanceId: string) => ((await call('DescribeInstanceAssociationsStatus', { InstanceId: instanceId })) as { InstanceAssociationStatusInfos: unknown[] }).InstanceAssociationStatusInfos;
+
+    it('refuses a report from an instance the association never targeted: acknowledged, counted, audited, nothing stored', async () => {
+      const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'tag:Role', Values: ['web'] }] });
+      const forged = report(id, { status: 'Failed', detailedStatus: 'Failed', responseCode: 1 });
+      await sm.executions.onStatus(message(DB, 'association-status', { reports: [forged] }));
+      assert.deepEqual(acked(), [[forged.runId]], 'acknowledged, so the agent drops it');
+      assert.equal(sm.executions.refusedReports, 1);
+      assert.deepEqual(audited.map((e) => [e.caller, e.operation, e.resources, e.outcome]), [[`agent:${DB}`, 'agent:ReportAssociationStatus', [`association/${id}`], 'denied']]);
+      assert.deepEqual(await executionsOf(id), []);
+      assert.deepEqual(await statusesOf(DB), []);
+      assert.equal(((await call('DescribeAssociation', { AssociationId: id })) as unknown as Described).AssociationDescription.Overview.Status, 'Pending');
+      assert.deepEqual((await compliance.listItems(undefined, () => true, 0, 50)).items, []);
+
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(id)] }));
+      assert.equal((await executionsOf(id)).length, 1, 'the targeted instance\'s report is stored');
+      assert.equal(sm.executions.refusedReports, 1);
+    });
+
+    it('still takes runs of an association that recently left the instance\'s set, not once that is long past', async () => {
+      const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'tag:Role', Values: ['web'] }] });
+      await call('UpdateAssociation', { AssociationId: id, Targets: [{ Key: 'tag:Role', Values: ['db'] }] });
+      await sm.delivery.idle();
+      assert.deepEqual(lastSet(WEB).associations, [], 'no longer in WEB\'s set');
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(id)] }));
+      assert.equal(sm.executions.refusedReports, 0, 'a run done offline before the removal counts');
+      assert.deepEqual((await statusesOf(WEB)).length, 1);
+
+      clock.advance(31 * 24 * 3600_000);
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(id, { scheduledAt: '2026-12-01T13:00:00.000Z', endedAt: '2026-12-01T13:00:02.000Z' })] }));
+      assert.equal(sm.executions.refusedReports, 1, 'a month after the removal it is refused');
+    });
+
+    it('a run-now report must name an execution started for that instance and association', async () => {
+      const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'tag:Role', Values: ['web'] }] });
+      const other = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
+      await call('StartAssociationsOnce', { AssociationIds: [id] });
+      const executionId = (sent.find((m) => m.type === 'association-run-now')!.body as { executionId: string }).executionId;
+      const runNow = (fields: Partial<AssociationRunReport>) => report(id, { trigger: 'run-now', scheduledAt: new Date(T0).toISOString(), ...fields });
+      await sm.executions.onStatus(message(DB, 'association-status', { reports: [runNow({ executionId })] }));
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [runNow({})] }));
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [runNow({ executionId: '00000000-0000-4000-8000-000000000000' })] }));
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(other, { trigger: 'run-now', executionId })] }));
+      assert.equal(sm.executions.refusedReports, 4);
+      assert.equal(audited.length, 4);
+      assert.equal((await executionsOf(id))[0]!.ResourceCountByStatus, '{Pending=1}', 'nothing changed');
+      assert.deepEqual(await executionsOf(other), []);
+
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [runNow({ executionId })] }));
+      assert.equal((await executionsOf(id))[0]!.ResourceCountByStatus, '{Success=1}');
+      assert.equal(sm.executions.refusedReports, 4);
+    });
+  });
+
+  it('StartAssociationsOnce applies MaxConcurrency and MaxErrors across hosts: the next host as reports come in, none after too many failures', async () => {
+    const more = ['mi-0123456789abcdef3', 'mi-0123456789abcdef4', 'mi-0123456789abcdef5'];
+    for (const id of more) await registry.add(instance(id, []));
+    const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }], MaxConcurrency: '2', MaxErrors: '0' });
+    sent = [];
+    await call('StartAssociationsOnce', { AssociationIds: [id] });
+    const asked = () => sent.filter((m) => m.type === 'association-run-now').map((m) => m.instanceId);
+    assert.equal(asked().length, 2, 'MaxConcurrency 2: two hosts at first');
+    const executionId = (sent.find((m) => m.type === 'association-run-now')!.body as { executionId: string }).executionId;
+    const runNow = (fields: Partial<AssociationRunReport> = {}) => report(id, { trigger: 'run-now', executionId, scheduledAt: new Date(T0).toISOString(), ...fields });
+    const counts = async (): Promise<Record<string, number>> => {
+      const [execution] = ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<{ ResourceCountByStatus: string }> }).AssociationExecutions;
+      return Object.fromEntries(execution!.ResourceCountByStatus.slice(1, -1).split(',').map((pair) => [pair.split('=')[0]!, Number(pair.split('=')[1])]));
+    };
+    const [first, second] = asked();
+    const notYet = [WEB, DB, ...more].find((host) => !asked().includes(host))!;
+    await sm.executions.onStatus(message(notYet, 'association-status', { reports: [runNow()] }));
+    assert.equal(sm.executions.refusedReports, 1, 'a host not asked yet may not report the execution');
+
+    await sm.executions.onStatus(message(first!, 'association-status', { reports: [runNow()] }));
+    assert.equal(asked().length, 3, 'one report in: one more host asked');
+    await sm.executions.onStatus(message(second!, 'association-status', { reports: [runNow({ status: 'Failed', detailedStatus: 'Failed', responseCode: 1 })] }));
+    assert.equal(asked().length, 3, 'MaxErrors 0: the first failure stops sending');
+    assert.deepEqual(await counts(), { Success: 1, Failed: 1, Pending: 1, Cancelled: 2 });
+    const targets = ((await call('DescribeAssociationExecutionTargets', { AssociationId: id, ExecutionId: executionId, Filters: [{ Key: 'Status', Value: 'Cancelled' }] })) as { AssociationExecutionTargets: Array<Record<string, unknown>> }).AssociationExecutionTargets;
+    const notRun = [WEB, DB, ...more].filter((host) => !asked().includes(host)).sort();
+    assert.deepEqual(targets.map((t) => [t.ResourceId, t.DetailedStatus]), notRun.map((host) => [host, 'Terminated']));
+
+    const third = asked()[2]!;
+    await sm.executions.onStatus(message(third, 'association-status', { reports: [runNow()] }));
+    assert.deepEqual(await counts(), { Success: 2, Failed: 1, Cancelled: 2 }, 'a host already asked still completes');
+    assert.equal(asked().length, 3);
+    await sm.executions.onStatus(message(notRun[0]!, 'association-status', { reports: [runNow()] }));
+    assert.equal(sm.executions.refusedReports, 2, 'a host never asked may not report it');
+    const [execution] = ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<Record<string, unknown>> }).AssociationExecutions;
+    assert.equal(execution!.Status, 'Failed');
+  });
+
+  it('DescribeAssociationExecutions lists one association\'s executions newest first, in pages, across a restart', async () => {
+    const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
+    const other = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
+    const slots = ['2026-11-01T13:00:00.000Z', '2026-11-01T14:00:00.000Z', '2026-11-01T15:00:00.000Z'];
+    for (const slot of slots) {
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(id, { scheduledAt: slot, endedAt: slot })] }));
+      await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(other, { scheduledAt: slot, endedAt: slot, status: 'Failed', detailedStatus: 'Failed', responseCode: 1 })] }));
+    }
+    await sm.stop();
+    sm = await startStateManager({ store, registry, documents: await DocumentService.open(store, { now: clock.now }), send: async (instanceId, type, body) => void sent.push({ instanceId, type, body }), now: clock.now, tickMs: 0 });
+    type Listed = { AssociationExecutions: Array<{ AssociationId: string; CreatedTime: number; Status: string }>; NextToken?: string };
+    const first = (await call('DescribeAssociationExecutions', { AssociationId: id, MaxResults: 2 })) as Listed;
+    const second = (await call('DescribeAssociationExecutions', { AssociationId: id, MaxResults: 2, NextToken: first.NextToken })) as Listed;
+    const listed = [...first.AssociationExecutions, ...second.AssociationExecutions];
+    assert.deepEqual(listed.map((e) => e.CreatedTime), [...slots].reverse().map((slot) => Date.parse(slot) / 1000));
+    assert.ok(listed.every((e) => e.AssociationId === id && e.Status === 'Success'));
+    assert.equal(second.NextToken, undefined);
+    const failed = (await call('DescribeAssociationExecutions', { AssociationId: other, Filters: [{ Key: 'Status', Value: 'Failed', Type: 'EQUAL' }, { Key: 'CreatedTime', Value: slots[0], Type: 'GREATER_THAN' }] })) as Listed;
+    assert.deepEqual(failed.AssociationExecutions.map((e) => e.CreatedTime), [slots[2], slots[1]].map((slot) => Date.parse(slot!) / 1000));
   });
 });

@@ -34,7 +34,17 @@ export interface DeliveryRecord {
   revision: number;
   digest: string;
   acked?: number;
+  /** The associations in the current set: the agent may report runs of these (association-executions.ts). */
+  associationIds?: string[];
+  /**
+   * Associations that left the set, with when (ms): an agent that ran one while offline, before it learnt of the
+   * removal, may still report those runs for REMOVED_REPORTS_MS.
+   */
+  removed?: Record<string, number>;
 }
+
+/** How long after an association leaves an instance's set that instance's reports of it are still taken. */
+export const REMOVED_REPORTS_MS = 30 * 24 * 3600_000;
 
 export interface AssociationDeliveryOptions {
   store: Store;
@@ -64,6 +74,8 @@ export class AssociationDelivery {
   /** Instances with a recompute queued and not yet started, and whether it must send even an unchanged set. */
   private readonly queued = new Map<string, { force: boolean }>();
   private readonly logger: CommandLogger;
+  /** Each current set's association ids as a set, made on first use (a state is replaced, never changed, on a new set). */
+  private readonly idSets = new WeakMap<DeliveryRecord, ReadonlySet<string>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -163,6 +175,20 @@ export class AssociationDelivery {
     return this.states.get(instanceId);
   }
 
+  /**
+   * Whether this instance was ever given this association: it is in the instance's current set, or left it less
+   * than REMOVED_REPORTS_MS ago. (A set is stored before it is sent, so this holds for anything the agent has.)
+   */
+  wasDelivered(instanceId: string, associationId: string): boolean {
+    const state = this.states.get(instanceId);
+    if (!state) return false;
+    let ids = this.idSets.get(state);
+    if (!ids) this.idSets.set(state, (ids = new Set(state.associationIds ?? [])));
+    if (ids.has(associationId)) return true;
+    const removedAt = state.removed?.[associationId];
+    return removedAt !== undefined && this.options.now().getTime() - removedAt < REMOVED_REPORTS_MS;
+  }
+
   /** The set an instance gets now, prepared (for DescribeEffectiveInstanceAssociations-like views and benchmarks). */
   async setFor(instance: InstanceRecord): Promise<PreparedAssociation[]> {
     const prepared: PreparedAssociation[] = [];
@@ -205,7 +231,8 @@ export class AssociationDelivery {
     const digest = createHash('sha256').update(prepared.map((p) => p.digest).join('\n')).digest('hex');
     let state = this.states.get(instanceId);
     if (!state || state.digest !== digest) {
-      state = { InstanceId: instanceId, revision: Math.max((state?.revision ?? 0) + 1, this.options.now().getTime()), digest };
+      const associationIds = prepared.map((item) => item.body.associationId);
+      state = { InstanceId: instanceId, revision: Math.max((state?.revision ?? 0) + 1, this.options.now().getTime()), digest, associationIds, removed: this.removedSince(state, associationIds) };
       this.states.set(instanceId, state);
       this.sends.delete(instanceId);
       this.save(state);
@@ -228,6 +255,16 @@ export class AssociationDelivery {
     await this.options.send(instanceId, 'associations', { revision: state.revision, associations } satisfies AssociationsBody).catch((error: unknown) => {
       this.logger.warn({ err: (error as Error)?.message, instanceId }, 'could not send associations; will resend');
     });
+  }
+
+  /** The previous set's removals still recent, plus what the new set (`kept`) leaves out of the previous one. */
+  private removedSince(previous: DeliveryRecord | undefined, kept: readonly string[]): Record<string, number> {
+    const now = this.options.now().getTime();
+    const removed: Record<string, number> = {};
+    for (const [id, at] of Object.entries(previous?.removed ?? {})) if (now - at < REMOVED_REPORTS_MS) removed[id] = at;
+    for (const id of previous?.associationIds ?? []) removed[id] = now;
+    for (const id of kept) delete removed[id];
+    return removed;
   }
 
   private save(state: DeliveryRecord): void {

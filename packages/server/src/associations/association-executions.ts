@@ -7,11 +7,19 @@
  * executions, instance statuses, association records, compliance), then the acknowledgement. A runId already
  * stored is acknowledged again and changes nothing; a report that is malformed is neither stored nor
  * acknowledged (the agent keeps it); one for an association since deleted is acknowledged and dropped.
+ *
+ * An instance may report only what it could have run: an association whose targets take it in now, or one that
+ * was in a set delivered to it (AssociationDelivery.wasDelivered, which also remembers recent removals, so runs
+ * done offline before a removal still count); a run-now report must name an execution StartAssociationsOnce
+ * sent to that instance. Any other report is refused: acknowledged (so the agent drops it), counted, audited
+ * with the instance and association, and nothing of it stored.
  */
 import { randomUUID } from 'node:crypto';
 import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
 import { ApiError, constraintViolations } from '../api/errors.js';
+import type { AuditEvent } from '../audit/audit-record.js';
 import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js';
+import { concurrencyLimit, errorLimit } from '../commands/rate-controls.js';
 import type { ComplianceRecorder } from '../compliance/compliance-recorder.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
 import type { Store, Table } from '../store/store.js';
@@ -43,9 +51,38 @@ export interface AssociationExecutionsOptions {
   send: (instanceId: string, type: string, body: unknown) => Promise<unknown>;
   /** Where association results become compliance items (type Association). Absent: not recorded. */
   compliance?: ComplianceRecorder;
+  /** Whether this association was in a set delivered to this instance (AssociationDelivery.wasDelivered). */
+  wasDelivered: (instanceId: string, associationId: string) => boolean;
+  /** Where refused reports are recorded. */
+  audit?: (event: AuditEvent) => Promise<unknown>;
   now: () => Date;
   logger?: CommandLogger;
 }
+
+/**
+ * A StartAssociationsOnce execution still sending: `association-run-now` goes to at most maxConcurrency hosts at
+ * a time, the next as each one reports; after more than maxErrors failures the hosts not yet asked end
+ * Cancelled/Terminated (as Run Command's invocations do when MaxErrors stops dispatch). Kept in memory only.
+ */
+interface RunNowDispatch {
+  associationId: string;
+  executionId: string;
+  /** Hosts not yet asked, in order. */
+  unsent: Set<string>;
+  inFlight: Set<string>;
+  errors: number;
+  maxConcurrency: number;
+  maxErrors: number;
+}
+
+/** What a host that was never asked because MaxErrors stopped the execution shows (Run Command's choice). */
+const NOT_RUN = { Status: 'Cancelled', DetailedStatus: 'Terminated' } as const;
+
+/** What DescribeAssociationExecutions can filter on before reading an execution. */
+export type IndexedExecution = Pick<AssociationExecutionRecord, 'ExecutionId' | 'CreatedTime'>;
+
+/** The audit trail's name for an agent's association report. */
+export const AGENT_ASSOCIATION_STATUS = 'agent:ReportAssociationStatus';
 
 const STATUSES: ReadonlySet<string> = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled', 'Skipped']);
 const TRIGGERS: ReadonlySet<string> = new Set(['apply', 'schedule', 'run-now']);
@@ -85,6 +122,15 @@ export class AssociationExecutions {
   /** Per association, each instance's latest status: the Overview's counts without reading the table. */
   private readonly latest = new Map<string, Map<string, InstanceAssociationStatusRecord>>();
   private readonly logger: CommandLogger;
+  /** Reports refused since start: from an instance the association was never for (see the top of this file). */
+  refusedReports = 0;
+  /**
+   * Per association, its executions' ids and CreatedTime: DescribeAssociationExecutions reads only the executions
+   * of the association asked about (and, without a Status filter, only the page it returns).
+   */
+  private readonly byAssociation = new Map<string, Map<string, string>>();
+  /** Run-now executions still sending, by execution id. */
+  private readonly dispatches = new Map<string, RunNowDispatch>();
 
   constructor(private readonly options: AssociationExecutionsOptions) {
     this.runs = options.store.table<RunRecord>(RUNS_TABLE);
@@ -96,7 +142,8 @@ export class AssociationExecutions {
 
   async start(): Promise<void> {
     for (const status of await this.statuses.list()) this.remember(status);
-    // A deleted association's results go with it.
+    for (const execution of await this.executions.readAll()) this.indexExecution(execution);
+    // A deleted association's results go with it (its executions stay stored, but cannot be asked for).
     this.options.associations.onChange((before, after) => {
       if (before && !after) void this.forget(before.AssociationId).catch((error: unknown) => this.logger.error({ err: error }, 'could not forget a deleted association\'s statuses'));
     });
@@ -150,7 +197,12 @@ export class AssociationExecutions {
         this.logger.info({ instanceId, associationId: report.associationId, runId: report.runId }, 'report for an association that no longer exists: acknowledged, dropped');
         continue;
       }
-      const executionId = report.trigger === 'run-now' && report.executionId ? report.executionId : scheduledExecutionId(report.associationId, report.associationVersion, report.scheduledAt);
+      const refusal = await this.refusal(instanceId, record, report);
+      if (refusal) {
+        await this.refuse(instanceId, report, refusal);
+        continue;
+      }
+      const executionId = report.trigger === 'run-now' ? report.executionId! : scheduledExecutionId(report.associationId, report.associationVersion, report.scheduledAt);
       byExecution.set(executionId, [...(byExecution.get(executionId) ?? []), report]);
       writes.push(this.runs.put(report.runId, { runId: report.runId, ExecutionId: executionId, InstanceId: instanceId }));
       const status = this.statusOf(instanceId, record, report);
@@ -166,7 +218,35 @@ export class AssociationExecutions {
     for (const [executionId, group] of byExecution) writes.push(this.mergeExecution(executionId, instanceId, group));
     for (const associationId of touched) writes.push(this.options.associations.recordOutcome(associationId, (record) => this.outcome(record)));
     await Promise.all(writes);
+    for (const [executionId, group] of byExecution) {
+      const dispatch = this.dispatches.get(executionId);
+      if (dispatch) await this.reported(dispatch, instanceId, group.some((report) => isFailure(report.status)));
+    }
     return acked;
+  }
+
+  /** Why this instance may not report this run, or undefined when it may. */
+  private async refusal(instanceId: string, record: AssociationRecord, report: AssociationRunReport): Promise<string | undefined> {
+    if (report.trigger === 'run-now') {
+      if (!report.executionId) return 'a run-now report without an executionId';
+      const [execution, row] = await Promise.all([this.executions.read(report.executionId), this.targets.read(executionTargetKey(report.executionId, instanceId))]);
+      if (!execution || execution.AssociationId !== record.AssociationId || !row) return `execution ${report.executionId} was not started for this instance and association`;
+      if (row.Status === NOT_RUN.Status && row.DetailedStatus === NOT_RUN.DetailedStatus && !row.runId) return `execution ${report.executionId} stopped (MaxErrors) before this instance was asked`;
+      if (this.dispatches.get(report.executionId)?.unsent.has(instanceId)) return `execution ${report.executionId} has not asked this instance yet`;
+      return undefined;
+    }
+    if (this.options.wasDelivered(instanceId, record.AssociationId)) return undefined;
+    const instance = this.options.registry.get(instanceId);
+    if (instance && targetsMatch(currentVersion(record).Targets, instance)) return undefined;
+    return 'the association does not target this instance and was never delivered to it';
+  }
+
+  private async refuse(instanceId: string, report: AssociationRunReport, reason: string): Promise<void> {
+    this.refusedReports += 1;
+    this.logger.warn({ instanceId, associationId: report.associationId, runId: report.runId, reason }, 'association report refused: acknowledged, not stored');
+    await this.options
+      .audit?.({ time: this.options.now().toISOString(), caller: `agent:${instanceId}`, operation: AGENT_ASSOCIATION_STATUS, resources: [`association/${report.associationId}`], source: 'mqtt', outcome: 'denied', errorCode: 'AccessDenied', detail: `report ${report.runId.slice(0, 128)} refused: ${reason}` })
+      .catch((error: unknown) => this.logger.error({ err: (error as Error)?.message, instanceId }, 'could not audit a refused association report'));
   }
 
   /** The host's row of the execution (its latest report wins) and the execution's counts. */
@@ -187,6 +267,7 @@ export class AssociationExecutions {
           trigger: report.trigger,
           counts: {},
         };
+        this.indexExecution(execution);
         const counts = { ...execution.counts };
         if (previous) counts[previous.Status] = Math.max(0, (counts[previous.Status] ?? 0) - 1);
         counts[row.Status] = (counts[row.Status] ?? 0) + 1;
@@ -237,6 +318,12 @@ export class AssociationExecutions {
     };
   }
 
+  private indexExecution(execution: Pick<AssociationExecutionRecord, 'AssociationId' | 'ExecutionId' | 'CreatedTime'>): void {
+    let executions = this.byAssociation.get(execution.AssociationId);
+    if (!executions) this.byAssociation.set(execution.AssociationId, (executions = new Map()));
+    executions.set(execution.ExecutionId, execution.CreatedTime);
+  }
+
   private remember(status: InstanceAssociationStatusRecord): void {
     let byInstance = this.latest.get(status.AssociationId);
     if (!byInstance) this.latest.set(status.AssociationId, (byInstance = new Map()));
@@ -244,6 +331,7 @@ export class AssociationExecutions {
   }
 
   private async forget(associationId: string): Promise<void> {
+    this.byAssociation.delete(associationId);
     const byInstance = this.latest.get(associationId);
     this.latest.delete(associationId);
     await Promise.all([...(byInstance?.keys() ?? [])].map((instanceId) => this.statuses.delete(instanceStatusKey(instanceId, associationId))));
@@ -251,7 +339,10 @@ export class AssociationExecutions {
 
   // ---- StartAssociationsOnce ------------------------------------------------------------------------------
 
-  /** Run each association now on every instance its targets take in: one execution each, one message per instance. */
+  /**
+   * Run each association now on every instance its targets take in: one execution each, one message per instance,
+   * sent under the association's MaxConcurrency and MaxErrors (see RunNowDispatch).
+   */
   async startOnce(associationIds: unknown): Promise<string[]> {
     if (!Array.isArray(associationIds) || associationIds.length === 0 || associationIds.length > 10) {
       throw constraintViolations([{ value: Array.isArray(associationIds) ? `[${associationIds.length} ids]` : String(associationIds), member: 'associationIds', constraint: 'Member must have length between 1 and 10' }]);
@@ -279,15 +370,57 @@ export class AssociationExecutions {
         ...targets.map((instanceId) => this.targets.put(executionTargetKey(execution.ExecutionId, instanceId), { ExecutionId: execution.ExecutionId, ResourceId: instanceId, Status: 'Pending', DetailedStatus: 'Pending', LastExecutionDate: '' })),
         this.executions.put(execution.ExecutionId, execution),
       ]);
+      this.indexExecution(execution);
       started.push(execution.ExecutionId);
-      for (const instanceId of targets) {
-        void this.options
-          .send(instanceId, 'association-run-now', { associationId: record.AssociationId, executionId: execution.ExecutionId } satisfies AssociationRunNowBody)
-          .catch((error: unknown) => this.logger.warn({ err: (error as Error)?.message, instanceId, associationId: record.AssociationId }, 'could not send association-run-now'));
-      }
+      // Unset, MaxConcurrency and MaxErrors do not hold anything back: every target at once, whatever fails.
+      const dispatch: RunNowDispatch = {
+        associationId: record.AssociationId,
+        executionId: execution.ExecutionId,
+        unsent: new Set(targets),
+        inFlight: new Set(),
+        errors: 0,
+        maxConcurrency: version.MaxConcurrency !== undefined ? concurrencyLimit(version.MaxConcurrency, targets.length) : Infinity,
+        maxErrors: version.MaxErrors !== undefined ? errorLimit(version.MaxErrors, targets.length) : Infinity,
+      };
+      if (targets.length > 0) this.dispatches.set(execution.ExecutionId, dispatch);
+      this.sendNext(dispatch);
       this.logger.info({ associationId: record.AssociationId, executionId: execution.ExecutionId, targets: targets.length }, 'association started once');
     }
     return started;
+  }
+
+  /** Ask more hosts while the concurrency limit allows; forget the execution once every host was asked and answered. */
+  private sendNext(dispatch: RunNowDispatch): void {
+    for (const instanceId of dispatch.unsent) {
+      if (dispatch.inFlight.size >= dispatch.maxConcurrency) break;
+      dispatch.unsent.delete(instanceId);
+      dispatch.inFlight.add(instanceId);
+      void this.options
+        .send(instanceId, 'association-run-now', { associationId: dispatch.associationId, executionId: dispatch.executionId } satisfies AssociationRunNowBody)
+        .catch((error: unknown) => this.logger.warn({ err: (error as Error)?.message, instanceId, associationId: dispatch.associationId }, 'could not send association-run-now'));
+    }
+    if (dispatch.unsent.size === 0 && dispatch.inFlight.size === 0) this.dispatches.delete(dispatch.executionId);
+  }
+
+  /** A host of a run-now execution reported: count its failure, stop after MaxErrors, else ask the next host. */
+  private async reported(dispatch: RunNowDispatch, instanceId: string, failed: boolean): Promise<void> {
+    if (!dispatch.inFlight.delete(instanceId)) return; // a second report of the same host
+    if (failed) dispatch.errors += 1;
+    if (dispatch.errors > dispatch.maxErrors && dispatch.unsent.size > 0) {
+      const skipped = [...dispatch.unsent];
+      dispatch.unsent.clear();
+      this.logger.info({ associationId: dispatch.associationId, executionId: dispatch.executionId, errors: dispatch.errors, notRun: skipped.length }, 'MaxErrors exceeded: run-now stopped');
+      await Promise.all([
+        ...skipped.map((host) => this.targets.put(executionTargetKey(dispatch.executionId, host), { ExecutionId: dispatch.executionId, ResourceId: host, ...NOT_RUN, LastExecutionDate: '' })),
+        this.executions.update(dispatch.executionId, (current) => {
+          if (!current) return current;
+          const counts: Record<string, number> = { ...current.counts, Pending: Math.max(0, (current.counts.Pending ?? 0) - skipped.length) };
+          counts[NOT_RUN.Status] = (counts[NOT_RUN.Status] ?? 0) + skipped.length;
+          return { ...current, counts };
+        }),
+      ]);
+    }
+    this.sendNext(dispatch);
   }
 
   // ---- UpdateAssociationStatus ----------------------------------------------------------------------------
@@ -322,11 +455,17 @@ export class AssociationExecutions {
 
   // ---- queries --------------------------------------------------------------------------------------------
 
-  /** An association's executions, newest first. */
-  async executionsOf(associationId: string): Promise<AssociationExecutionRecord[]> {
+  /** An association's executions (id and CreatedTime), newest first; read them with readExecutions. */
+  async executionsOf(associationId: string): Promise<IndexedExecution[]> {
     await this.options.associations.get(associationId); // AssociationDoesNotExist
-    const all = (await this.executions.readAll()) as AssociationExecutionRecord[];
-    return all.filter((execution) => execution.AssociationId === associationId).sort((a, b) => b.CreatedTime.localeCompare(a.CreatedTime) || a.ExecutionId.localeCompare(b.ExecutionId));
+    const found = [...(this.byAssociation.get(associationId) ?? [])].map(([ExecutionId, CreatedTime]) => ({ ExecutionId, CreatedTime }));
+    return found.sort((a, b) => b.CreatedTime.localeCompare(a.CreatedTime) || a.ExecutionId.localeCompare(b.ExecutionId));
+  }
+
+  /** These executions' records, in the same order. */
+  async readExecutions(executions: readonly IndexedExecution[]): Promise<AssociationExecutionRecord[]> {
+    const records = await Promise.all(executions.map((execution) => this.executions.read(execution.ExecutionId)));
+    return records.filter((record) => record !== undefined) as AssociationExecutionRecord[];
   }
 
   async execution(associationId: string, executionId: string): Promise<AssociationExecutionRecord> {

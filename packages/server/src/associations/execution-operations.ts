@@ -10,7 +10,7 @@ import { paginate } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
 import { DocumentService } from '../documents/document-service.js';
-import type { AssociationExecutions } from './association-executions.js';
+import type { AssociationExecutions, IndexedExecution } from './association-executions.js';
 import { ASSOCIATION_ID } from './association-input.js';
 import { INSTANCE_ID_PATTERN } from './association-targets.js';
 import { describeAssociation } from './association-views.js';
@@ -45,19 +45,29 @@ function parseFilters(value: unknown, member: string, keys: readonly string[], w
   });
 }
 
-/** DescribeAssociationExecutions' filters: ExecutionId and Status compare with EQUAL; CreatedTime with any operator. */
-function executionPredicate(filter: Filter): (execution: AssociationExecutionRecord) => boolean {
+/**
+ * DescribeAssociationExecutions' filters: ExecutionId and Status compare with EQUAL; CreatedTime with any operator.
+ * ExecutionId and CreatedTime are answered from the index (no read); Status needs the execution's record.
+ */
+type ExecutionPredicate =
+  | { on: 'index'; matches: (execution: IndexedExecution) => boolean }
+  | { on: 'record'; matches: (execution: AssociationExecutionRecord) => boolean };
+
+function executionPredicate(filter: Filter): ExecutionPredicate {
   if (filter.Key === 'CreatedTime') {
     const at = Date.parse(filter.Value);
     if (Number.isNaN(at)) throw validation(`CreatedTime filters take a date and time (ISO 8601, e.g. 2026-11-01T00:00:00Z), not ${JSON.stringify(filter.Value)}`);
-    return (execution) => {
-      const created = Date.parse(execution.CreatedTime);
-      return filter.Type === 'LESS_THAN' ? created < at : filter.Type === 'GREATER_THAN' ? created > at : created === at;
+    return {
+      on: 'index',
+      matches: (execution) => {
+        const created = Date.parse(execution.CreatedTime);
+        return filter.Type === 'LESS_THAN' ? created < at : filter.Type === 'GREATER_THAN' ? created > at : created === at;
+      },
     };
   }
   if (filter.Type !== 'EQUAL') throw validation(`The ${filter.Key} filter compares with EQUAL only; LESS_THAN and GREATER_THAN are for CreatedTime`);
-  if (filter.Key === 'ExecutionId') return (execution) => execution.ExecutionId === filter.Value;
-  return (execution) => executionStatus(execution).Status === filter.Value;
+  if (filter.Key === 'ExecutionId') return { on: 'index', matches: (execution) => execution.ExecutionId === filter.Value };
+  return { on: 'record', matches: (execution) => executionStatus(execution).Status === filter.Value };
 }
 
 function targetPredicate(filter: Filter): (target: ExecutionTargetRecord) => boolean {
@@ -145,7 +155,15 @@ export function executionOperations(executions: AssociationExecutions): Operatio
       async handle(input) {
         const id = requiredString(input, 'AssociationId', ID);
         const predicates = parseFilters(input.Filters, 'filters', ['ExecutionId', 'Status', 'CreatedTime'], true).map(executionPredicate);
-        const matching = (await executions.executionsOf(id)).filter((execution) => predicates.every((matches) => matches(execution)));
+        const onIndex = predicates.flatMap((p) => (p.on === 'index' ? [p.matches] : []));
+        const onRecord = predicates.flatMap((p) => (p.on === 'record' ? [p.matches] : []));
+        const indexed = (await executions.executionsOf(id)).filter((execution) => onIndex.every((matches) => matches(execution)));
+        if (onRecord.length === 0) {
+          // Only the page is read.
+          const { page: found, nextToken } = page('DescribeAssociationExecutions', input, indexed);
+          return { AssociationExecutions: (await executions.readExecutions(found)).map(executionView), NextToken: nextToken };
+        }
+        const matching = (await executions.readExecutions(indexed)).filter((execution) => onRecord.every((matches) => matches(execution)));
         const { page: rows, nextToken } = page('DescribeAssociationExecutions', input, matching);
         return { AssociationExecutions: rows.map(executionView), NextToken: nextToken };
       },

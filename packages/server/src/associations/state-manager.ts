@@ -9,6 +9,7 @@
  */
 import type { Message } from '@tender/protocol';
 import type { Principal } from '../access/access-keys.js';
+import type { AuditEvent } from '../audit/audit-record.js';
 import type { Operation } from '../api/operation.js';
 import type { CommandLogger } from '../commands/command-logger.js';
 import type { ResolveReference } from '../commands/parameter-store-references.js';
@@ -33,6 +34,8 @@ export interface StateManagerOptions {
   principalOf?: (accessKeyId: string) => Promise<Principal | undefined>;
   boxSecretKey?: Uint8Array;
   compliance?: ComplianceRecorder;
+  /** The audit trail: refused agent reports are recorded there. */
+  audit?: (event: AuditEvent) => Promise<unknown>;
   now: () => Date;
   logger?: CommandLogger;
   /**
@@ -61,7 +64,17 @@ export async function startStateManager(options: StateManagerOptions): Promise<S
   const associations = new AssociationService({ store, resolveDocument, instance: (id) => registry.get(id), now, ...(options.resolveReference ? { resolveReference: options.resolveReference } : {}) });
   const bodies = new AssociationBodies({ resolveDocument, resolveReference: options.resolveReference, principalOf: options.principalOf, boxSecretKey: options.boxSecretKey });
   const delivery = new AssociationDelivery({ store, associations, registry, bodies, send, now, logger, tickMs: options.tickMs, resendAfterMs: options.resendAfterMs });
-  const executions = new AssociationExecutions({ store, associations, registry, send, now, logger, ...(options.compliance ? { compliance: options.compliance } : {}) });
+  const executions = new AssociationExecutions({
+    store,
+    associations,
+    registry,
+    send,
+    now,
+    logger,
+    wasDelivered: (instanceId, associationId) => delivery.wasDelivered(instanceId, associationId),
+    ...(options.compliance ? { compliance: options.compliance } : {}),
+    ...(options.audit ? { audit: options.audit } : {}),
+  });
   await delivery.start();
   await executions.start();
   if (options.defaultInventory) await ensureDefaultInventoryAssociation(store, associations, now, logger);
