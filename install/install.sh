@@ -186,19 +186,22 @@ else
     fetch(process.argv[1], { signal: AbortSignal.timeout(10000) }).then(() => process.exit(0))
       .catch((e) => { console.error(`cannot reach ${process.argv[1]}: ${e.cause?.code ?? e.cause?.message ?? e.message}`); process.exit(1); });' "$endpoint" \
     || fail "the control plane is unreachable (check --endpoint, the network and the firewall). Nothing was changed."
-  [ -d "$STATE" ] || created_state=1
+  # Remember the topmost folder this makes, so a failed registration can take all of it away again.
+  created_top="" dir=$STATE
+  while [ ! -d "$dir" ]; do created_top=$dir; dir=$(dirname "$dir"); done
+  [ -z "$created_top" ] || created_state=1
   mkdir -p "$STATE" && chmod 0700 "$STATE"
   set -- register --endpoint "$endpoint" --state-dir "$STATE" --json
   [ -z "$name" ] || set -- "$@" --name "$name"
   [ -z "$ca" ] || set -- "$@" --ca "$ca"
   if ! registered=$(TENDER_ACTIVATION_ID=$activation_id TENDER_ACTIVATION_CODE=$activation_code TENDER_AGENT_NODE=$node "$launcher" "$@"); then
-    [ "$created_state" -eq 0 ] || rm -rf "$STATE"
+    [ "$created_state" -eq 0 ] || rm -rf "$created_top"
     fail "registration failed (see above: an expired or used-up activation, a wrong id or code?). Nothing was changed."
   fi
   instance=$(printf '%s' "$registered" | "$node" -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).instanceId))')
   say "registered as $instance (identity in $STATE)"
 fi
-undo_registration() { [ "$created_state" -eq 0 ] || rm -rf "$STATE"; }
+undo_registration() { [ "$created_state" -eq 0 ] || rm -rf "$created_top"; }
 
 # --- Install the package --------------------------------------------------------------------------------------
 case "$kind" in

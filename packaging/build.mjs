@@ -160,9 +160,8 @@ async function buildRpm(work) {
   // rpmbuild empties the buildroot before %install, which copies this image into it.
   const image = path.join(top, 'image');
   await systemImage(image, 'usr/lib/systemd/system');
-  const specText = await render(path.join(HERE, 'rpm/tender-agent.spec'), {
-    IMAGE: image,
-  });
+  // rpm expands % in a spec's scriptlets: the shell's ${var%%pattern} must reach sh as written, so %% it.
+  const specText = (await render(path.join(HERE, 'rpm/tender-agent.spec'), { IMAGE: image })).replace(/^(%pre\n)([\s\S]*?)(\n%post\n)/m, (_, head, body, tail) => `${head}${body.replaceAll('%', '%%')}${tail}`);
   const spec = path.join(top, 'tender-agent.spec');
   await fs.writeFile(spec, specText);
   run('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, '--define', `_rpmdir ${OUT}`, '--define', '_build_id_links none', '--buildroot', path.join(top, 'BUILDROOT'), spec]);

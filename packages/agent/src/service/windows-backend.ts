@@ -16,7 +16,10 @@ function winswExecutable(): { exe: string; config: string } {
   return { exe: path.join(dir, 'winsw.exe'), config: path.join(dir, 'winsw.exe.config') };
 }
 
-/** Windows: a service run by WinSW, which lives (renamed tender-agent.exe, beside its XML) in <install>\service. */
+/**
+ * Windows: a service run by WinSW, which lives (renamed tender-agent.exe, beside its XML) in <state dir>\service:
+ * outside the install folder, so that an upgrade can replace that folder while the service stays registered.
+ */
 export class WindowsBackend implements ServiceBackend {
   private readonly dir: string;
   private readonly exe: string;
@@ -26,7 +29,7 @@ export class WindowsBackend implements ServiceBackend {
     private readonly layout: ServiceLayout,
     private readonly run: CommandRunner,
   ) {
-    this.dir = path.join(layout.installRoot, 'service');
+    this.dir = path.join(layout.stateDir, 'service');
     this.exe = path.join(this.dir, `${SERVICE_NAME}.exe`);
     this.xml = path.join(this.dir, `${SERVICE_NAME}.xml`);
   }
