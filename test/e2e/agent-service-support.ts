@@ -27,11 +27,13 @@ let built: Promise<BuiltPackages> | undefined;
 
 /**
  * Builds 0.1.0 (tarball, .deb, .rpm) from this checkout, then a 0.1.1 of the same tree (tarball and .deb) to
- * upgrade to. About two minutes on this machine; later calls in the same run reuse the result.
+ * upgrade to. One to two minutes on this machine; later calls in the same run reuse the result.
  */
 export function buildPackages(): Promise<BuiltPackages> {
   built ??= (async () => {
-    const build = (args: string[]) => execFileAsync(process.execPath, [path.join(REPO_ROOT, 'packaging/build.mjs'), '--out', PACKAGES_DIR, ...args], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
+    // TENDER_TEST_REUSE_PACKAGES=1: use what an earlier run built (while working on the tests, not the packages).
+    const reuse = process.env.TENDER_TEST_REUSE_PACKAGES === '1' && existsSync(path.join(PACKAGES_DIR, 'tender-agent_0.1.1_all.deb'));
+    const build = async (args: string[]) => reuse || execFileAsync(process.execPath, [path.join(REPO_ROOT, 'packaging/build.mjs'), '--out', PACKAGES_DIR, ...args], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
     await build(['--version', '0.1.0']);
     await build(['--version', '0.1.1', '--formats', 'tar,deb', '--reuse-stage']);
     return {

@@ -50,6 +50,10 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
     assert.equal(info?.Name, 'web-1');
     assert.equal(info?.AgentVersion, '0.1.0');
     assert.equal(await unitProp('UnitFileState'), 'enabled', 'starts at boot');
+    // The unit as installed, checked by the container's own systemd: no output at all.
+    const verify = await box.exec(['systemd-analyze', 'verify', 'tender-agent.service']);
+    assert.equal(`${verify.stdout}${verify.stderr}`, '');
+    assert.equal(verify.code, 0);
     assert.equal((await box.ok(['stat', '-c', '%a', '/var/lib/tender-agent'])).trim(), '700');
     assert.equal((await box.ok(['stat', '-c', '%a', '/var/lib/tender-agent/identity.json'])).trim(), '600');
     const journal = await box.ok(['journalctl', '-u', 'tender-agent', '-o', 'cat', '--no-pager']);
@@ -121,6 +125,7 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
     const tarInstance = /registered as (mi-[0-9a-f]{17})/.exec(out)?.[1] ?? '';
     assert.match(out, /wrote \/etc\/systemd\/system\/tender-agent\.service/);
     assert.equal(await unitProp('FragmentPath'), '/etc/systemd/system/tender-agent.service');
+    assert.match(await unitProp('ExecStart'), /path=\/opt\/tender-agent\/bin\/tender-agent ; argv\[\]=\/opt\/tender-agent\/bin\/tender-agent start ;/);
     await eventually(async () => (await cp.describe(tarInstance))?.PingStatus === 'Online', 'tarball install Online', 30_000, 250);
 
     // A 0.1.1 whose agent exits at once: the service does not stay up, so install.sh puts 0.1.0 back.

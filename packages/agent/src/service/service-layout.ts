@@ -26,7 +26,7 @@ export const SERVICE_NAME = 'tender-agent';
 export function currentLayout(stateDir: string, platform: NodeJS.Platform = process.platform): ServiceLayout {
   const packageRoot = path.resolve(AGENT_DIR, '..', '..', '..', '..');
   const launcher = path.join(packageRoot, 'bin', platform === 'win32' ? 'tender-agent.cmd' : 'tender-agent');
-  const packaged = path.basename(path.dirname(path.dirname(AGENT_DIR))) === 'lib' && existsSync(launcher);
+  const packaged = path.join(packageRoot, 'lib', 'node_modules', '@tender', 'agent') === AGENT_DIR && existsSync(launcher);
   const logDir = platform === 'darwin' ? '/Library/Logs/tender-agent' : path.join(stateDir, 'logs');
   // Windows runs node.exe directly (WinSW starts an executable, not a .cmd, and must signal node itself to stop it).
   if (packaged && platform !== 'win32') return { command: [launcher], installRoot: packageRoot, stateDir, logDir };
