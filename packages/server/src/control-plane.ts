@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
@@ -14,6 +15,7 @@ import { activationOperations } from './activations/operations.js';
 import { ADMIN_POLICY } from './api/auth/policy.js';
 import { ApiError, isApiError } from './api/errors.js';
 import { authorizeRequest, createRequestListener, sendJson, sourceOf } from './api/http-api.js';
+import { ComplianceService, complianceOperations } from './compliance/index.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import type { AuditEvent } from './audit/audit-record.js';
 import { auditOperations } from './audit/operations.js';
@@ -29,6 +31,7 @@ import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/serv
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
 import { KeyService, keyOperations } from './keys/index.js';
+import { maintenanceWindowOperations, WindowScheduler, WindowService } from './maintenance-windows/index.js';
 import { ParameterService, parameterOperations } from './parameters/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
@@ -51,6 +54,8 @@ export interface RunningControlPlane {
   registry: InstanceRegistry;
   /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
   inventory: InventoryService;
+  /** Compliance (the ComplianceRecorder other services write to; for tools and benchmarks). */
+  compliance: ComplianceService;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
@@ -74,7 +79,18 @@ function hostForUrl(host: string): string {
  * Start a control plane: identity, store, audit trail, broker (embedded or external), gateway, API. Every
  * part it started is stopped again if a later part fails, and by stop().
  */
-export async function startControlPlane(config: ServerConfig, options: { logger?: Logger; now?: () => Date } = {}): Promise<RunningControlPlane> {
+export interface ControlPlaneOptions {
+  logger?: Logger;
+  now?: () => Date;
+  /**
+   * TEST-ONLY: the maintenance-window scheduler's own clock and tick period. End-to-end tests move this clock
+   * to a window's start or cutoff while agents, heartbeats and command deadlines keep real time. Production
+   * leaves it unset: the scheduler reads `now` every second.
+   */
+  maintenanceWindows?: { now?: () => Date; tickMs?: number };
+}
+
+export async function startControlPlane(config: ServerConfig, options: ControlPlaneOptions = {}): Promise<RunningControlPlane> {
   validateServerConfig(config);
   const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'tender' } });
   const now = options.now ?? (() => new Date());
@@ -214,11 +230,15 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     sweeper.unref();
     cleanups.push(async () => clearInterval(sweeper));
 
+    // The ComplianceRecorder that State Manager and Patch Manager record their results through.
+    const compliance = await ComplianceService.open({ store, resourceExists: (id) => registry.get(id) !== undefined });
+
     const deregister = async (instanceId: string): Promise<void> => {
       // Tell the agent first (best effort), so it stops with a clear message rather than a refused reconnect.
       await gateway.send(instanceId, 'deregistered', { reason: 'this instance was deregistered from the control plane' }).catch(() => undefined);
       await registry.remove(instanceId);
       await admin.removeAgent(instanceId);
+      await compliance.removeResource(instanceId);
     };
 
     const agentBrokerCa = config.mqttCaFile && config.mqttUrl ? await fs.readFile(config.mqttCaFile, 'utf8') : tls ? tls.cert : undefined;
@@ -249,6 +269,20 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     const associations = new AssociationService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instance: (id) => registry.get(id), now });
     await commands.start();
     cleanups.push(() => commands.stop());
+    const windows = new WindowService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instances: () => registry.all(), now: options.maintenanceWindows?.now ?? now });
+    const windowScheduler = new WindowScheduler({
+      service: windows,
+      store,
+      commands,
+      now: options.maintenanceWindows?.now ?? now,
+      // The same name across restarts of this replica: after a crash it takes its windows' leases straight back.
+      owner: `${os.hostname()}:${dataDir}`,
+      logger,
+      audit: writeAudit,
+      ...(options.maintenanceWindows?.tickMs !== undefined ? { tickMs: options.maintenanceWindows.tickMs } : {}),
+    });
+    await windowScheduler.start();
+    cleanups.push(() => windowScheduler.stop());
     const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
     for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
 
@@ -260,7 +294,9 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...documentOperations(documents),
         ...commandOperations(commands),
         ...associationOperations(associations, documents),
+        ...maintenanceWindowOperations(windows, windowScheduler),
         ...inventoryOperations(inventory),
+        ...complianceOperations(compliance, (id) => registry.get(id) !== undefined),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
@@ -345,6 +381,7 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       counters,
       registry,
       inventory,
+      compliance,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };

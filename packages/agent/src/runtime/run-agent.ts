@@ -8,13 +8,13 @@ import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
 import { fromBase64 } from '@tender/protocol';
 import { fetchDocument } from '../run-command/document-fetcher.js';
-import { actionsFromPlugins, CommandRunner, secretOpener } from '../runner/index.js';
+import { actionsFromPlugins, CommandRunner, patchProvidersFromPlugins, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
 import { AGENT_VERSION } from '../version.js';
 
 /** The plugins the agent ships with. */
-export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory'];
+export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory', '@tender/patch-apt', '@tender/patch-dnf', '@tender/patch-windows-update'];
 
 export interface RunAgentOptions {
   stateDir: string;
@@ -76,6 +76,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       documents: (name, version) => fetchDocument(controlPlane, name, version),
       openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
       inventory: uploader.services(),
+      patchProviders: patchProvidersFromPlugins(plugins),
     });
     channel.current = new CommandChannel(agent, runner, controlPlane, logger);
     new InventoryChannel(agent, uploader, logger);
