@@ -259,7 +259,7 @@ describe('agent service: packages and install.sh', function () {
 
     it('shellcheck finds nothing in install.sh, the launcher, node-check.sh and the .deb\'s maintainer scripts', async function () {
       if (!has('shellcheck')) this.skip();
-      const files = ['install/install.sh', 'packaging/bin/tender-agent', 'packaging/node-check.sh', 'packaging/deb/preinst', 'packaging/deb/postinst', 'packaging/deb/prerm', 'packaging/deb/postrm'];
+      const files = ['install/install.sh', 'packaging/bin/tender-agent', 'packaging/node-check.sh', 'packaging/test/container-root.sh', 'packaging/deb/preinst', 'packaging/deb/postinst', 'packaging/deb/prerm', 'packaging/deb/postrm'];
       const result = await run('shellcheck', files.map((f) => path.join(REPO_ROOT, f)));
       assert.equal(`${result.stdout}${result.stderr}`, '');
     });

@@ -58,8 +58,8 @@ const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool
 
 /**
  * Why the container suite cannot run here, or undefined when it can. Making the root the first time takes ~3
- * minutes (debootstrap), so that is opt-in: TENDER_TEST_CONTAINER=1 (.ci/run prepares it with
- * `node test/dist/e2e/agent-service-support.js prepare`).
+ * minutes (debootstrap), so that is opt-in: TENDER_TEST_CONTAINER=1, or `sh packaging/test/container-root.sh`
+ * beforehand (which .ci/run does).
  */
 export function containerUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'systemd containers need Linux';
@@ -67,21 +67,15 @@ export function containerUnavailable(): string | undefined {
   for (const tool of ['systemd-nspawn', 'nsenter', 'dpkg-deb']) if (!has(tool)) return `${tool} is not installed (apt-get install systemd-container util-linux dpkg)`;
   if (!existsSync(ROOTFS_READY) && process.env.TENDER_TEST_CONTAINER !== '1' && !has('debootstrap')) return 'debootstrap is not installed and there is no cached container root';
   if (!existsSync(ROOTFS_READY) && process.env.TENDER_TEST_CONTAINER !== '1') {
-    return `no cached container root in ${ROOTFS}: making one takes ~3 minutes, so it is opt-in (TENDER_TEST_CONTAINER=1, or node test/dist/e2e/agent-service-support.js prepare)`;
+    return `no cached container root in ${ROOTFS}: making one takes ~3 minutes, so it is opt-in (TENDER_TEST_CONTAINER=1, or sh packaging/test/container-root.sh)`;
   }
   return undefined;
 }
 
-/** debootstrap a Debian 12 with systemd once, plus this host's Node.js (Debian 12's own nodejs is 18: too old). */
+/** Makes the root once (packaging/test/container-root.sh: debootstrap, plus this host's Node.js). */
 export async function prepareContainerRoot(): Promise<string> {
   if (existsSync(ROOTFS_READY)) return ROOTFS;
-  await fs.rm(ROOTFS, { recursive: true, force: true });
-  await fs.mkdir(CONTAINER_CACHE, { recursive: true });
-  const mirror = process.env.TENDER_TEST_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
-  await execFileAsync('debootstrap', ['--variant=minbase', '--include=systemd,systemd-sysv,dbus,ca-certificates,iproute2,procps', 'bookworm', ROOTFS, mirror], { maxBuffer: 64 << 20 });
-  await fs.copyFile(process.execPath, path.join(ROOTFS, 'usr/local/bin/node'));
-  await fs.chmod(path.join(ROOTFS, 'usr/local/bin/node'), 0o755);
-  await fs.writeFile(ROOTFS_READY, `${new Date().toISOString()}\n`);
+  await execFileAsync('sh', [path.join(REPO_ROOT, 'packaging/test/container-root.sh'), CONTAINER_CACHE], { maxBuffer: 16 << 20 });
   return ROOTFS;
 }
 
@@ -155,10 +149,4 @@ export async function bootContainer(binds: Record<string, string>): Promise<Boot
       clearTimeout(timer);
     },
   };
-}
-
-// `node test/dist/e2e/agent-service-support.js prepare`: make the cached root ahead of the tests (.ci/run does).
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname) && process.argv[2] === 'prepare') {
-  const root = await prepareContainerRoot();
-  process.stdout.write(`container root ready: ${root}\n`);
 }
