@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes (once) the Debian 12 root that test/e2e/agent-service-systemd.test.ts boots with systemd-nspawn: systemd,
 # dbus and this host's Node.js (Debian 12's own nodejs, 18, is too old for the agent). For the tests only.
-#   sh packaging/test/container-root.sh [CACHE_DIR]     (default /var/cache/tender-test; ~3 minutes the first time)
+#   sh packaging/test/container-root.sh [CACHE_DIR]     (default /var/cache/tender-test; 3 to 6 minutes the first time)
 set -eu
 cache=${1:-${TENDER_TEST_CONTAINER_CACHE:-/var/cache/tender-test}}
 root="$cache/debian12-systemd"
