@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'build/**', '.tender/**', 'test/*.cjs'] },
+  { ignores: ['**/dist/**', 'dist-packages/**', '**/node_modules/**', 'build/**', '.tender/**', 'test/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
