@@ -1,0 +1,28 @@
+/**
+ * Inventory history past its retention period: the diffs behind `tender inventory history` older than the
+ * limit go, host by host. A host's current inventory is not history and is never pruned (nor is the latest
+ * diff of a type special: the current rows are in the type's own file, whatever the history still holds).
+ *
+ * History is not in the store but in one append-only file per host (inventory-persistence.ts explains why), so
+ * each host's file is rewritten atomically, and only when its oldest entry is past the limit: a run over a
+ * fleet whose histories are all recent reads a few bytes per host.
+ */
+import type { PruneCounts, RetentionKind } from '../retention/index.js';
+import type { InventoryPersistence } from './inventory-persistence.js';
+
+export function inventoryHistoryRetention(options: { persistence: InventoryPersistence; days: number }): RetentionKind {
+  return {
+    name: 'inventory-history',
+    days: options.days,
+    async prune(cutoff: Date): Promise<PruneCounts> {
+      let entries = 0;
+      let hosts = 0;
+      for (const instanceId of await options.persistence.historyHosts()) {
+        const removed = await options.persistence.pruneHistory(instanceId, cutoff);
+        entries += removed;
+        if (removed > 0) hosts++;
+      }
+      return { historyEntries: entries, hosts };
+    },
+  };
+}
