@@ -7,7 +7,7 @@
  * each host's file is rewritten atomically, and only when its oldest entry is past the limit: a run over a
  * fleet whose histories are all recent reads a few bytes per host.
  */
-import type { PruneCounts, RetentionKind } from '../retention/index.js';
+import { PartialPruneError, type PruneCounts, type RetentionKind } from '../retention/index.js';
 import type { InventoryPersistence } from './inventory-persistence.js';
 
 export function inventoryHistoryRetention(options: { persistence: InventoryPersistence; days: number }): RetentionKind {
@@ -17,12 +17,20 @@ export function inventoryHistoryRetention(options: { persistence: InventoryPersi
     async prune(cutoff: Date): Promise<PruneCounts> {
       let entries = 0;
       let hosts = 0;
+      const failures: string[] = [];
       for (const instanceId of await options.persistence.historyHosts()) {
-        const removed = await options.persistence.pruneHistory(instanceId, cutoff);
-        entries += removed;
-        if (removed > 0) hosts++;
+        try {
+          const removed = await options.persistence.pruneHistory(instanceId, cutoff);
+          entries += removed;
+          if (removed > 0) hosts++;
+        } catch (error) {
+          // One host's unreadable history does not keep the rest of the fleet's from being pruned.
+          failures.push(`${instanceId}: ${(error as Error).message}`);
+        }
       }
-      return { historyEntries: entries, hosts };
+      const removed = { historyEntries: entries, hosts };
+      if (failures.length > 0) throw new PartialPruneError(`could not prune the history of ${failures.length} host(s): ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; ...' : ''}`, removed);
+      return removed;
     },
   };
 }

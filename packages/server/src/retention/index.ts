@@ -11,7 +11,7 @@
  */
 export { RetentionPruner, RETENTION_AUDIT_CALLER, RETENTION_AUDIT_OPERATION, describeRun } from './retention-pruner.js';
 export type { KindReport, RetentionPrunerOptions, RetentionRunReport } from './retention-pruner.js';
-export type { PruneCounts, RetentionKind } from './retention-kind.js';
+export { PartialPruneError, type PruneCounts, type RetentionKind } from './retention-kind.js';
 export { StoreDeletions, RETENTION_INTENTS_TABLE } from './store-deletions.js';
 export type { DeletionGroup, DeletionIntent, RowRef, StoreDeletionsOptions } from './store-deletions.js';
 export { cutoffFor, DEFAULT_RETENTION_DAYS, MAX_RETENTION_DAYS, retentionDaysProblem } from './retention-settings.js';

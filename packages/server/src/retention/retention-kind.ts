@@ -16,3 +16,14 @@ export interface RetentionKind {
 }
 
 export type PruneCounts = Record<string, number>;
+
+/** A prune that removed some things and failed on others: what it removed still counts (and is audited). */
+export class PartialPruneError extends Error {
+  constructor(
+    message: string,
+    readonly removed: PruneCounts,
+  ) {
+    super(message);
+    this.name = 'PartialPruneError';
+  }
+}

@@ -5,7 +5,7 @@
  * happened" every hour would bury the events that matter).
  */
 import type { AuditEvent } from '../audit/audit-record.js';
-import type { PruneCounts, RetentionKind } from './retention-kind.js';
+import { PartialPruneError, type PruneCounts, type RetentionKind } from './retention-kind.js';
 import { cutoffFor } from './retention-settings.js';
 
 export const RETENTION_AUDIT_OPERATION = 'tender:PruneHistory';
@@ -84,6 +84,7 @@ export class RetentionPruner {
       } catch (error) {
         // One kind failing (a file it cannot read) does not keep the others from being pruned.
         entry.error = (error as Error).message;
+        if (error instanceof PartialPruneError) entry.removed = error.removed;
         this.options.logger?.error({ err: error, kind: kind.name }, 'pruning history failed');
       }
       report.kinds.push(entry);
@@ -114,7 +115,8 @@ export function describeRun(report: RetentionRunReport): string {
   return report.kinds
     .map((entry) => {
       const counts = Object.entries(entry.removed).map(([thing, count]) => `${count} ${thing}`);
-      const outcome = entry.error !== undefined ? `failed: ${entry.error}` : counts.length > 0 ? counts.join(', ') : 'nothing';
+      const done = counts.length > 0 ? counts.join(', ') : 'nothing';
+      const outcome = entry.error !== undefined ? `${done}; failed: ${entry.error}` : done;
       return `${entry.kind} (${entry.days} days, before ${entry.cutoff}): ${outcome}`;
     })
     .join('; ');

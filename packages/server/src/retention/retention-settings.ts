@@ -22,7 +22,7 @@ export interface RetentionDays {
  */
 export function retentionDaysProblem(setting: string, value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_RETENTION_DAYS) return undefined;
-  return `${setting} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (how long history is kept), got ${JSON.stringify(value) ?? String(value)}`;
+  return `${setting} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS} (how long history is kept), got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`;
 }
 
 /** The cutoff for a retention of `days` at `now`: what ended before it goes. */
