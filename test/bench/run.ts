@@ -14,6 +14,7 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   parameters: { summary: 'GetParameter throughput and p50/p99 latency with SigV4 over loopback, load from another process', load: () => import('./parameters.js') },
   'inventory-agent': { summary: 'inventory, agent side: full gather time and agent CPU, wire bytes of a full upload and of an unchanged one', load: () => import('./inventory-agent.js') },
   compliance: { summary: 'compliance: PutComplianceItems throughput and ListComplianceSummaries latency with 1,000 hosts × 200 items', load: () => import('./compliance.js') },
+  retention: { summary: 'retention: pruning 100,000 old commands, 10,000 window executions and 1,000 inventory histories, and the cost of a run with nothing to remove', load: () => import('./retention.js') },
   fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
 };
 

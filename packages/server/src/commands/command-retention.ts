@@ -5,6 +5,7 @@
  * longer runs, counts as finished. Its age is from when it finished (when it was requested, for a record
  * without an end).
  */
+import { promises as fs } from 'node:fs';
 import { StoreDeletions, type DeletionGroup, type PruneCounts, type RetentionKind } from '../retention/index.js';
 import type { Store } from '../store/store.js';
 import { COMMANDS_TABLE, INVOCATIONS_TABLE, invocationKey, isTerminalCommand, type CommandRecord, type InvocationRecord } from './command-records.js';
@@ -32,11 +33,15 @@ export function commandRetention(options: CommandRetentionOptions): RetentionKin
     async prune(cutoff: Date): Promise<PruneCounts> {
       const resumed = await deletions.resume();
       const expired = new Map<string, DeletionGroup>();
+      // Most commands have no stored output (small outputs live in the previews): one listing of the outputs
+      // directory instead of a look at the disk per command.
+      const withOutputs = await outputDirectories(options.outputsDir);
       for (const command of await commands.readAll()) {
         if (!isTerminalCommand(command.Status) || options.isRunning(command.CommandId)) continue;
         const ended = Date.parse(command.finishedAt ?? command.RequestedDateTime);
         if (!(ended < cutoff.getTime())) continue;
-        expired.set(command.CommandId, { rows: [], files: [outputs.directoryOf(command.CommandId)] });
+        const directory = outputs.directoryOf(command.CommandId);
+        expired.set(command.CommandId, { rows: [], files: withOutputs.has(directory) ? [directory] : [] });
       }
       if (expired.size > 0) {
         // Invocations are keyed by command and instance: one pass over the table finds every expired command's.
@@ -53,4 +58,13 @@ export function commandRetention(options: CommandRetentionOptions): RetentionKin
       };
     },
   };
+}
+
+async function outputDirectories(dir: string): Promise<Set<string>> {
+  try {
+    return new Set(await fs.readdir(dir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw error;
+  }
 }
