@@ -54,7 +54,7 @@ export async function run(args: string[]): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     times.sort((a, b) => a - b);
-    console.log(`start → Online over ${runs} runs: p50 ${percentile(times, 50).toFixed(0)} ms, max ${times.at(-1)?.toFixed(0)} ms (spawn of node + oclif + plugin load + MQTT connect + hello)`);
+    console.log(`start → Online over ${runs} runs: p50 ${percentile(times, 50).toFixed(0)} ms, max ${times.at(-1)?.toFixed(0)} ms (spawn of node + option parsing, no oclif + plugin load + MQTT connect + hello)`);
 
     // Memory: the agent, a bare node, and node with only an mqtt.js connection, side by side.
     const agent = spawn(process.execPath, [AGENT_BIN, 'start', '--state-dir', stateDir], { cwd: REPO_ROOT, stdio: 'ignore' });

@@ -36,6 +36,8 @@ export async function startTestControlPlane(
     /** Fixed ports (default 0, any free one): to restart where registered agents will look for it. */
     httpPort?: number;
     mqttPort?: number;
+    /** Further settings (e.g. patchSnapshotLifetimeSeconds). */
+    config?: Partial<ServerConfig>;
   } = {},
 ): Promise<TestControlPlane> {
   const dataDir = options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'tender-cp-')));
@@ -47,6 +49,7 @@ export async function startTestControlPlane(
     logLevel: 'warn',
     heartbeatSeconds: options.heartbeatSeconds ?? 2,
     ...(options.mosquitto ? { mqttUrl: options.mosquitto.url, mqttUsername: options.mosquitto.adminUsername, mqttPassword: options.mosquitto.adminPassword } : {}),
+    ...options.config,
   };
   const logger = pino({ level: process.env.TENDER_TEST_LOG ?? 'silent' });
   const running = await startControlPlane(config, { logger, ...(options.now ? { now: options.now } : {}) });

@@ -24,3 +24,4 @@ export { validateBaselineDefinition } from './baseline-definition.js';
 export type { PatchBaselineDefinition } from './baseline-definition.js';
 export { PREDEFINED_PATCH_BASELINES, predefinedDefaultBaseline, predefinedBaselineId } from './predefined-baselines.js';
 export type { PredefinedPatchBaseline } from './predefined-baselines.js';
+export { choosePatchProvider, NoPatchProviderError } from './choose-provider.js';

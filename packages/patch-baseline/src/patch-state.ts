@@ -5,10 +5,15 @@ import type { PatchCandidate, PatchDecision } from './patch-candidate.js';
 import { patchListMatches } from './patch-lists.js';
 
 export interface PatchStateOptions {
-  /** The install of this patch was attempted in this run and failed. */
+  /** The install of this patch failed in this run, or the package manager left it half-installed. */
   failed?: boolean;
   /** The patch was installed in this run and the host must reboot before it takes effect. */
   pendingReboot?: boolean;
+  /**
+   * The installed version as a candidate of its own (no availableVersion), with what is known of it (its advisory,
+   * its suite). When an update is not approved, the installed version may still be an approved patch: INSTALLED.
+   */
+  installed?: PatchCandidate;
   /** Report unapproved security updates as AVAILABLE_SECURITY_UPDATE (the baseline's
    * AvailableSecurityUpdatesComplianceStatus is set) instead of leaving them out or as INSTALLED_OTHER. */
   reportAvailableSecurityUpdates?: boolean;
@@ -17,6 +22,8 @@ export interface PatchStateOptions {
 export interface PatchStateVerdict {
   state: PatchStateName;
   decision: PatchDecision;
+  /** What the state is about: the update, or the installed version (`options.installed` when given). */
+  subject: 'update' | 'installed';
 }
 
 /**
@@ -35,18 +42,22 @@ export function patchState(baseline: BaselineRules, candidate: PatchCandidate, o
   const windows = patchFamily(baseline.operatingSystem) === 'windows';
   const installed = windows ? candidate.installed === true : candidate.installedVersion !== undefined;
   const updateAvailable = windows ? !installed : candidate.availableVersion !== undefined;
+  // A failed install is FAILED whatever else holds (also a package the package manager left half-installed).
+  if (options.failed) return { state: 'FAILED', decision: evaluatePatch(baseline, candidate, updateAvailable ? 'available' : 'installed'), subject: 'update' };
   if (updateAvailable) {
     const decision = evaluatePatch(baseline, candidate, 'available');
-    if (options.failed) return { state: 'FAILED', decision };
-    if (decision.approved) return { state: windows || installed ? 'MISSING' : 'NOT_APPLICABLE', decision };
+    if (decision.approved) return { state: windows || installed ? 'MISSING' : 'NOT_APPLICABLE', decision, subject: 'update' };
     const securityGap = options.reportAvailableSecurityUpdates === true && candidate.security && !decision.rejected;
-    if (!installed) return securityGap ? { state: 'AVAILABLE_SECURITY_UPDATE', decision } : undefined;
-    const installedVerdict = installedState(baseline, candidate, options);
+    if (!installed) return securityGap ? { state: 'AVAILABLE_SECURITY_UPDATE', decision, subject: 'update' } : undefined;
+    const installedVerdict = installedState(baseline, options.installed ?? candidate, options);
     if (installedVerdict.state === 'INSTALLED_REJECTED') return installedVerdict;
-    return { state: securityGap ? 'AVAILABLE_SECURITY_UPDATE' : 'INSTALLED_OTHER', decision };
+    if (securityGap) return { state: 'AVAILABLE_SECURITY_UPDATE', decision, subject: 'update' };
+    // The newer update is not approved; what is installed may be (an approved security update, then a newer build).
+    if (options.installed && installedVerdict.decision.approved) return installedVerdict;
+    return { state: 'INSTALLED_OTHER', decision, subject: 'update' };
   }
   if (!installed) return undefined;
-  return installedState(baseline, candidate, options);
+  return installedState(baseline, options.installed ?? candidate, options);
 }
 
 function installedState(baseline: BaselineRules, candidate: PatchCandidate, options: PatchStateOptions): PatchStateVerdict {
@@ -54,11 +65,11 @@ function installedState(baseline: BaselineRules, candidate: PatchCandidate, opti
   if (rejectedBy !== undefined) {
     const decision: PatchDecision = { approved: false, rejected: true, complianceLevel: 'UNSPECIFIED', reason: `installed, and rejected by RejectedPatches entry ${rejectedBy}` };
     // ALLOW_AS_DEPENDENCY tolerates a rejected package that something needs; BLOCK reports it as non-compliant.
-    return { state: baseline.rejectedPatchesAction === 'BLOCK' ? 'INSTALLED_REJECTED' : 'INSTALLED_OTHER', decision };
+    return { state: baseline.rejectedPatchesAction === 'BLOCK' ? 'INSTALLED_REJECTED' : 'INSTALLED_OTHER', decision, subject: 'installed' };
   }
   const decision = evaluatePatch(baseline, candidate, 'installed');
-  if (!decision.approved) return { state: 'INSTALLED_OTHER', decision };
-  return { state: options.pendingReboot ? 'INSTALLED_PENDING_REBOOT' : 'INSTALLED', decision };
+  if (!decision.approved) return { state: 'INSTALLED_OTHER', decision, subject: 'installed' };
+  return { state: options.pendingReboot ? 'INSTALLED_PENDING_REBOOT' : 'INSTALLED', decision, subject: 'installed' };
 }
 
 /** AWS:PatchSummary-style counts of a list of report entries (DescribeInstancePatchStates' counters). */

@@ -65,9 +65,10 @@ export interface AgentServices {
   patchProviders?(): Array<{ name: string; provider: PatchProvider }>;
   /**
    * This instance's baseline snapshot from the control plane (what GetDeployablePatchSnapshotForInstance makes),
-   * by SnapshotId; the same id returns the same snapshot while it lives.
+   * by SnapshotId; the same id returns the same snapshot while it lives. `baselineOverride` (SSM's BaselineOverride
+   * structure, AWS-RunPatchBaseline's parameter) makes the snapshot hold those rules instead of the instance's baseline.
    */
-  getPatchSnapshot?(snapshotId: string): Promise<PatchBaselineSnapshot>;
+  getPatchSnapshot?(snapshotId: string, options?: { baselineOverride?: Record<string, unknown> }): Promise<PatchBaselineSnapshot>;
   putInventory?(items: Array<{ TypeName: string; SchemaVersion: string; CaptureTime: string; Content: Array<Record<string, string>>; Context?: Record<string, string> }>, failures?: Array<{ TypeName: string; message: string }>): Promise<void>;
 }
 

@@ -79,6 +79,12 @@ export interface PatchReportEntry {
   CVEIds?: string;
   /** The version that is or would be installed. */
   Version?: string;
+  /**
+   * The baseline's compliance level for this patch (the approving rule's ComplianceLevel, or
+   * ApprovedPatchesComplianceLevel): the Severity of its compliance item. Absent: UNSPECIFIED, as SSM's own
+   * baselines assign.
+   */
+  ComplianceLevel?: string;
 }
 
 export interface PatchOperationResult {

@@ -78,6 +78,12 @@ export interface CommandBody {
 export interface CommandAckBody {
   commandId: string;
   accepted: 'new' | 'duplicate';
+  /**
+   * The steps as they stand when the acknowledgement leaves, as a `command-status` would give them: a command that
+   * starts at once is acknowledged just as its first step starts, and one message says both. Absent when the
+   * command waits in the agent's queue (and from agents that predate it).
+   */
+  steps?: StepResultBody[];
 }
 
 /** What the agent says of one step (plugin) of an invocation. Previews are the first 24,000 / 8,000 characters. */

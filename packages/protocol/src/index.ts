@@ -51,6 +51,7 @@ export {
   verifyAgentRequest,
 } from './agent-request.js';
 export { DOCUMENT_FETCH_PREFIX, documentFetchTarget, type FetchedDocumentBody } from './document-fetch.js';
+export { PATCH_SNAPSHOT_FETCH_PREFIX, patchSnapshotFetchTarget, type FetchedPatchSnapshotBody, type PatchSnapshotRequestBody } from './patch-snapshot-fetch.js';
 export {
   OUTPUT_HEADERS,
   OUTPUT_UPLOAD_MAX_SKEW_MS,

@@ -32,6 +32,8 @@ export interface ServerConfig {
   retentionMaintenanceWindowExecutionDays?: number;
   /** Days of finished commands (with their invocations and outputs) kept; SSM keeps 30. */
   retentionCommandDays?: number;
+  /** How long a patch baseline snapshot (AWS-RunPatchBaseline's SnapshotId) lives; default one day. */
+  patchSnapshotLifetimeSeconds?: number;
 }
 
 export const SERVER_DEFAULTS: Omit<ServerConfig, 'dataDir'> = {
@@ -60,6 +62,8 @@ export function validateServerConfig(config: ServerConfig): void {
   if (!REGION.test(config.region)) problems.push(`region ${JSON.stringify(config.region)} does not look like an AWS region (e.g. us-east-1)`);
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) problems.push(`log-level must be one of fatal, error, warn, info, debug, trace, silent; got ${config.logLevel}`);
   if (!Number.isFinite(config.heartbeatSeconds) || config.heartbeatSeconds < 1 || config.heartbeatSeconds > 3600) problems.push('heartbeat-seconds must be between 1 and 3600');
+  const lifetime = config.patchSnapshotLifetimeSeconds;
+  if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 30 * 86400)) problems.push('patch-snapshot-lifetime-seconds must be a whole number of seconds from 1 to 2592000 (30 days)');
   if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile)) problems.push('tls-cert and tls-key go together: give both or neither');
   if (config.mqttUrl) {
     if (!/^(mqtts?|tcp|ssl|wss?):\/\//.test(config.mqttUrl)) problems.push(`mqtt-url must be an mqtt:// or mqtts:// URL, got ${config.mqttUrl}`);

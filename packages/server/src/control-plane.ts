@@ -5,10 +5,10 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
-import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
+import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, PATCH_SNAPSHOT_FETCH_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
-import { AssociationService, associationOperations } from './associations/index.js';
+import { startStateManager, type StateManager } from './associations/index.js';
 import { accessKeyOperations } from './access/operations.js';
 import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
@@ -33,6 +33,7 @@ import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, i
 import { KeyService, keyOperations } from './keys/index.js';
 import { maintenanceWindowOperations, WindowScheduler, WindowService } from './maintenance-windows/index.js';
 import { ParameterService, parameterOperations } from './parameters/index.js';
+import { handlePatchSnapshotFetch, PatchManager } from './patch/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
 import { Counters } from './metrics/counters.js';
@@ -58,6 +59,8 @@ export interface RunningControlPlane {
   registry: InstanceRegistry;
   /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
   inventory: InventoryService;
+  /** State Manager (associations, their delivery and executions; for tools and benchmarks). */
+  stateManager: StateManager;
   /** Compliance (the ComplianceRecorder other services write to; for tools and benchmarks). */
   compliance: ComplianceService;
   /** The history pruner (runOnce() prunes now: for tools and tests). */
@@ -247,6 +250,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       await registry.remove(instanceId);
       await admin.removeAgent(instanceId);
       await compliance.removeResource(instanceId);
+      await patching.states.removeInstance(instanceId);
     };
 
     const agentBrokerCa = config.mqttCaFile && config.mqttUrl ? await fs.readFile(config.mqttCaFile, 'utf8') : tls ? tls.cert : undefined;
@@ -274,7 +278,28 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       logger,
     });
     for (const [type, handler] of Object.entries(agentMessageHandlers(commands))) gateway.on(type, handler);
-    const associations = new AssociationService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instance: (id) => registry.get(id), now });
+    const stateManager = await startStateManager({
+      store,
+      registry,
+      documents,
+      send: (instanceId, type, body) => gateway.send(instanceId, type, body),
+      resolveReference: (caller, selector) => parameters.resolveReference(caller, selector),
+      principalOf: (accessKeyId) => accessKeys.principalOf(accessKeyId),
+      boxSecretKey: identity.box.secretKey,
+      compliance,
+      defaultInventory: true,
+      now,
+      logger,
+    });
+    cleanups.push(() => stateManager.stop());
+    for (const [type, handler] of Object.entries(stateManager.messageHandlers)) gateway.on(type, handler);
+    // A hello also delivers the agent its associations (after presence: the instance is Online by then).
+    gateway.on('hello', async (message: Message) => {
+      await presence(message);
+      await stateManager.delivery.onHello(message.from);
+    });
+    // Agents already connected (an external broker keeps them across our restart) get their sets now.
+    void stateManager.delivery.refresh(registry.all().filter((record) => record.PingStatus === 'Online').map((record) => record.InstanceId));
     await commands.start();
     cleanups.push(() => commands.stop());
     const windows = new WindowService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instances: () => registry.all(), now: options.maintenanceWindows?.now ?? now });
@@ -294,6 +319,17 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
     const inventoryPersistence = new FileInventoryPersistence(dataDir);
     const inventory = await InventoryService.open({ persistence: inventoryPersistence, registry, now, logger });
     for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
+    const patching = new PatchManager({
+      store,
+      region: config.region,
+      accountId: identity.accountId,
+      now,
+      instances: registry,
+      inventory,
+      compliance,
+      logger,
+      ...(config.patchSnapshotLifetimeSeconds ? { snapshotLifetimeMs: config.patchSnapshotLifetimeSeconds * 1000 } : {}),
+    });
 
     // Histories past their retention period: pruned now (finishing a run a crash cut short), then hourly.
     const retentionNow = options.retention?.now ?? now;
@@ -318,10 +354,11 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
         ...commandOperations(commands),
-        ...associationOperations(associations, documents),
+        ...stateManager.operations,
         ...maintenanceWindowOperations(windows, windowScheduler),
         ...inventoryOperations(inventory),
         ...complianceOperations(compliance, (id) => registry.get(id) !== undefined),
+        ...patching.operations(() => listening.endpoint),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
@@ -349,6 +386,13 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
           maxBodyBytes: 0,
           handle: (req, res, body) =>
             handleDocumentFetch({ now, publicKeyOf: (id) => registry.get(id)?.publicKey, resolve: (name, version) => documents.resolve(name, version), audit: writeAudit }, req, res, body),
+        },
+        {
+          // PUT: an agent gets (making it the first time) its patch baseline snapshot for AWS-RunPatchBaseline.
+          prefix: PATCH_SNAPSHOT_FETCH_PREFIX,
+          maxBodyBytes: 64 * 1024,
+          handle: (req, res, body) =>
+            handlePatchSnapshotFetch({ now, publicKeyOf: (id) => registry.get(id)?.publicKey, instance: (id) => registry.get(id), snapshots: patching.snapshots, audit: writeAudit }, req, res, body),
         },
       ],
       extraRoutes: {
@@ -408,6 +452,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       inventory,
       compliance,
       retention,
+      stateManager,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };

@@ -9,3 +9,4 @@ export { MosquittoDynsecAdmin, ensureDynsecDefaults, type DynsecResponse } from 
 export type { BrokerAdmin } from './broker/broker-admin.js';
 export { compareVersions, type InventoryService, type HistoryEntry, type InventoryRow } from './inventory/index.js';
 export type { ComplianceService, ComplianceRecorder, ComplianceWrite } from './compliance/index.js';
+export { targetsMatch, currentVersion, type StateManager, type AssociationRecord } from './associations/index.js';

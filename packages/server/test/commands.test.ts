@@ -658,6 +658,26 @@ describe('commands: results and views', () => {
     assert.equal(bed.ofType('result-ack', idOf(2)).length, 0);
   });
 
+  it('a command-ack that carries the steps shows them as a command-status would; one without leaves them as they were', async () => {
+    const command = await bed.send(run({ InstanceIds: [idOf(1), idOf(2)] }));
+    const started = step('runShellScript', 'InProgress');
+    delete started.endedAt;
+    await agentMessageHandlers(bed.service)['command-ack'](bed.message('command-ack', idOf(1), { commandId: command.CommandId, accepted: 'new', steps: [started] }));
+    await bed.ack(idOf(2), command.CommandId);
+    const got = await bed.call('GetCommandInvocation', { CommandId: command.CommandId, InstanceId: idOf(1), PluginName: 'runShellScript' });
+    assert.equal(got.Status, 'InProgress');
+    assert.equal(got.StatusDetails, 'InProgress');
+    assert.equal(got.ExecutionStartDateTime, started.startedAt);
+    assert.deepEqual((await bed.invocation(command.CommandId, idOf(1))).steps, [started]);
+    assert.equal((await bed.invocation(command.CommandId, idOf(2))).Status, 'InProgress');
+    assert.deepEqual((await bed.invocation(command.CommandId, idOf(2))).steps, []);
+    // A duplicate acknowledgement (no steps) after later progress does not take the progress back.
+    const ended = step('runShellScript', 'Success', { stdout: 'done' });
+    await agentMessageHandlers(bed.service)['command-status'](bed.message('command-status', idOf(1), { commandId: command.CommandId, status: 'InProgress', steps: [ended] }));
+    await agentMessageHandlers(bed.service)['command-ack'](bed.message('command-ack', idOf(1), { commandId: command.CommandId, accepted: 'duplicate' }));
+    assert.deepEqual((await bed.invocation(command.CommandId, idOf(1))).steps, [ended]);
+  });
+
   it('GetCommandInvocation: SSM fields, truncated contents, times, URLs and errors', async () => {
     const command = await bed.send(run({ InstanceIds: [idOf(1)] }));
     let got = await bed.call('GetCommandInvocation', { CommandId: command.CommandId, InstanceId: idOf(1) });

@@ -222,6 +222,7 @@ describe('Documents API over HTTP with the AWS SDK', function () {
     assert.deepEqual(amazon.DocumentIdentifiers?.map((d) => [d.Name, d.Owner]), [
       ['AWS-GatherSoftwareInventory', 'Amazon'],
       ['AWS-RunDocument', 'Amazon'],
+      ['AWS-RunPatchBaseline', 'Amazon'],
       ['AWS-RunPowerShellScript', 'Amazon'],
       ['AWS-RunRemoteScript', 'Amazon'],
       ['AWS-RunShellScript', 'Amazon'],

@@ -17,7 +17,7 @@ const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const T0 = Date.parse('2030-06-01T12:00:00.000Z');
 const CORPUS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/ssm-corpus/command');
-const BUILTINS = ['AWS-GatherSoftwareInventory', 'AWS-RunDocument', 'AWS-RunPowerShellScript', 'AWS-RunRemoteScript', 'AWS-RunShellScript'];
+const BUILTINS = ['AWS-GatherSoftwareInventory', 'AWS-RunDocument', 'AWS-RunPatchBaseline', 'AWS-RunPowerShellScript', 'AWS-RunRemoteScript', 'AWS-RunShellScript'];
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -188,13 +188,16 @@ describe('Documents API', () => {
         console.log(`      (skipped: SSM corpus not found at ${CORPUS})`);
         this.skip();
       }
+      // Parameters AWS added to its documents after the corpus's copy was taken (Tender has them).
+      const newerThanCorpus: Record<string, string[]> = { 'AWS-RunPatchBaseline': ['BaselineOverride'] };
       for (const name of BUILTINS) {
         const aws = JSON.parse(await readFile(path.join(CORPUS, `${name}.json`), 'utf8')) as { description: string; parameters: Record<string, { description?: string; type: string }> };
         const ours = await describeDoc({ Name: name });
-        assert.deepEqual(ours.Parameters?.map((p) => p.Name), Object.keys(aws.parameters), name);
-        assert.deepEqual(ours.Parameters?.map((p) => p.Type), Object.values(aws.parameters).map((p) => p.type), name);
+        const inCorpus = (ours.Parameters ?? []).filter((p) => !(newerThanCorpus[name] ?? []).includes(p.Name));
+        assert.deepEqual(inCorpus.map((p) => p.Name), Object.keys(aws.parameters), name);
+        assert.deepEqual(inCorpus.map((p) => p.Type), Object.values(aws.parameters).map((p) => p.type), name);
         assert.notEqual(ours.Description, aws.description, `${name}: the description is Tender's own`);
-        for (const p of ours.Parameters ?? []) assert.notEqual(p.Description, aws.parameters[p.Name]!.description, `${name}.${p.Name}`);
+        for (const p of inCorpus) assert.notEqual(p.Description, aws.parameters[p.Name]!.description, `${name}.${p.Name}`);
       }
     });
 
@@ -588,8 +591,9 @@ describe('Documents API', () => {
         token = page.NextToken;
         pages += 1;
       } while (token);
-      assert.equal(pages, 3);
-      assert.deepEqual(seen, (await listAll()).map((d) => d.Name));
+      const all = (await listAll()).map((d) => d.Name);
+      assert.equal(pages, Math.ceil(all.length / 3));
+      assert.deepEqual(seen, all);
       await apiError(list({ MaxResults: 0 }), 'ValidationException');
       await apiError(list({ MaxResults: 51 }), 'ValidationException');
       await apiError(list({ NextToken: 'not-a-token' }), 'InvalidNextToken');

@@ -156,8 +156,11 @@ export class MqttTransport implements Transport {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     const client = this.client;
+    // A view, not a copy: an inventory upload is a few hundred kilobytes, and each copy of it grows the heap the idle
+    // agent keeps. The caller's bytes are not changed afterwards (a signed envelope is never touched again).
+    const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     await new Promise<void>((resolve, reject) => {
-      client.publish(topics.up(this.context.instanceId), Buffer.from(payload), { qos: 1 }, (error) => {
+      client.publish(topics.up(this.context.instanceId), bytes, { qos: 1 }, (error) => {
         if (error) reject(this.stopped ? new Error('transport mqtt is stopped before the broker acknowledged the message') : error);
         else resolve();
       });

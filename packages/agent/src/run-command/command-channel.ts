@@ -1,6 +1,6 @@
 import type { Logger } from '@tender/plugin-api';
-import type { CancelBody, CommandBody, CommandResultBody, Message, ResultAckBody, StepResultBody } from '@tender/protocol';
-import type { CommandProgress, CommandResult, CommandRunner, StepResult } from '../runner/index.js';
+import type { CancelBody, CommandAckBody, CommandBody, CommandResultBody, Message, ResultAckBody, StepResultBody } from '@tender/protocol';
+import type { Command, CommandProgress, CommandResult, CommandRunner, StepResult } from '../runner/index.js';
 import type { Agent } from '../runtime/agent.js';
 import { previewIsWhole, uploadOutput, type UploadTarget } from './output-uploader.js';
 
@@ -21,6 +21,21 @@ function stepBody(step: StepResult): StepResultBody {
   };
 }
 
+function commandOf(body: CommandBody): Command {
+  return {
+    commandId: body.commandId,
+    documentName: body.documentName,
+    documentVersion: body.documentVersion,
+    document: body.document as never,
+    parameters: body.parameters ?? {},
+    ...(body.secrets !== undefined ? { secrets: body.secrets } : {}),
+    ...(body.executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds: body.executionTimeoutSeconds } : {}),
+    ...(body.deliverBy !== undefined ? { deliverBy: body.deliverBy } : {}),
+    ...(body.comment !== undefined ? { comment: body.comment } : {}),
+    receivedAt: new Date().toISOString(),
+  };
+}
+
 /**
  * Run Command over the wire, on the agent's side: a `command` is persisted by the runner before it is
  * acknowledged; results (full outputs uploaded first) go up and are resent after every reconnect until the
@@ -31,6 +46,13 @@ export class CommandChannel {
   private readonly resendTimer: NodeJS.Timeout;
   /** Cancels that arrived before their command (messages can overtake each other after a reconnect). */
   private readonly cancelledEarly = new Set<string>();
+  /**
+   * Commands being accepted, with the progress their run has reported meanwhile: a command that starts at once
+   * reports its first step InProgress just before it may be acknowledged, and the acknowledgement carries those
+   * steps instead of a `command-status` of its own (one message, one store write on the control plane, less
+   * for either side to do while the step's process starts).
+   */
+  private readonly acknowledging = new Map<string, StepResultBody[] | undefined>();
 
   constructor(
     private readonly agent: Agent,
@@ -74,24 +96,30 @@ export class CommandChannel {
       await this.sendCancelled(body.commandId);
       return;
     }
-    const accepted = await this.runner.accept({
-      commandId: body.commandId,
-      documentName: body.documentName,
-      documentVersion: body.documentVersion,
-      document: body.document as never,
-      parameters: body.parameters ?? {},
-      ...(body.secrets !== undefined ? { secrets: body.secrets } : {}),
-      ...(body.executionTimeoutSeconds !== undefined ? { executionTimeoutSeconds: body.executionTimeoutSeconds } : {}),
-      ...(body.deliverBy !== undefined ? { deliverBy: body.deliverBy } : {}),
-      ...(body.comment !== undefined ? { comment: body.comment } : {}),
-      receivedAt: new Date().toISOString(),
-    });
+    // A second delivery of a command still being accepted leaves the first to carry its progress.
+    const first = !this.acknowledging.has(body.commandId);
+    if (first) this.acknowledging.set(body.commandId, undefined);
+    let steps: StepResultBody[] | undefined;
+    let accepted: Awaited<ReturnType<CommandRunner['accept']>>;
+    try {
+      accepted = await this.runner.accept(commandOf(body));
+    } finally {
+      if (first) {
+        steps = this.acknowledging.get(body.commandId);
+        this.acknowledging.delete(body.commandId);
+      }
+    }
     // Acknowledged only now that the command is on disk: a crash before this line means the control plane resends.
-    await this.agent.send('command-ack', { commandId: body.commandId, accepted: accepted === 'accepted' ? 'new' : 'duplicate' });
+    const ack: CommandAckBody = { commandId: body.commandId, accepted: accepted === 'accepted' ? 'new' : 'duplicate', ...(steps ? { steps } : {}) };
+    await this.agent.send('command-ack', ack);
   }
 
   /** Called by the runner for each step change; best effort (the final result is what must arrive). */
   progress(progress: CommandProgress): void {
+    if (this.acknowledging.has(progress.commandId) && !progress.rebooting) {
+      this.acknowledging.set(progress.commandId, progress.steps.map(stepBody)); // goes with the acknowledgement
+      return;
+    }
     void this.agent.send('command-status', { commandId: progress.commandId, status: 'InProgress', steps: progress.steps.map(stepBody) }).catch(() => undefined);
   }
 

@@ -25,7 +25,7 @@ import { defaultOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 import { createSystemRebooter, rebootOnce, type Rebooter } from './rebooter.js';
 import type { SecretOpener } from './secret-references.js';
 import type { InstanceFacts } from './step-environment.js';
-import type { DocumentSource } from './step-services.js';
+import type { DocumentSource, PatchProviderList, PatchSnapshotSource } from './step-services.js';
 
 /** SSM Agent's default number of command workers (appconfig.DefaultCommandWorkersLimit). */
 export const DEFAULT_CONCURRENCY = 5;
@@ -53,7 +53,13 @@ export interface CommandRunnerOptions {
   orphanReaper?: OrphanReaper;
   /** A command ended; its result is already in the spool. Publish it, then ackResult() once acknowledged. */
   onResult?: (result: CommandResult) => void;
-  /** A step started or ended, or the command is about to reboot the host. */
+  /**
+   * A run ended: its result, just before its write to the spool, which is done before the event loop handles any
+   * other event (so an acknowledgement is never handled before it). Publish it here and it travels while the disk
+   * syncs; a result given here is not given to onResult again. Without it, every result goes to onResult.
+   */
+  onEnding?: (result: CommandResult) => void;
+  /** A step started, or the command is about to reboot the host. */
   onProgress?: (progress: CommandProgress) => void;
   /** Where aws:runDocument and aws:downloadContent get control-plane documents. */
   documents?: DocumentSource;
@@ -61,6 +67,10 @@ export interface CommandRunnerOptions {
   openSecret?: SecretOpener;
   /** The agent's inventory uploader (services.putInventory for aws:softwareInventory). */
   inventory?: Pick<AgentServices, 'putInventory'>;
+  /** Where AWS-RunPatchBaseline's step gets its baseline snapshot. */
+  patchSnapshots?: PatchSnapshotSource;
+  /** The plugins' patch providers (services.patchProviders() for AWS-RunPatchBaseline). */
+  patchProviders?: PatchProviderList;
 }
 
 export interface RecoveryReport {
@@ -89,6 +99,8 @@ export class CommandRunner {
   /** Commands waiting for the reboot they asked for. */
   private readonly rebooting = new Set<string>();
   private readonly clock: Clock;
+  /** Commands whose result went to onEnding as the run ended, before its spool write. */
+  private readonly announced = new Set<string>();
   private recovered = false;
   private stopping = false;
 
@@ -107,9 +119,12 @@ export class CommandRunner {
       rebooter: rebootOnce(options.rebooter ?? createSystemRebooter({ platform: options.platform })),
       maxStepRuns: options.maxStepRuns ?? DEFAULT_MAX_STEP_RUNS,
       onProgress: options.onProgress,
+      onEnding: (result) => this.announce(result),
       documents: options.documents,
       openSecret: options.openSecret,
       inventory: options.inventory,
+      patchSnapshots: options.patchSnapshots,
+      patchProviders: options.patchProviders,
     });
     this.queue = new CommandQueue({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
@@ -233,6 +248,7 @@ export class CommandRunner {
       // disk takes that much; otherwise recovery ends it at the next start.
       failure = `The agent could not save or read this command's state, so it stopped running it: ${(error as Error)?.message ?? String(error)}`;
       this.options.logger.error('a command failed in the agent itself', { commandId, err: failure });
+      this.announced.delete(commandId); // a result announced before its write failed: this one replaces it
       const result = await endCommandFailed(this.store, commandId, failure, this.clock).catch(() => undefined);
       if (result) this.deliver(result);
     }
@@ -284,7 +300,22 @@ export class CommandRunner {
     else if (entry.state === 'corrupt') this.deliver(await endCommandFailed(this.store, commandId, corruptStateMessage(entry.reason), this.clock));
   }
 
+  /** A run ended, its result about to be spooled: publish it now if the caller takes results that early. */
+  private announce(result: CommandResult): void {
+    const { onEnding } = this.options;
+    if (!onEnding) return;
+    this.announced.add(result.commandId);
+    try {
+      onEnding(result);
+    } catch (error) {
+      // The result is about to be spooled; it goes out with pendingResults() after the next reconnect.
+      this.options.logger.warn('a result listener threw', { commandId: result.commandId, err: (error as Error).message });
+    }
+  }
+
+  /** A result is in the spool: publish it, unless it went out already as its run ended. */
   private deliver(result: CommandResult): void {
+    if (this.announced.delete(result.commandId)) return;
     try {
       this.options.onResult?.(result);
     } catch (error) {

@@ -46,7 +46,7 @@ import type { Rebooter } from './rebooter.js';
 import { stepDirectoryNames } from './step-directories.js';
 import { platformTypeOf, stepEnvironment, stepRunMarker, type InstanceFacts } from './step-environment.js';
 import { withFields } from './logger-fields.js';
-import { documentServices, type DocumentSource } from './step-services.js';
+import { documentServices, patchProviderServices, patchSnapshotServices, type DocumentSource, type PatchProviderList, type PatchSnapshotSource } from './step-services.js';
 import { checkSecrets, revealSecrets, type SecretOpener } from './secret-references.js';
 import { endUnreachedSteps, endWithoutRunning, pendingStep, skipStep, type RunEnding } from './step-results.js';
 
@@ -70,12 +70,23 @@ export interface DocumentRunnerOptions {
   /** How many times one step may run across reboots before exit 194 / 3010 fails it instead. */
   maxStepRuns: number;
   onProgress?: (progress: CommandProgress) => void;
+  /**
+   * A command has ended: called with its result just before the result's durable write to the spool, which
+   * follows before the event loop handles any other event. The result may leave for the control plane while the disk syncs; its
+   * acknowledgement cannot be handled before the write is done, and a crash before that is recovered as one just
+   * before the write would be (the control plane keeps the first final status it receives).
+   */
+  onEnding?: (result: CommandResult) => void;
   /** Where aws:runDocument and aws:downloadContent get control-plane documents; absent, they cannot. */
   documents?: DocumentSource;
   /** Opens the command's sealed `{{ssm-secure:...}}` values (secret-references.ts). */
   openSecret?: SecretOpener;
   /** The agent's inventory uploader, offered to actions as services.putInventory (aws:softwareInventory). */
   inventory?: Pick<AgentServices, 'putInventory'>;
+  /** Where AWS-RunPatchBaseline's step gets its baseline snapshot (services.getPatchSnapshot). */
+  patchSnapshots?: PatchSnapshotSource;
+  /** The plugins' patch providers, offered to actions as services.patchProviders() (AWS-RunPatchBaseline). */
+  patchProviders?: PatchProviderList;
 }
 
 /** The document ready to run: interpolated steps, the parameter values, and each step's folder name. */
@@ -266,9 +277,9 @@ export class DocumentRunner {
     delete result.message;
     await store.saveCurrent(record);
     this.progress(record, false);
-    // That write may be what lets the command's acknowledgement go (acceptStarting), and the progress message is
-    // queued: let both reach the socket before the step's synchronous setup and spawn hold the event loop, which
-    // otherwise delayed them until the process had started (~15 ms of a 40 ms round trip).
+    // That write may be what lets the command's acknowledgement go (acceptStarting; it then carries this progress),
+    // otherwise the progress message is queued: let it reach the socket before the step's synchronous setup and
+    // spawn hold the event loop, which otherwise delayed it until the process had started (~15 ms of a 40 ms round trip).
     await new Promise<void>((resolve) => setImmediate(resolve));
 
     const stepDir = path.join(store.runDirectory(command.commandId), prepared.directories[index]!);
@@ -337,6 +348,8 @@ export class DocumentRunner {
       services: {
         ...documentServices({ actions: this.options.actions, instance: this.options.instance, platform, clock, documents: this.options.documents, logger: stepLogger, run, stepRunMarker: marker, orchestrationDirectory, downloadsDirectory, level: 0 }),
         ...this.options.inventory,
+        ...patchSnapshotServices(this.options.patchSnapshots),
+        ...patchProviderServices(this.options.patchProviders),
       },
     };
     let outcome: ActionResult;
@@ -405,7 +418,8 @@ export class DocumentRunner {
     // Synchronously: it holds a file or two, and fs.rm's recursive walk made several trips through the thread
     // pool (an lstat, a readdir, an unlink per file, an rmdir), each waiting for the event loop, before the result.
     removeQuietly(orchestrationDirectory);
-    this.progress(record, false);
+    // No progress message here: the next step's start reports this step's end with it, and when none starts the
+    // command's result follows at once and says everything (a message more would only race it to the control plane).
     return ending;
   }
 
@@ -448,6 +462,15 @@ export class DocumentRunner {
 
   private async end(record: CommandRecord, how: { status?: CommandStatus; message?: string }): Promise<CommandResult> {
     const result = commandResultOf(record, how, isoTime(this.options.clock));
+    try {
+      this.options.onEnding?.(result);
+    } catch (error) {
+      this.options.logger.warn('a result listener threw', { commandId: result.commandId, err: (error as Error).message });
+    }
+    // mqtt.js puts a packet on the socket on the next tick (it corks the stream until then): let it leave before the
+    // disk holds the thread. No I/O event (an acknowledgement) can be handled in between: ticks and microtasks all run
+    // before the event loop polls again.
+    await new Promise<void>((resolve) => process.nextTick(resolve));
     await this.options.store.complete(result);
     this.options.logger.info('command finished', { commandId: result.commandId, status: result.status, responseCode: result.responseCode });
     return result;

@@ -8,13 +8,14 @@ import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
 import { fromBase64 } from '@tender/protocol';
 import { fetchDocument } from '../run-command/document-fetcher.js';
-import { actionsFromPlugins, CommandRunner, secretOpener } from '../runner/index.js';
+import { fetchPatchSnapshot } from '../run-command/patch-snapshot-fetcher.js';
+import { actionsFromPlugins, CommandRunner, patchProvidersFromPlugins, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
 import { AGENT_VERSION } from '../version.js';
 
 /** The plugins the agent ships with. */
-export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory'];
+export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory', '@tender/patch-apt', '@tender/patch-dnf', '@tender/patch-windows-update', '@tender/action-patch'];
 
 export interface RunAgentOptions {
   stateDir: string;
@@ -71,11 +72,15 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       actions,
       instance: { instanceId: identity.file.instanceId, region: identity.file.region, platformName: platform.PlatformName, platformVersion: platform.PlatformVersion },
       logger,
+      // A result goes out as its run ends, while the disk syncs its spool file; others (recovery's) once spooled.
+      onEnding: (result) => channel.current?.result(result),
       onResult: (result) => channel.current?.result(result),
       onProgress: (progress) => channel.current?.progress(progress),
       documents: (name, version) => fetchDocument(controlPlane, name, version),
       openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
       inventory: uploader.services(),
+      patchSnapshots: (snapshotId, options) => fetchPatchSnapshot(controlPlane, snapshotId, options?.baselineOverride),
+      patchProviders: patchProvidersFromPlugins(plugins),
     });
     channel.current = new CommandChannel(agent, runner, controlPlane, logger);
     new InventoryChannel(agent, uploader, logger);

@@ -1,4 +1,4 @@
-import { ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type Target } from '@aws-sdk/client-ssm';
+import { ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type SSMClient, type Target } from '@aws-sdk/client-ssm';
 import { Flags } from '@oclif/core';
 import { ApiCommand } from '../client/api-command.js';
 import { EXIT } from '../client/exit-codes.js';
@@ -72,25 +72,29 @@ export default class SendCommand extends ApiCommand {
     if (invocations.some((i) => i.Status !== 'Success')) this.exit(EXIT.failure);
   }
 
-  /** Poll the invocations, showing progress on stderr, until all have a final status. */
-  private async follow(commandId: string, targetCount: number, quiet: boolean): Promise<CommandInvocation[]> {
-    let last = '';
-    for (;;) {
-      const invocations: CommandInvocation[] = [];
-      let token: string | undefined;
-      do {
-        const page = await this.ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, NextToken: token, MaxResults: 50 }));
-        invocations.push(...(page.CommandInvocations ?? []));
-        token = page.NextToken;
-      } while (token);
-      const counts = new Map<string, number>();
-      for (const invocation of invocations) counts.set(invocation.Status ?? '?', (counts.get(invocation.Status ?? '?') ?? 0) + 1);
-      const line = `${commandId}: ${[...counts].map(([status, n]) => `${n} ${status}`).join(', ') || 'waiting'} (of ${Math.max(targetCount, invocations.length)})`;
-      if (!quiet && line !== last) process.stderr.write(`${line}\n`);
-      last = line;
-      const done = invocations.length >= targetCount && invocations.every((i) => FINAL.has(i.Status ?? '') || FINAL.has(i.StatusDetails ?? ''));
-      if (done) return invocations;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+  private follow(commandId: string, targetCount: number, quiet: boolean): Promise<CommandInvocation[]> {
+    return followInvocations(this.ssm, commandId, targetCount, quiet);
+  }
+}
+
+/** Poll a command's invocations, showing progress on stderr, until all have a final status (also `tender patch scan|install --wait`). */
+export async function followInvocations(ssm: SSMClient, commandId: string, targetCount: number, quiet: boolean): Promise<CommandInvocation[]> {
+  let last = '';
+  for (;;) {
+    const invocations: CommandInvocation[] = [];
+    let token: string | undefined;
+    do {
+      const page = await ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, NextToken: token, MaxResults: 50 }));
+      invocations.push(...(page.CommandInvocations ?? []));
+      token = page.NextToken;
+    } while (token);
+    const counts = new Map<string, number>();
+    for (const invocation of invocations) counts.set(invocation.Status ?? '?', (counts.get(invocation.Status ?? '?') ?? 0) + 1);
+    const line = `${commandId}: ${[...counts].map(([status, n]) => `${n} ${status}`).join(', ') || 'waiting'} (of ${Math.max(targetCount, invocations.length)})`;
+    if (!quiet && line !== last) process.stderr.write(`${line}\n`);
+    last = line;
+    const done = invocations.length >= targetCount && invocations.every((i) => FINAL.has(i.Status ?? '') || FINAL.has(i.StatusDetails ?? ''));
+    if (done) return invocations;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

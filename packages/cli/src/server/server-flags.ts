@@ -26,6 +26,7 @@ export const serverFlags = {
   region: Flags.string({ description: `region this control plane answers as (default ${SERVER_DEFAULTS.region})`, env: 'TENDER_REGION' }),
   'log-level': Flags.string({ description: `log level (default ${SERVER_DEFAULTS.logLevel})`, env: 'TENDER_LOG_LEVEL', options: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   'heartbeat-seconds': Flags.integer({ description: `agent heartbeat period (default ${SERVER_DEFAULTS.heartbeatSeconds})`, env: 'TENDER_HEARTBEAT_SECONDS' }),
+  'patch-snapshot-lifetime-seconds': Flags.integer({ description: 'how long a patch baseline snapshot (AWS-RunPatchBaseline\'s SnapshotId) lives (default 86400)', env: 'TENDER_PATCH_SNAPSHOT_LIFETIME_SECONDS' }),
   'share-group': Flags.string({ description: 'shared-subscription group, for several replicas on one Mosquitto', env: 'TENDER_SHARE_GROUP' }),
   'retention-inventory-history-days': Flags.integer({ description: `days of inventory history (per-host diffs) kept; current inventory is never pruned (default ${SERVER_DEFAULTS.retentionInventoryHistoryDays})`, env: 'TENDER_RETENTION_INVENTORY_HISTORY_DAYS' }),
   'retention-maintenance-window-execution-days': Flags.integer({ description: `days of finished maintenance-window executions kept (default ${SERVER_DEFAULTS.retentionMaintenanceWindowExecutionDays}, as SSM)`, env: 'TENDER_RETENTION_MAINTENANCE_WINDOW_EXECUTION_DAYS' }),

@@ -347,7 +347,7 @@ export class CommandService {
 
   // ---- agent messages -------------------------------------------------------------------------------------
 
-  /** `command-ack`: the agent persisted the command; the invocation is InProgress. */
+  /** `command-ack`: the agent persisted the command; the invocation is InProgress (with its steps, when the ack gives them). */
   async onCommandAck(message: Message): Promise<void> {
     await this.ready();
     if (this.stopped) return;
@@ -360,7 +360,11 @@ export class CommandService {
     if (!found) return;
     const { command, invocation } = found;
     if (isTerminalInvocation(invocation.Status)) return;
-    this.change(command, invocation, () => this.accepted(invocation));
+    const steps = isStepList(body.steps) ? body.steps : undefined;
+    this.change(command, invocation, () => {
+      this.accepted(invocation);
+      if (steps) invocation.steps = steps;
+    });
     const outbox: Outgoing[] = [];
     this.settle(command, outbox);
     await this.commit(outbox);

@@ -40,6 +40,7 @@ export class InventoryService {
   private readonly instanceInformation = new InstanceInformationView();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly recentAcks = new Map<string, Array<{ fingerprint: string; ack: InventoryAckBody }>>();
+  private readonly uploadListeners: Array<(instanceId: string, accepted: readonly string[]) => Promise<void>> = [];
   private readonly persistence: InventoryPersistence;
   private readonly registry: InventoryServiceOptions['registry'];
   readonly now: () => Date;
@@ -125,11 +126,34 @@ export class InventoryService {
       }
     });
     if (ack.rejected!.length === 0) delete ack.rejected;
+    await this.notifyUploaded(instanceId, ack.accepted);
     const recent = this.recentAcks.get(instanceId) ?? [];
     recent.push({ fingerprint, ack });
     if (recent.length > RECENT_ACKS) recent.shift();
     this.recentAcks.set(instanceId, recent);
     return ack;
+  }
+
+  /**
+   * Called after an agent's upload is applied, with the types it accepted (changed or not): for services that
+   * derive their own records from inventory types (Patch Manager from AWS:PatchSummary). Runs before the upload is
+   * acknowledged, so a resend after a lost acknowledgement runs it again. A listener's failure is logged and the
+   * upload stays accepted: its rows are stored, and the service catches up with the host's next upload.
+   */
+  onUploadApplied(listener: (instanceId: string, accepted: readonly string[]) => Promise<void>): void {
+    this.uploadListeners.push(listener);
+  }
+
+  private async notifyUploaded(instanceId: string, accepted: readonly string[]): Promise<void> {
+    if (accepted.length === 0) return;
+    for (const listener of this.uploadListeners) {
+      await listener(instanceId, accepted).catch((error: unknown) => this.logger?.error({ instanceId, err: (error as Error).message }, 'a service could not take in an inventory upload'));
+    }
+  }
+
+  /** The rows of one stored type on one host (shared: do not change them). */
+  rowsOf(instanceId: string, typeName: string): readonly InventoryRow[] | undefined {
+    return this.index.rows(instanceId, typeName);
   }
 
   /** PutInventory: every item is checked before any is written, so a bad one leaves nothing half-stored. */

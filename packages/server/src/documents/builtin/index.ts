@@ -6,6 +6,7 @@
 import type { CommandDocumentType, JsonObject } from '@tender/documents';
 import { GATHER_SOFTWARE_INVENTORY } from './gather-software-inventory.js';
 import { RUN_DOCUMENT } from './run-document.js';
+import { RUN_PATCH_BASELINE } from './run-patch-baseline.js';
 import { RUN_POWERSHELL_SCRIPT } from './run-powershell-script.js';
 import { RUN_REMOTE_SCRIPT } from './run-remote-script.js';
 import { RUN_SHELL_SCRIPT } from './run-shell-script.js';
@@ -19,6 +20,7 @@ export interface BuiltinDocument {
 export const BUILTIN_DOCUMENTS: readonly BuiltinDocument[] = [
   { name: 'AWS-GatherSoftwareInventory', documentType: 'Command', content: GATHER_SOFTWARE_INVENTORY },
   { name: 'AWS-RunDocument', documentType: 'Command', content: RUN_DOCUMENT },
+  { name: 'AWS-RunPatchBaseline', documentType: 'Command', content: RUN_PATCH_BASELINE },
   { name: 'AWS-RunPowerShellScript', documentType: 'Command', content: RUN_POWERSHELL_SCRIPT },
   { name: 'AWS-RunRemoteScript', documentType: 'Command', content: RUN_REMOTE_SCRIPT },
   { name: 'AWS-RunShellScript', documentType: 'Command', content: RUN_SHELL_SCRIPT },
