@@ -15,6 +15,7 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   'inventory-agent': { summary: 'inventory, agent side: full gather time and agent CPU, wire bytes of a full upload and of an unchanged one', load: () => import('./inventory-agent.js') },
   associations: { summary: 'State Manager, control plane: 10,000 associations over 1,000 hosts: create, compute all sets (vs a naive scan), tag change (vs recompute all), fleet hello, timer tick, reports, memory', load: () => import('./associations.js') },
   compliance: { summary: 'compliance: PutComplianceItems throughput and ListComplianceSummaries latency with 1,000 hosts × 200 items', load: () => import('./compliance.js') },
+  retention: { summary: 'retention: pruning 100,000 old commands, 10,000 window executions and 1,000 inventory histories, and the cost of a run with nothing to remove', load: () => import('./retention.js') },
   fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
   'patch-scan': { summary: 'patch Scan of this host\'s real package database (read-only): scan time, agent-side and package-manager peak RSS', load: () => import('./patch-scan.js') },
 };

@@ -1,3 +1,5 @@
+import { DEFAULT_RETENTION_DAYS, retentionDaysProblem } from './retention/retention-settings.js';
+
 /** Everything `tender server start` can be told; each field is also a config-file key and an environment variable. */
 export interface ServerConfig {
   dataDir: string;
@@ -24,6 +26,12 @@ export interface ServerConfig {
   heartbeatSeconds: number;
   /** Shared-subscription group for several replicas on one broker (external Mosquitto only). */
   shareGroup?: string;
+  /** Days of inventory history (the per-host diffs) kept; current inventory is never pruned. */
+  retentionInventoryHistoryDays?: number;
+  /** Days of maintenance-window executions (with their task executions and invocations) kept; SSM keeps 30. */
+  retentionMaintenanceWindowExecutionDays?: number;
+  /** Days of finished commands (with their invocations and outputs) kept; SSM keeps 30. */
+  retentionCommandDays?: number;
   /** How long a patch baseline snapshot (AWS-RunPatchBaseline's SnapshotId) lives; default one day. */
   patchSnapshotLifetimeSeconds?: number;
 }
@@ -36,6 +44,9 @@ export const SERVER_DEFAULTS: Omit<ServerConfig, 'dataDir'> = {
   region: 'us-east-1',
   logLevel: 'info',
   heartbeatSeconds: 60,
+  retentionInventoryHistoryDays: DEFAULT_RETENTION_DAYS,
+  retentionMaintenanceWindowExecutionDays: DEFAULT_RETENTION_DAYS,
+  retentionCommandDays: DEFAULT_RETENTION_DAYS,
 };
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -57,6 +68,14 @@ export function validateServerConfig(config: ServerConfig): void {
   if (config.mqttUrl) {
     if (!/^(mqtts?|tcp|ssl|wss?):\/\//.test(config.mqttUrl)) problems.push(`mqtt-url must be an mqtt:// or mqtts:// URL, got ${config.mqttUrl}`);
     if (!config.mqttUsername || !config.mqttPassword) problems.push('an external broker (mqtt-url) needs mqtt-username and mqtt-password of a privileged client');
+  }
+  for (const [setting, value] of [
+    ['retention-inventory-history-days', config.retentionInventoryHistoryDays],
+    ['retention-maintenance-window-execution-days', config.retentionMaintenanceWindowExecutionDays],
+    ['retention-command-days', config.retentionCommandDays],
+  ] as const) {
+    const problem = value === undefined ? undefined : retentionDaysProblem(setting, value);
+    if (problem) problems.push(problem);
   }
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
 }

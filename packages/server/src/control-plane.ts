@@ -37,6 +37,10 @@ import { handlePatchSnapshotFetch, PatchManager } from './patch/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
 import { Counters } from './metrics/counters.js';
+import { commandRetention } from './commands/command-retention.js';
+import { inventoryHistoryRetention } from './inventory/history-retention.js';
+import { windowExecutionRetention } from './maintenance-windows/execution-retention.js';
+import { DEFAULT_RETENTION_DAYS, RetentionPruner } from './retention/index.js';
 import { FileStore } from './store/file-store.js';
 import type { Store } from './store/store.js';
 
@@ -59,6 +63,8 @@ export interface RunningControlPlane {
   stateManager: StateManager;
   /** Compliance (the ComplianceRecorder other services write to; for tools and benchmarks). */
   compliance: ComplianceService;
+  /** The history pruner (runOnce() prunes now: for tools and tests). */
+  retention: RetentionPruner;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
@@ -91,6 +97,8 @@ export interface ControlPlaneOptions {
    * leaves it unset: the scheduler reads `now` every second.
    */
   maintenanceWindows?: { now?: () => Date; tickMs?: number };
+  /** TEST-ONLY: the retention pruner's own clock and period (production: `now`, hourly). */
+  retention?: { now?: () => Date; intervalMs?: number };
 }
 
 export async function startControlPlane(config: ServerConfig, options: ControlPlaneOptions = {}): Promise<RunningControlPlane> {
@@ -309,7 +317,8 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
     });
     await windowScheduler.start();
     cleanups.push(() => windowScheduler.stop());
-    const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
+    const inventoryPersistence = new FileInventoryPersistence(dataDir);
+    const inventory = await InventoryService.open({ persistence: inventoryPersistence, registry, now, logger });
     for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
     const patching = new PatchManager({
       store,
@@ -322,6 +331,22 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       logger,
       ...(config.patchSnapshotLifetimeSeconds ? { snapshotLifetimeMs: config.patchSnapshotLifetimeSeconds * 1000 } : {}),
     });
+
+    // Histories past their retention period: pruned now (finishing a run a crash cut short), then hourly.
+    const retentionNow = options.retention?.now ?? now;
+    const retention = new RetentionPruner({
+      kinds: [
+        commandRetention({ store, outputsDir: path.join(dataDir, 'outputs'), days: config.retentionCommandDays ?? DEFAULT_RETENTION_DAYS, isRunning: (id) => commands.isRunning(id), now: retentionNow }),
+        windowExecutionRetention({ store, days: config.retentionMaintenanceWindowExecutionDays ?? DEFAULT_RETENTION_DAYS, now: retentionNow }),
+        inventoryHistoryRetention({ persistence: inventoryPersistence, days: config.retentionInventoryHistoryDays ?? DEFAULT_RETENTION_DAYS }),
+      ],
+      now: retentionNow,
+      audit: writeAudit,
+      logger,
+      ...(options.retention?.intervalMs !== undefined ? { intervalMs: options.retention.intervalMs } : {}),
+    });
+    retention.start();
+    cleanups.push(() => retention.stop());
 
     let ready = false;
     const listener = createRequestListener({
@@ -427,6 +452,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       registry,
       inventory,
       compliance,
+      retention,
       stateManager,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,

@@ -1,5 +1,6 @@
 export { startControlPlane, type RunningControlPlane } from './control-plane.js';
 export { SERVER_DEFAULTS, validateServerConfig, type ServerConfig } from './config.js';
+export type { RetentionPruner, RetentionRunReport } from './retention/index.js';
 export type { RegistrationResponse, RegistrationRequest } from './instances/registration-service.js';
 export type { PlatformInfo, PingStatus } from './instances/instance-registry.js';
 export { verifyAuditFile } from './audit/verify-audit-file.js';

@@ -28,6 +28,9 @@ export const serverFlags = {
   'heartbeat-seconds': Flags.integer({ description: `agent heartbeat period (default ${SERVER_DEFAULTS.heartbeatSeconds})`, env: 'TENDER_HEARTBEAT_SECONDS' }),
   'patch-snapshot-lifetime-seconds': Flags.integer({ description: 'how long a patch baseline snapshot (AWS-RunPatchBaseline\'s SnapshotId) lives (default 86400)', env: 'TENDER_PATCH_SNAPSHOT_LIFETIME_SECONDS' }),
   'share-group': Flags.string({ description: 'shared-subscription group, for several replicas on one Mosquitto', env: 'TENDER_SHARE_GROUP' }),
+  'retention-inventory-history-days': Flags.integer({ description: `days of inventory history (per-host diffs) kept; current inventory is never pruned (default ${SERVER_DEFAULTS.retentionInventoryHistoryDays})`, env: 'TENDER_RETENTION_INVENTORY_HISTORY_DAYS' }),
+  'retention-maintenance-window-execution-days': Flags.integer({ description: `days of finished maintenance-window executions kept (default ${SERVER_DEFAULTS.retentionMaintenanceWindowExecutionDays}, as SSM)`, env: 'TENDER_RETENTION_MAINTENANCE_WINDOW_EXECUTION_DAYS' }),
+  'retention-command-days': Flags.integer({ description: `days of finished commands, their invocations and outputs kept (default ${SERVER_DEFAULTS.retentionCommandDays}, as SSM)`, env: 'TENDER_RETENTION_COMMAND_DAYS' }),
 };
 
 type ServerFlagValues = { [K in keyof typeof serverFlags]?: unknown };

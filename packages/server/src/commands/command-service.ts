@@ -547,6 +547,11 @@ export class CommandService {
     return this.active.get(commandId)?.record ?? (await this.commands.get(commandId));
   }
 
+  /** Whether this service still runs the command (retention never prunes one it does). */
+  isRunning(commandId: string): boolean {
+    return this.active.has(commandId);
+  }
+
   /** Every command (live ones as they are now). */
   async listCommands(): Promise<CommandRecord[]> {
     await this.ready();

@@ -35,6 +35,12 @@ export class OutputStore {
     return path.join(this.dir, commandId.toLowerCase(), instanceId, stepDirectory(step), stream);
   }
 
+  /** The directory of every output of one command, relative to the outputs directory (retention removes it whole). */
+  directoryOf(commandId: string): string {
+    if (!COMMAND_ID_PATTERN.test(commandId)) throw new TypeError(`not a command id: ${JSON.stringify(commandId)}`);
+    return commandId.toLowerCase();
+  }
+
   async write(commandId: string, instanceId: string, step: string, stream: OutputStream, content: Uint8Array): Promise<void> {
     const file = this.fileOf(commandId, instanceId, step, stream);
     await ensurePrivateDir(path.dirname(file));

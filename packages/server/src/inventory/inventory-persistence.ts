@@ -23,6 +23,14 @@ export interface InventoryPersistence {
   appendHistory(instanceId: string, entries: HistoryEntry[]): Promise<void>;
   /** Oldest first. */
   readHistory(instanceId: string): Promise<HistoryEntry[]>;
+  /** The hosts that have a history (retention goes through them). */
+  historyHosts(): Promise<string[]>;
+  /**
+   * Removes a host's history entries recorded before `cutoff`, all at once (a crash leaves the history as it
+   * was or as it is after), never an entry appended meanwhile; returns how many went. Current inventory is
+   * not history: it is never touched.
+   */
+  pruneHistory(instanceId: string, cutoff: Date): Promise<number>;
   loadSchemas(): Promise<CustomSchemaRecord[]>;
   saveSchemas(schemas: CustomSchemaRecord[]): Promise<void>;
   loadDeletions(): Promise<DeletionRecord[]>;
@@ -42,6 +50,8 @@ export function itemFileName(typeName: string): string {
 
 export class FileInventoryPersistence implements InventoryPersistence {
   private readonly root: string;
+  /** Per host, the history write under way: an append and a prune's rewrite of the same file never overlap. */
+  private readonly historyWrites = new Map<string, Promise<unknown>>();
 
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'inventory');
@@ -80,6 +90,10 @@ export class FileInventoryPersistence implements InventoryPersistence {
 
   async appendHistory(instanceId: string, entries: HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
+    await this.historyWrite(instanceId, () => this.appendHistoryNow(instanceId, entries));
+  }
+
+  private async appendHistoryNow(instanceId: string, entries: HistoryEntry[]): Promise<void> {
     const dir = this.hostDir(instanceId);
     await ensurePrivateDir(dir);
     const handle = await fs.open(path.join(dir, 'history.jsonl'), 'a', 0o600);
@@ -111,6 +125,30 @@ export class FileInventoryPersistence implements InventoryPersistence {
     return entries;
   }
 
+  /** Runs `write` after the host's earlier history writes, and before its later ones. */
+  private historyWrite<T>(instanceId: string, write: () => Promise<T>): Promise<T> {
+    const previous = this.historyWrites.get(instanceId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(write);
+    const settled = next.catch(() => undefined);
+    this.historyWrites.set(instanceId, settled);
+    void settled.then(() => {
+      if (this.historyWrites.get(instanceId) === settled) this.historyWrites.delete(instanceId);
+    });
+    return next;
+  }
+
+  async historyHosts(): Promise<string[]> {
+    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    return entries.filter((entry) => entry.isDirectory() && INSTANCE_DIR.test(entry.name)).map((entry) => entry.name).sort();
+  }
+
+  async pruneHistory(instanceId: string, cutoff: Date): Promise<number> {
+    return this.historyWrite(instanceId, () => pruneHistoryFile(path.join(this.hostDir(instanceId), 'history.jsonl'), cutoff));
+  }
+
   async loadSchemas(): Promise<CustomSchemaRecord[]> {
     return (await readJsonFile<CustomSchemaRecord[]>(path.join(this.root, 'custom-schemas.json'))) ?? [];
   }
@@ -127,5 +165,58 @@ export class FileInventoryPersistence implements InventoryPersistence {
   async saveDeletions(deletions: DeletionRecord[]): Promise<void> {
     await ensurePrivateDir(this.root);
     await writeJsonFile(path.join(this.root, 'deletions.json'), deletions);
+  }
+}
+
+/** The time of a history line, from its start (`{"time":"...`, as appendHistory writes it) or its whole. */
+function lineTime(line: string): number | undefined {
+  const prefix = /^\{"time":"([^"]+)"/.exec(line);
+  if (prefix) return Date.parse(prefix[1]!);
+  try {
+    const time = (JSON.parse(line) as Partial<HistoryEntry>).time;
+    return typeof time === 'string' ? Date.parse(time) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rewrites a history file without its entries from before `cutoff`, atomically. Cheap when there is nothing to
+ * remove: only the file's first bytes are read (entries are appended in time order, so the first is the oldest).
+ * An entry whose time cannot be read is kept; a line cut short by a crash (which readHistory skips) is dropped.
+ */
+async function pruneHistoryFile(file: string, cutoff: Date): Promise<number> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  try {
+    const head = Buffer.alloc(128);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const first = lineTime(head.subarray(0, bytesRead).toString('utf8'));
+    if (bytesRead === 0 || (first !== undefined && first >= cutoff.getTime())) return 0;
+  } finally {
+    await handle.close();
+  }
+  const lines = (await fs.readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+  const kept = lines.filter((line) => {
+    const time = lineTime(line);
+    if (time === undefined) return isWholeEntry(line);
+    return Number.isNaN(time) || time >= cutoff.getTime();
+  });
+  const removed = lines.length - kept.length;
+  if (removed > 0) await writeFileAtomic(file, kept.map((line) => `${line}\n`).join(''));
+  return removed;
+}
+
+function isWholeEntry(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
   }
 }
