@@ -2,6 +2,7 @@ import { Command, Flags } from '@oclif/core';
 import { LockedError, StateFileError } from '@tender/local-state';
 import { NotRegisteredError } from '../identity/agent-identity.js';
 import { runAgent } from '../runtime/run-agent.js';
+import { TestClockError } from '../associations/index.js';
 import { defaultStateDir, stateDirFlag } from '../cli/agent-flags.js';
 
 export default class Start extends Command {
@@ -32,7 +33,7 @@ export default class Start extends Command {
       });
       if (exit.code !== 0) this.error(exit.reason, { exit: exit.code });
     } catch (error) {
-      if (error instanceof NotRegisteredError || error instanceof StateFileError || error instanceof LockedError) this.error(error.message, { exit: 1 });
+      if (error instanceof NotRegisteredError || error instanceof StateFileError || error instanceof LockedError || error instanceof TestClockError) this.error(error.message, { exit: 1 });
       throw error;
     }
   }

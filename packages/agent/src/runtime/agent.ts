@@ -41,6 +41,7 @@ export class Agent {
   private reportWindow = { start: 0, count: 0 };
   private readonly handlers = new Map<string, (message: Message) => Promise<void> | void>();
   private readonly connectedListeners: Array<() => void> = [];
+  private isConnected = false;
 
   constructor(private readonly options: AgentOptions) {
     this.handlers.set('deregistered', (message) => {
@@ -57,6 +58,11 @@ export class Agent {
   /** Handle a verified message type (later capabilities: commands, associations, ...). */
   on(type: MessageType, handler: (message: Message) => Promise<void> | void): void {
     this.handlers.set(type, handler);
+  }
+
+  /** Whether the transport is connected now (a send() made while it is not waits for the connection). */
+  get connected(): boolean {
+    return this.isConnected;
   }
 
   /** Called after every (re)connection, once the hello is on its way. */
@@ -94,12 +100,14 @@ export class Agent {
       switch (status.state) {
         case 'connected':
           this.sessionId = this.pendingSessionId || randomUUID();
+          this.isConnected = true;
           logger.info('connected to the control plane', { instanceId: this.instanceId });
           void this.sayHello();
           this.startHeartbeat();
           for (const listener of this.connectedListeners) listener();
           break;
         case 'disconnected': {
+          this.isConnected = false;
           clearInterval(this.heartbeat);
           if (Date.now() - lastDisconnectLog > 30_000) {
             lastDisconnectLog = Date.now();
@@ -108,6 +116,7 @@ export class Agent {
           break;
         }
         case 'refused':
+          this.isConnected = false;
           logger.error('the control plane refused this agent (was it deregistered?). Stopping; register again to rejoin.', { reason: status.reason });
           void this.stop({ code: 3, reason: status.reason });
           break;
@@ -160,6 +169,15 @@ export class Agent {
     } catch (error) {
       logger.error('handling a message failed', { type: result.message.type, err: (error as Error).message });
     }
+  }
+
+  /**
+   * A verified message whose content the agent refuses (a capability's own checks, e.g. an invalid associations
+   * set): reported like a refused envelope, for the control plane's audit trail.
+   */
+  reportRejection(reason: RejectReason, detail: string, messageId?: string): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    this.report(reason, detail, messageId);
   }
 
   /** Tell the control plane (signed, rate-limited) that a message addressed to us was refused. */
