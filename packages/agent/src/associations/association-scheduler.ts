@@ -221,7 +221,8 @@ export class AssociationScheduler {
     const id = association.associationId;
     const previous = this.store.progress(id);
     const run: InFlightRun = { runId, associationId: id, associationVersion: association.associationVersion, trigger, scheduledAt: scheduledAt.toISOString(), ...(executionId ? { executionId } : {}) };
-    const lastRun = { runId, associationVersion: association.associationVersion, trigger, scheduledAt: run.scheduledAt, startedAt: new Date(now).toISOString() };
+    // startedAt and endedAt are real time, as the runner's; scheduledAt is the scheduler's (a test clock may run ahead).
+    const lastRun = { runId, associationVersion: association.associationVersion, trigger, scheduledAt: run.scheduledAt, startedAt: new Date().toISOString() };
     let progress: ScheduleProgress;
     if (trigger === 'run-now') {
       // StartAssociationsOnce leaves the schedule where it was (a new version is still applied afterwards).
