@@ -219,4 +219,15 @@ describe('State Manager on the agent, end to end (real agent process, test clock
     assert.match(text.stdout, /associations\s+1 \(revision \d+, \d+ reports? not yet acknowledged\)/);
     assert.match(text.stdout, /assoc-now {2}v1 {2}Test-Append {2}cron\(0 0 1 1 \? \*\) {2}next \d{4}-01-01T00:00:00.000Z {2}last Success \(run-now, /);
   });
+
+  it('a set larger than the protocol\'s 128 KiB default (60 documents of AWS-GatherSoftwareInventory\'s size) is taken whole', async () => {
+    const padding = 'x'.repeat(3000); // AWS-GatherSoftwareInventory's content is about 3 KB
+    const big = Array.from({ length: 60 }, (_, i) => ({
+      ...appender(`assoc-big-${i}`, '/dev/null', 'big', { scheduleExpression: 'cron(0 0 1 1 ? *)', applyOnlyAtCronInterval: true }),
+      document: { schemaVersion: '2.2', description: `${padding} ${i}`, mainSteps: [{ action: 'aws:runShellScript', name: 'noop', inputs: { runCommand: ['true'] } }] },
+    }));
+    const bytes = await wire.publishSet(++revision, big);
+    assert.ok(bytes > 128 * 1024, `the set's message is ${bytes} bytes`);
+    await agent.waitFor(/"msg":"associations stored".*"associations":60/);
+  });
 });

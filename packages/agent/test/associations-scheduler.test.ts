@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { dueRun, InvalidAssociationsError, parseAssociationsBody, readAssociationState } from '../src/associations/index.js';
+import { AssociationStore, dueRun, InvalidAssociationsError, parseAssociationsBody, readAssociationState } from '../src/associations/index.js';
 import { appendDocument, association, ManualClock, MINUTE, openScheduler, T0, type TestScheduler } from './fixtures/associations.js';
-import { document22, shellStep, tempDir, unix, waitFor } from './fixtures/runner/harness.js';
+import { document22, recordingLogger, shellStep, tempDir, unix, waitFor } from './fixtures/runner/harness.js';
 
 const lines = async (file: string): Promise<string[]> => (await fs.readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
@@ -218,6 +218,33 @@ describe('associations: a set is checked whole before anything is stored (associ
     clock.advanceTo(T0 + 60 * MINUTE);
     const [, , third] = await t.untilReports(3);
     assert.match(third!.steps[0]!.stdout.preview, /compliant/);
+  });
+
+  it('a run recorded just before a crash (never handed to the runner) runs at the next start, under its run id', async () => {
+    const store = await AssociationStore.open(stateDir, recordingLogger());
+    const a1 = association({ associationId: 'a1', document: appendDocument(out) });
+    store.replaceSet({ revision: 1, associations: [a1] }, new Date(T0).toISOString());
+    const run = { runId: 'run-before-crash', associationId: 'a1', associationVersion: '1', trigger: 'apply' as const, scheduledAt: new Date(T0).toISOString() };
+    store.startRun(run, { version: '1', coveredUntil: new Date(T0 + MINUTE).toISOString(), lastRun: { ...run, startedAt: new Date(T0).toISOString() } });
+    t = await openScheduler(stateDir, clock);
+    const [report] = await t.untilReports(1);
+    assert.deepEqual([report!.runId, report!.trigger, report!.status], ['run-before-crash', 'apply', 'Success']);
+    await t.scheduler.idle();
+    assert.deepEqual(await lines(out), ['ran'], 'once: the apply run was not started a second time');
+  });
+
+  it('a run cut short by the agent stopping is reported Failed after the restart, and its slot is not run again', async () => {
+    t = await openScheduler(stateDir, clock);
+    t.scheduler.applySet({ revision: 1, associations: [association({ associationId: 'slow', document: document22([shellStep('hold', [`echo start >> ${out}`, 'sleep 30'])]) })] });
+    await waitFor('the run to start', async () => (await lines(out)).length === 1);
+    await t.scheduler.stop();
+    t = await openScheduler(stateDir, clock);
+    await waitFor('the interrupted run in the spool', () => t!.scheduler.spool.pending().length === 1);
+    const [report] = t.scheduler.spool.pending();
+    assert.deepEqual([report!.trigger, report!.status], ['apply', 'Failed']);
+    await t.scheduler.idle();
+    assert.deepEqual(await lines(out), ['start'], 'the apply run is not started again');
+    assert.deepEqual((await readAssociationState(stateDir))?.inFlight, {});
   });
 
   it('a run that fails is reported Failed with its exit code; the state file says how the last run went', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger, Transport, TransportFactory } from '@tender/plugin-api';
-import { createMessage, openEnvelope, ReplayGuard, signEnvelope, type Message, type MessageType, type RejectReason } from '@tender/protocol';
+import { createMessage, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, openEnvelope, ReplayGuard, signEnvelope, type Message, type MessageType, type RejectReason } from '@tender/protocol';
 import type { AgentIdentity } from '../identity/agent-identity.js';
 import { gatherPlatformInfo, type PlatformInfo } from '../platform/platform-info.js';
 
@@ -18,6 +18,15 @@ export interface AgentExit {
   code: number;
   reason: string;
 }
+
+/**
+ * The largest message the agent takes from its control plane (4 MiB, as the control plane takes from an agent:
+ * MAX_AGENT_UPLOAD_ENVELOPE_BYTES). An `associations` set carries every association's document: 50 associations of
+ * AWS-GatherSoftwareInventory are about 170 KiB, beyond the protocol's 128 KiB default. The bound still matters
+ * (messages are buffered whole), but only the control plane and broker-privileged clients can publish on an agent's
+ * `down` topic, and nothing unsigned by the pinned key is acted on.
+ */
+const MAX_DOWN_ENVELOPE_BYTES = MAX_AGENT_UPLOAD_ENVELOPE_BYTES;
 
 /** Agent-side rejections are reported to the control plane (for its audit trail), at most this often. */
 const MAX_REPORTS_PER_MINUTE = 20;
@@ -151,6 +160,7 @@ export class Agent {
     const result = openEnvelope(payload, {
       me: this.instanceId,
       guard: this.guard,
+      maxBytes: MAX_DOWN_ENVELOPE_BYTES,
       keys: (keyId) => (keyId === identity.file.controlPlane.id ? { publicKey: identity.controlPlaneKey, owner: identity.file.controlPlane.id } : undefined),
     });
     if (!result.ok) {
