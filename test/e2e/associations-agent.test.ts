@@ -16,6 +16,7 @@ import type { AssociationBody } from '@tender/protocol';
 import { readAudit } from '../support/audit-file.js';
 import { StateManagerWire } from '../support/state-manager-wire.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
+import { ListInventoryEntriesCommand } from '@aws-sdk/client-ssm';
 import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
 
 const SCALE = 600;
@@ -39,7 +40,8 @@ describe('State Manager on the agent, end to end (real agent process, test clock
   const anchor = Date.now();
   const agentNow = () => anchor + (Date.now() - anchor) * SCALE;
   const agentEnv = { TENDER_AGENT_ENABLE_TEST_HOOKS: '1', TENDER_AGENT_TEST_CLOCK: `anchor=${anchor},scale=${SCALE}` };
-  const startAgent = () => new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0'], agentEnv);
+  const startAgent = (inventoryIntervalMinutes = 0) =>
+    new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', String(inventoryIntervalMinutes), '--inventory-jitter-seconds', '0'], agentEnv);
   const lines = async (file: string) => (await fs.readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
   /** An association whose one step appends "<runId> <tag>" to `file`. */
@@ -229,5 +231,38 @@ describe('State Manager on the agent, end to end (real agent process, test clock
     const bytes = await wire.publishSet(++revision, big);
     assert.ok(bytes > 128 * 1024, `the set's message is ${bytes} bytes`);
     await agent.waitFor(/"msg":"associations stored".*"associations":60/);
+  });
+
+  it('inventory moves onto an association of AWS-GatherSoftwareInventory: it gathers and uploads; the built-in schedule stands down', async () => {
+    const gather: AssociationBody = {
+      ...appender('assoc-inventory', '/dev/null', 'x'),
+      documentName: 'AWS-GatherSoftwareInventory',
+      document: {
+        schemaVersion: '2.0',
+        description: 'Gathers the inventory of a host.',
+        parameters: { networkConfig: { type: 'String', default: 'Enabled', allowedValues: ['Enabled', 'Disabled'] } },
+        mainSteps: [{ action: 'aws:softwareInventory', name: 'collectSoftwareInventoryItems', inputs: { applications: 'Disabled', awsComponents: 'Disabled', networkConfig: '{{ networkConfig }}', instanceDetailedInformation: 'Enabled', customInventory: 'Disabled', billingInfo: 'Disabled' } }],
+      },
+    };
+    await wire.publishSet(++revision, [gather]);
+    const report = await eventually(async () => wire.reportsOf('assoc-inventory')[0], 'the inventory association\'s first run reported', 60_000);
+    assert.equal(report.status, 'Success', JSON.stringify(report.steps));
+    assert.equal(report.steps[0]?.action, 'aws:softwareInventory');
+    const entries = await eventually(async () => {
+      const got = await cp.ssm.send(new ListInventoryEntriesCommand({ InstanceId: identity.file.instanceId, TypeName: 'AWS:Network' }));
+      return got.Entries?.length ? got.Entries : undefined;
+    }, 'AWS:Network inventory uploaded by the association\'s run', 30_000, 250);
+    assert.ok(entries.length > 0);
+
+    // With the built-in schedule switched on (every 30 min, one gather at start), the held association keeps it down.
+    assert.equal(await agent.kill('SIGTERM'), 0);
+    agent = startAgent(30);
+    await agent.waitFor(/"msg":"an association of AWS-GatherSoftwareInventory gathers inventory: the built-in inventory schedule stands down"/);
+    await agent.waitFor(/"msg":"associations loaded"/);
+    assert.doesNotMatch(agent.output, /"msg":"inventory gathered"/, 'no built-in gather at start');
+    // Without the association, the built-in schedule takes over at once.
+    await wire.publishSet(++revision, []);
+    await agent.waitFor(/"msg":"no association of AWS-GatherSoftwareInventory any more: the built-in inventory schedule takes over"/);
+    await agent.waitFor(/"msg":"inventory gathered"/, 60_000);
   });
 });

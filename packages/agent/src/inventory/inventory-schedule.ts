@@ -70,7 +70,8 @@ export class InventorySchedule {
       return;
     }
     this.started = true;
-    if (!this.standingDown) this.arm();
+    if (this.standingDown) logger.info('an association of AWS-GatherSoftwareInventory gathers inventory: the built-in inventory schedule stands down');
+    else this.arm();
   }
 
   /** Whether an association of AWS-GatherSoftwareInventory does the gathering (true) or this schedule (false). */
