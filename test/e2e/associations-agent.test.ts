@@ -95,7 +95,7 @@ describe('State Manager on the agent, end to end (real agent process, test clock
     const brokerStopped = new Date().toISOString();
     const before = (await lines(out)).length;
     await agent.waitFor(/not connected to the control plane; retrying/);
-    await eventually(async () => (await lines(out)).length >= before + 3 || undefined, 'three runs while the broker is down', 10 * SLOT_MS + 10_000, 200);
+    await eventually(async () => (await lines(out)).length >= before + 4 || undefined, 'four runs while the broker is down', 12 * SLOT_MS + 10_000, 200);
 
     const brokerBack = new Date().toISOString();
     cp = await startTestControlPlane({ dataDir: dataDir(), heartbeatSeconds: 5, ...ports });
@@ -113,8 +113,8 @@ describe('State Manager on the agent, end to end (real agent process, test clock
     const slots = reported.map((r) => `${r.trigger} ${r.scheduledAt}`);
     assert.equal(new Set(slots).size, slots.length, `no slot ran twice: ${slots.join(', ')}`);
     assert.equal(reported.filter((r) => r.trigger === 'apply').length, 1);
-    const offline = reported.filter((r) => r.startedAt > brokerStopped && r.endedAt < brokerBack);
-    assert.ok(offline.length >= 3, `at least three runs started and ended while the broker was down: ${offline.length}`);
+    const offline = reported.filter((r) => r.startedAt > brokerStopped && r.startedAt < brokerBack);
+    assert.ok(offline.length >= 3, `at least three runs started while the broker was down: ${offline.length}`);
     assert.ok([...wire.deliveries.values()].every((n) => n <= 2), 'a report goes again only when its acknowledgement did not come (reconnect, resend)');
   });
 
