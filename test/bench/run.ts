@@ -14,7 +14,10 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   parameters: { summary: 'GetParameter throughput and p50/p99 latency with SigV4 over loopback, load from another process', load: () => import('./parameters.js') },
   'inventory-agent': { summary: 'inventory, agent side: full gather time and agent CPU, wire bytes of a full upload and of an unchanged one', load: () => import('./inventory-agent.js') },
   'associations-agent': { summary: 'State Manager, agent side: RSS and CPU per idle minute holding 0 vs 50 associations (same run), size of the associations message', load: () => import('./associations-agent.js') },
+  associations: { summary: 'State Manager, control plane: 10,000 associations over 1,000 hosts: create, compute all sets (vs a naive scan), tag change (vs recompute all), fleet hello, timer tick, reports, memory', load: () => import('./associations.js') },
+  compliance: { summary: 'compliance: PutComplianceItems throughput and ListComplianceSummaries latency with 1,000 hosts × 200 items', load: () => import('./compliance.js') },
   fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
+  'patch-scan': { summary: 'patch Scan of this host\'s real package database (read-only): scan time, agent-side and package-manager peak RSS', load: () => import('./patch-scan.js') },
 };
 
 const [name = 'list', ...args] = process.argv.slice(2);

@@ -16,7 +16,17 @@ import type { AssociationBody } from '@tender/protocol';
 import { readAudit } from '../support/audit-file.js';
 import { StateManagerWire } from '../support/state-manager-wire.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { ListInventoryEntriesCommand } from '@aws-sdk/client-ssm';
+import {
+  AddTagsToResourceCommand,
+  CreateAssociationCommand,
+  DeleteAssociationCommand,
+  DescribeAssociationExecutionsCommand,
+  DescribeAssociationExecutionTargetsCommand,
+  ListAssociationsCommand,
+  ListComplianceItemsCommand,
+  ListInventoryEntriesCommand,
+  RemoveTagsFromResourceCommand,
+} from '@aws-sdk/client-ssm';
 import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
 
 const SCALE = 600;
@@ -274,5 +284,120 @@ describe('State Manager on the agent, end to end (real agent process, test clock
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.message, /TENDER_AGENT_TEST_CLOCK is a test-only setting and is refused unless TENDER_AGENT_ENABLE_TEST_HOOKS=1/);
     assert.equal(agent.child.exitCode, null, 'the running agent is untouched');
+  });
+});
+
+describe('State Manager, whole: the control plane\'s API → a real agent process → executions and compliance (test clock ×600)', function () {
+  this.timeout(240_000);
+  let work: string;
+  let cp: TestControlPlane;
+  let agent: LiveProcess;
+  let instanceId: string;
+  let ports: { httpPort: number; mqttPort: number };
+  const anchor = Date.now();
+  const agentEnv = { TENDER_AGENT_ENABLE_TEST_HOOKS: '1', TENDER_AGENT_TEST_CLOCK: `anchor=${anchor},scale=${SCALE}` };
+  const lines = async (file: string) => (await fs.readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const dataDir = () => path.join(work, 'cp');
+
+  /** This instance's rows of every execution of the association, by execution id. */
+  async function targetRows(associationId: string): Promise<Map<string, string>> {
+    const rows = new Map<string, string>();
+    let NextToken: string | undefined;
+    do {
+      const page = await cp.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId, NextToken, MaxResults: 50 }));
+      for (const execution of page.AssociationExecutions ?? []) {
+        const targets = await cp.ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: execution.ExecutionId }));
+        for (const target of targets.AssociationExecutionTargets ?? []) if (target.ResourceId === instanceId) rows.set(execution.ExecutionId!, target.Status!);
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return rows;
+  }
+
+  before(async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-state-manager-e2e-'));
+    cp = await startTestControlPlane({ dataDir: dataDir(), heartbeatSeconds: 5 });
+    ports = { httpPort: Number(new URL(cp.running.endpoint).port), mqttPort: Number(new URL(cp.running.agentBrokerUrl).port) };
+    // This suite is about its own associations: the default inventory association goes first.
+    for (const association of (await cp.ssm.send(new ListAssociationsCommand({}))).Associations ?? []) await cp.ssm.send(new DeleteAssociationCommand({ AssociationId: association.AssociationId }));
+    const activation = await cp.createActivation();
+    const stateDir = path.join(work, 'agent');
+    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
+    assert.equal(registered.code, 0, registered.stderr);
+    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    const identityFile = path.join(stateDir, 'identity.json');
+    const file = JSON.parse(await fs.readFile(identityFile, 'utf8')) as { transport: { settings: Record<string, unknown> } };
+    file.transport.settings.backoff = { baseMs: 200, capMs: 1000 };
+    await fs.writeFile(identityFile, JSON.stringify(file));
+    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0'], agentEnv);
+    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'the agent Online');
+  });
+  after(async () => {
+    await agent?.kill('SIGKILL');
+    await cp?.stop();
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it('a tag brings the association; with the broker stopped it runs on; every run becomes an execution once the broker is back; removing the tag stops it', async () => {
+    const out = path.join(work, 'web.log');
+    const created = await cp.ssm.send(new CreateAssociationCommand({
+      Name: 'AWS-RunShellScript',
+      AssociationName: 'e2e-web',
+      Targets: [{ Key: 'tag:Role', Values: ['web'] }],
+      Parameters: { commands: [`echo "\${TENDER_STEP_RUN%%/*}" >> ${out}`] },
+      ScheduleExpression: 'rate(30 minutes)',
+    }));
+    const associationId = created.AssociationDescription!.AssociationId!;
+    await delay(2 * SLOT_MS);
+    assert.deepEqual(await lines(out), [], 'not tagged: not run');
+
+    await cp.ssm.send(new AddTagsToResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: instanceId, Tags: [{ Key: 'Role', Value: 'web' }] }));
+    await eventually(async () => (await lines(out)).length >= 1 || undefined, 'the association applied once the tag is on (no restart)');
+    await eventually(async () => (await targetRows(associationId)).size >= 1 || undefined, 'the first execution');
+
+    await cp.stop();
+    const before = (await lines(out)).length;
+    await agent.waitFor(/not connected to the control plane; retrying/);
+    await eventually(async () => (await lines(out)).length >= before + 3 || undefined, 'three runs while the broker is down', 12 * SLOT_MS + 10_000, 200);
+    cp = await startTestControlPlane({ dataDir: dataDir(), heartbeatSeconds: 5, ...ports });
+
+    const ran = (await lines(out)).length;
+    const rows = await eventually(async () => {
+      const found = await targetRows(associationId);
+      return found.size >= ran ? found : undefined;
+    }, `an execution for each of the ${ran} runs`, 60_000, 500);
+    assert.ok([...rows.values()].every((status) => status === 'Success'), JSON.stringify([...rows]));
+    assert.ok(rows.size <= (await lines(out)).length, `no execution without a run: ${rows.size} executions, ${(await lines(out)).length} runs`);
+
+    await cp.ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: instanceId, TagKeys: ['Role'] }));
+    await agent.waitFor(new RegExp(`"msg":"associations stored".*"removed":\\["${associationId}"\\]`));
+    await delay(1000);
+    const stopped = (await lines(out)).length;
+    await delay(3 * SLOT_MS);
+    assert.equal((await lines(out)).length, stopped, 'untagged: no more runs');
+  });
+
+  it('drift: a manual edit of the managed file is undone at the next run; compliance is NON_COMPLIANT in between, then COMPLIANT', async () => {
+    const managed = path.join(work, 'motd');
+    const want = 'managed by tender';
+    // The run that finds the file wrong fixes it and fails (reports the drift); one that finds it right succeeds.
+    const created = await cp.ssm.send(new CreateAssociationCommand({
+      Name: 'AWS-RunShellScript',
+      AssociationName: 'e2e-motd',
+      Targets: [{ Key: 'InstanceIds', Values: [instanceId] }],
+      Parameters: { commands: [`if [ "$(cat ${managed} 2>/dev/null)" = "${want}" ]; then echo compliant; else echo "${want}" > ${managed}; echo drift corrected; exit 1; fi`] },
+      ScheduleExpression: 'rate(30 minutes)',
+      ComplianceSeverity: 'HIGH',
+    }));
+    const compliance = async () => {
+      const items = await cp.ssm.send(new ListComplianceItemsCommand({ ResourceIds: [instanceId], ResourceTypes: ['ManagedInstance'], Filters: [{ Key: 'ComplianceType', Values: ['Association'] }] }));
+      return (items.ComplianceItems ?? []).find((item) => item.Id === created.AssociationDescription?.AssociationId)?.Status;
+    };
+    await eventually(async () => (await fs.readFile(managed, 'utf8').catch(() => '')) === `${want}\n` || undefined, 'the file written');
+    await eventually(async () => (await compliance()) === 'COMPLIANT' || undefined, 'COMPLIANT after a run that found the file right', 4 * SLOT_MS + 15_000, 100);
+    await fs.writeFile(managed, 'edited by hand\n');
+    await eventually(async () => (await compliance()) === 'NON_COMPLIANT' || undefined, 'NON_COMPLIANT from the run that found the edit', 4 * SLOT_MS + 15_000, 100);
+    assert.equal(await fs.readFile(managed, 'utf8'), `${want}\n`, 'that run undid the edit');
+    await eventually(async () => (await compliance()) === 'COMPLIANT' || undefined, 'COMPLIANT again at the next run', 4 * SLOT_MS + 15_000, 100);
   });
 });

@@ -47,6 +47,8 @@ export interface FleetOptions {
   timeoutMs?: number;
   /** The result a simulated agent gives for a command (default: Success, one step printing "hi\n"). */
   onCommand?: (instanceId: string, body: CommandBody) => CommandResultBody;
+  /** Every verified message of another type (State Manager's `associations`, `association-run-now`, ...). */
+  onMessage?: (instanceId: string, message: Message) => void;
 }
 
 export interface FleetStats {
@@ -66,6 +68,10 @@ export interface Fleet {
   stats: FleetStats;
   /** Zero the counters (between runs). */
   resetStats(): void;
+  /** Publish a signed message as this simulated agent (QoS 1; resolves once the broker has it). */
+  send<B>(instanceId: string, type: MessageType, body: B): Promise<void>;
+  /** What this simulated agent got at registration (its keys, the pinned control-plane keys). */
+  identity(instanceId: string): AgentIdentityFile;
   stop(): Promise<void>;
 }
 
@@ -174,6 +180,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         stats.resultAcks++;
         break;
       default:
+        options.onMessage?.(agent.id, message);
         break;
     }
   };
@@ -242,6 +249,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       stats,
       resetStats() {
         Object.assign(stats, { commandsReceived: 0, resultsSent: 0, resultAcks: 0, rejected: 0, firstCommandAt: undefined, lastResultAt: undefined });
+      },
+      send: (instanceId, type, body) => {
+        const agent = agents.find((candidate) => candidate.id === instanceId);
+        return agent ? publish(agent, type, body) : Promise.reject(new Error(`no simulated agent ${instanceId}`));
+      },
+      identity: (instanceId) => {
+        const agent = agents.find((candidate) => candidate.id === instanceId);
+        if (!agent) throw new Error(`no simulated agent ${instanceId}`);
+        return agent.identity;
       },
       stop: stopAll,
     };

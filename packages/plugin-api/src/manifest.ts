@@ -10,7 +10,7 @@ export interface PluginManifest {
   /** Platforms it runs on; all when absent. */
   platforms: Platform[];
   /** What it provides, so clashes are found without importing it. */
-  provides: { transports: string[]; actions: string[] };
+  provides: { transports: string[]; actions: string[]; /** Patch provider names (`apt`, `dnf`, ...). */ patchProviders?: string[] };
   /** Absolute or package-relative path of the entry module. */
   main: string;
 }
@@ -69,6 +69,7 @@ export function parseManifest(pkg: unknown, source: string): PluginManifest {
     provides: {
       transports: stringList(provides.transports, name, 'tender.provides.transports'),
       actions: stringList(provides.actions, name, 'tender.provides.actions'),
+      patchProviders: stringList(provides.patchProviders, name, 'tender.provides.patchProviders'),
     },
     main,
   };

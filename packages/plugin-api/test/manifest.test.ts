@@ -47,7 +47,7 @@ describe('plugin-api: parseManifest', () => {
       version: '1.2.3',
       apiRange: '^1.0.0',
       platforms: ['linux', 'darwin'],
-      provides: { transports: ['example'], actions: ['aws:runExample'] },
+      provides: { transports: ['example'], actions: ['aws:runExample'], patchProviders: [] },
       main: './dist/index.js',
     });
   });
@@ -55,7 +55,7 @@ describe('plugin-api: parseManifest', () => {
   it('defaults: every platform, nothing provided, main index.js; tender.main wins over main', () => {
     const bare = parseManifest(pkg({ main: undefined, tender: {} }), '/p');
     assert.deepEqual(bare.platforms, [...PLATFORMS]);
-    assert.deepEqual(bare.provides, { transports: [], actions: [] });
+    assert.deepEqual(bare.provides, { transports: [], actions: [], patchProviders: [] });
     assert.equal(bare.main, 'index.js');
     assert.equal(parseManifest(pkg({ tender: { main: 'plugin.js' } }), '/p').main, 'plugin.js');
   });
@@ -106,7 +106,9 @@ describe('plugin-api: parseManifest', () => {
     assertPluginError(() => parseManifest(pkg({ tender: { provides: { transports: [''] } } }), '/p'), 'tender-plugin-example', /tender\.provides\.transports/);
     assertPluginError(() => parseManifest(pkg({ tender: { provides: { actions: [42] } } }), '/p'), 'tender-plugin-example', /tender\.provides\.actions must be a list/);
     const manifest = parseManifest(pkg({ tender: { provides: { transports: ['a', 'b'] } } }), '/p');
-    assert.deepEqual(manifest.provides, { transports: ['a', 'b'], actions: [] });
+    assert.deepEqual(manifest.provides, { transports: ['a', 'b'], actions: [], patchProviders: [] });
+    assert.deepEqual(parseManifest(pkg({ tender: { provides: { patchProviders: ['apt'] } } }), '/p').provides.patchProviders, ['apt']);
+    assertPluginError(() => parseManifest(pkg({ tender: { provides: { patchProviders: 'apt' } } }), '/p'), 'tender-plugin-example', /tender\.provides\.patchProviders must be a list/);
   });
 });
 

@@ -2,18 +2,20 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-state';
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
-import { AssociationService, associationOperations } from './associations/index.js';
+import { startStateManager, type StateManager } from './associations/index.js';
 import { accessKeyOperations } from './access/operations.js';
 import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
 import { ADMIN_POLICY } from './api/auth/policy.js';
 import { ApiError, isApiError } from './api/errors.js';
 import { authorizeRequest, createRequestListener, sendJson, sourceOf } from './api/http-api.js';
+import { ComplianceService, complianceOperations } from './compliance/index.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import type { AuditEvent } from './audit/audit-record.js';
 import { auditOperations } from './audit/operations.js';
@@ -29,6 +31,7 @@ import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/serv
 import { InstanceRegistry } from './instances/instance-registry.js';
 import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
 import { KeyService, keyOperations } from './keys/index.js';
+import { maintenanceWindowOperations, WindowScheduler, WindowService } from './maintenance-windows/index.js';
 import { ParameterService, parameterOperations } from './parameters/index.js';
 import { instanceOperations } from './instances/operations.js';
 import { RegistrationService } from './instances/registration-service.js';
@@ -51,6 +54,10 @@ export interface RunningControlPlane {
   registry: InstanceRegistry;
   /** Inventory (for tools and benchmarks that load a fleet's inventory without a fleet). */
   inventory: InventoryService;
+  /** State Manager (associations, their delivery and executions; for tools and benchmarks). */
+  stateManager: StateManager;
+  /** Compliance (the ComplianceRecorder other services write to; for tools and benchmarks). */
+  compliance: ComplianceService;
   /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
@@ -74,7 +81,18 @@ function hostForUrl(host: string): string {
  * Start a control plane: identity, store, audit trail, broker (embedded or external), gateway, API. Every
  * part it started is stopped again if a later part fails, and by stop().
  */
-export async function startControlPlane(config: ServerConfig, options: { logger?: Logger; now?: () => Date } = {}): Promise<RunningControlPlane> {
+export interface ControlPlaneOptions {
+  logger?: Logger;
+  now?: () => Date;
+  /**
+   * TEST-ONLY: the maintenance-window scheduler's own clock and tick period. End-to-end tests move this clock
+   * to a window's start or cutoff while agents, heartbeats and command deadlines keep real time. Production
+   * leaves it unset: the scheduler reads `now` every second.
+   */
+  maintenanceWindows?: { now?: () => Date; tickMs?: number };
+}
+
+export async function startControlPlane(config: ServerConfig, options: ControlPlaneOptions = {}): Promise<RunningControlPlane> {
   validateServerConfig(config);
   const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'tender' } });
   const now = options.now ?? (() => new Date());
@@ -214,11 +232,15 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
     sweeper.unref();
     cleanups.push(async () => clearInterval(sweeper));
 
+    // The ComplianceRecorder that State Manager and Patch Manager record their results through.
+    const compliance = await ComplianceService.open({ store, resourceExists: (id) => registry.get(id) !== undefined });
+
     const deregister = async (instanceId: string): Promise<void> => {
       // Tell the agent first (best effort), so it stops with a clear message rather than a refused reconnect.
       await gateway.send(instanceId, 'deregistered', { reason: 'this instance was deregistered from the control plane' }).catch(() => undefined);
       await registry.remove(instanceId);
       await admin.removeAgent(instanceId);
+      await compliance.removeResource(instanceId);
     };
 
     const agentBrokerCa = config.mqttCaFile && config.mqttUrl ? await fs.readFile(config.mqttCaFile, 'utf8') : tls ? tls.cert : undefined;
@@ -246,9 +268,44 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       logger,
     });
     for (const [type, handler] of Object.entries(agentMessageHandlers(commands))) gateway.on(type, handler);
-    const associations = new AssociationService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instance: (id) => registry.get(id), now });
+    const stateManager = await startStateManager({
+      store,
+      registry,
+      documents,
+      send: (instanceId, type, body) => gateway.send(instanceId, type, body),
+      resolveReference: (caller, selector) => parameters.resolveReference(caller, selector),
+      principalOf: (accessKeyId) => accessKeys.principalOf(accessKeyId),
+      boxSecretKey: identity.box.secretKey,
+      compliance,
+      defaultInventory: true,
+      now,
+      logger,
+    });
+    cleanups.push(() => stateManager.stop());
+    for (const [type, handler] of Object.entries(stateManager.messageHandlers)) gateway.on(type, handler);
+    // A hello also delivers the agent its associations (after presence: the instance is Online by then).
+    gateway.on('hello', async (message: Message) => {
+      await presence(message);
+      await stateManager.delivery.onHello(message.from);
+    });
+    // Agents already connected (an external broker keeps them across our restart) get their sets now.
+    void stateManager.delivery.refresh(registry.all().filter((record) => record.PingStatus === 'Online').map((record) => record.InstanceId));
     await commands.start();
     cleanups.push(() => commands.stop());
+    const windows = new WindowService({ store, resolveDocument: (name, version) => documents.resolve(name, version), instances: () => registry.all(), now: options.maintenanceWindows?.now ?? now });
+    const windowScheduler = new WindowScheduler({
+      service: windows,
+      store,
+      commands,
+      now: options.maintenanceWindows?.now ?? now,
+      // The same name across restarts of this replica: after a crash it takes its windows' leases straight back.
+      owner: `${os.hostname()}:${dataDir}`,
+      logger,
+      audit: writeAudit,
+      ...(options.maintenanceWindows?.tickMs !== undefined ? { tickMs: options.maintenanceWindows.tickMs } : {}),
+    });
+    await windowScheduler.start();
+    cleanups.push(() => windowScheduler.stop());
     const inventory = await InventoryService.open({ persistence: new FileInventoryPersistence(dataDir), registry, now, logger });
     for (const [type, handler] of Object.entries(inventoryMessageHandlers(inventory, (id, ackType, body) => gateway.send(id, ackType, body)))) gateway.on(type, handler);
 
@@ -259,8 +316,10 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
         ...instanceOperations({ registry, deregister, isConnected }),
         ...documentOperations(documents),
         ...commandOperations(commands),
-        ...associationOperations(associations, documents),
+        ...stateManager.operations,
+        ...maintenanceWindowOperations(windows, windowScheduler),
         ...inventoryOperations(inventory),
+        ...complianceOperations(compliance, (id) => registry.get(id) !== undefined),
         ...parameterOperations(parameters),
         ...keyOperations(keys),
         ...accessKeyOperations(accessKeys),
@@ -345,6 +404,8 @@ export async function startControlPlane(config: ServerConfig, options: { logger?
       counters,
       registry,
       inventory,
+      compliance,
+      stateManager,
       brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
       stop: stopAll,
     };

@@ -7,3 +7,5 @@ export { parsePolicy, evaluate, ADMIN_POLICY, type PolicyDocument } from './api/
 export { MosquittoDynsecAdmin, ensureDynsecDefaults, type DynsecResponse } from './broker/mosquitto-dynsec.js';
 export type { BrokerAdmin } from './broker/broker-admin.js';
 export { compareVersions, type InventoryService, type HistoryEntry, type InventoryRow } from './inventory/index.js';
+export type { ComplianceService, ComplianceRecorder, ComplianceWrite } from './compliance/index.js';
+export { targetsMatch, currentVersion, type StateManager, type AssociationRecord } from './associations/index.js';

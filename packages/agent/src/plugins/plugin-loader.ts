@@ -56,8 +56,8 @@ async function readManifest(dir: string): Promise<PluginManifest> {
 
 /**
  * Load plugins: read each manifest, refuse (naming the plugin and why) one whose `engines.tender` range
- * does not cover this plugin API, whose platforms exclude this one, or whose name or provided transports
- * and actions clash with another's — all before importing any plugin code — then import each entry and
+ * does not cover this plugin API, whose platforms exclude this one, or whose name or provided transports,
+ * actions or patch providers clash with another's — all before importing any plugin code — then import each entry and
  * check it really is a definePlugin() whose name matches its package.
  */
 export async function loadPlugins(sources: PluginSources, host = { apiVersion: PLUGIN_API_VERSION, platform: process.platform as string }): Promise<LoadedPlugin[]> {
@@ -91,6 +91,7 @@ export async function loadPlugins(sources: PluginSources, host = { apiVersion: P
     claim(`the plugin name ${manifest.name}`, manifest.name);
     for (const transport of manifest.provides.transports) claim(`transport ${transport}`, manifest.name);
     for (const action of manifest.provides.actions) claim(`action ${action}`, manifest.name);
+    for (const provider of manifest.provides.patchProviders ?? []) claim(`patch provider ${provider}`, manifest.name);
   }
 
   const loaded: LoadedPlugin[] = [];
@@ -113,6 +114,11 @@ export async function loadPlugins(sources: PluginSources, host = { apiVersion: P
     for (const action of Object.keys(plugin.actions ?? {})) {
       if (!manifest.provides.actions.includes(action)) {
         throw new PluginError(manifest.name, `provides action ${action} without declaring it in tender.provides.actions`);
+      }
+    }
+    for (const provider of Object.keys(plugin.patchProviders ?? {})) {
+      if (!(manifest.provides.patchProviders ?? []).includes(provider)) {
+        throw new PluginError(manifest.name, `provides patch provider ${provider} without declaring it in tender.provides.patchProviders`);
       }
     }
     loaded.push({ manifest, dir, plugin });

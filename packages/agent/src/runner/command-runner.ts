@@ -25,7 +25,7 @@ import { defaultOrphanReaper, type OrphanReaper } from './orphan-processes.js';
 import { createSystemRebooter, rebootOnce, type Rebooter } from './rebooter.js';
 import type { SecretOpener } from './secret-references.js';
 import type { InstanceFacts } from './step-environment.js';
-import type { DocumentSource } from './step-services.js';
+import type { DocumentSource, PatchProviderList } from './step-services.js';
 
 /** SSM Agent's default number of command workers (appconfig.DefaultCommandWorkersLimit). */
 export const DEFAULT_CONCURRENCY = 5;
@@ -61,6 +61,8 @@ export interface CommandRunnerOptions {
   openSecret?: SecretOpener;
   /** The agent's inventory uploader (services.putInventory for aws:softwareInventory). */
   inventory?: Pick<AgentServices, 'putInventory'>;
+  /** The plugins' patch providers (services.patchProviders() for AWS-RunPatchBaseline). */
+  patchProviders?: PatchProviderList;
 }
 
 export interface RecoveryReport {
@@ -110,6 +112,7 @@ export class CommandRunner {
       documents: options.documents,
       openSecret: options.openSecret,
       inventory: options.inventory,
+      patchProviders: options.patchProviders,
     });
     this.queue = new CommandQueue({
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

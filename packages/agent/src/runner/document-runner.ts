@@ -46,7 +46,7 @@ import type { Rebooter } from './rebooter.js';
 import { stepDirectoryNames } from './step-directories.js';
 import { platformTypeOf, stepEnvironment, stepRunMarker, type InstanceFacts } from './step-environment.js';
 import { withFields } from './logger-fields.js';
-import { documentServices, type DocumentSource } from './step-services.js';
+import { documentServices, patchProviderServices, type DocumentSource, type PatchProviderList } from './step-services.js';
 import { checkSecrets, revealSecrets, type SecretOpener } from './secret-references.js';
 import { endUnreachedSteps, endWithoutRunning, pendingStep, skipStep, type RunEnding } from './step-results.js';
 
@@ -76,6 +76,8 @@ export interface DocumentRunnerOptions {
   openSecret?: SecretOpener;
   /** The agent's inventory uploader, offered to actions as services.putInventory (aws:softwareInventory). */
   inventory?: Pick<AgentServices, 'putInventory'>;
+  /** The plugins' patch providers, offered to actions as services.patchProviders() (AWS-RunPatchBaseline). */
+  patchProviders?: PatchProviderList;
 }
 
 /** The document ready to run: interpolated steps, the parameter values, and each step's folder name. */
@@ -337,6 +339,7 @@ export class DocumentRunner {
       services: {
         ...documentServices({ actions: this.options.actions, instance: this.options.instance, platform, clock, documents: this.options.documents, logger: stepLogger, run, stepRunMarker: marker, orchestrationDirectory, downloadsDirectory, level: 0 }),
         ...this.options.inventory,
+        ...patchProviderServices(this.options.patchProviders),
       },
     };
     let outcome: ActionResult;

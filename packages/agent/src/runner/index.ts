@@ -33,5 +33,5 @@ export { STEP_RUN_VARIABLE, type InstanceFacts } from './step-environment.js';
 export { secretOpener, type SecretOpener } from './secret-references.js';
 export { aggregateStatus, NO_RESPONSE_CODE } from './invocation-status.js';
 export { STDERR_PREVIEW_CHARACTERS, STDOUT_PREVIEW_CHARACTERS } from './output-preview.js';
-export { documentServices, MAX_NESTED_DOCUMENT_LEVEL, type DocumentServices, type DocumentSource, type FetchedDocument } from './step-services.js';
+export { documentServices, MAX_NESTED_DOCUMENT_LEVEL, patchProviderServices, patchProvidersFromPlugins, type DocumentServices, type DocumentSource, type FetchedDocument, type PatchProviderList } from './step-services.js';
 export { deliveryDeadlinePassed, endDeliveryTimedOut } from './delivery-deadline.js';

@@ -3,7 +3,8 @@
  * the agent has a document source) and runDocument (a nested run: nested-document-run.ts). Built per step, so a
  * nested run knows the calling step's instance, run identity, folders and level.
  */
-import type { AgentServices } from '@tender/plugin-api';
+import type { AgentServices, PatchProvider } from '@tender/plugin-api';
+import type { LoadedPlugin } from '../plugins/plugin-loader.js';
 import { runNestedDocument, type NestedRunSetting } from './nested-document-run.js';
 
 export interface FetchedDocument {
@@ -42,4 +43,17 @@ export function documentServices(setting: NestedRunSetting): DocumentServices {
   const source = setting.documents;
   if (source) services.getDocument = (name, version) => source(name, version);
   return services;
+}
+
+/** The patch providers of the loaded plugins, by name (the loader has refused two plugins providing one name). */
+export type PatchProviderList = ReadonlyArray<{ name: string; provider: PatchProvider }>;
+
+export function patchProvidersFromPlugins(plugins: readonly Pick<LoadedPlugin, 'plugin'>[]): PatchProviderList {
+  return plugins.flatMap(({ plugin }) => Object.entries(plugin.patchProviders ?? {}).map(([name, provider]) => ({ name, provider })));
+}
+
+/** services.patchProviders() for AWS-RunPatchBaseline's step; absent when the agent has no patch provider. */
+export function patchProviderServices(providers: PatchProviderList | undefined): Pick<AgentServices, 'patchProviders'> {
+  if (!providers || providers.length === 0) return {};
+  return { patchProviders: () => providers.map((entry) => ({ ...entry })) };
 }

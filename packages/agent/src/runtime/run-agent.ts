@@ -8,7 +8,7 @@ import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
 import { fromBase64 } from '@tender/protocol';
 import { fetchDocument } from '../run-command/document-fetcher.js';
-import { actionsFromPlugins, CommandRunner, secretOpener } from '../runner/index.js';
+import { actionsFromPlugins, CommandRunner, patchProvidersFromPlugins, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
 import { AGENT_VERSION } from '../version.js';
@@ -16,7 +16,7 @@ import { AssociationChannel, AssociationScheduler, INVENTORY_DOCUMENT, testClock
 import type { Clock } from '../runner/index.js';
 
 /** The plugins the agent ships with. */
-export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory'];
+export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory', '@tender/patch-apt', '@tender/patch-dnf', '@tender/patch-windows-update'];
 
 export interface RunAgentOptions {
   stateDir: string;
@@ -83,6 +83,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       documents: (name, version) => fetchDocument(controlPlane, name, version),
       openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
       inventory: uploader.services(),
+      patchProviders: patchProvidersFromPlugins(plugins),
     });
     channel.current = new CommandChannel(agent, runner, controlPlane, logger);
     new InventoryChannel(agent, uploader, logger);
@@ -106,6 +107,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
         documents: (name, version) => fetchDocument(controlPlane, name, version),
         openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
         inventory: uploader.services(),
+        // An association of AWS-RunPatchBaseline is how SSM scans on a schedule.
+        patchProviders: patchProvidersFromPlugins(plugins),
       },
       onReport: (report) => associationChannel.current?.reportReady(report),
       // While an association gathers inventory, the built-in schedule stands down (and takes over again without one).

@@ -36,6 +36,11 @@ export interface AssociationVersionRecord extends AssociationSettings {
   AssociationVersion: string;
   /** ISO 8601: when this version was created. */
   CreatedDate: string;
+  /**
+   * The access key that created this version: its Parameter Store references are resolved as that key (with its
+   * policy as it is then) each time the association is delivered. Absent: the version has no caller to act as.
+   */
+  resolveAs?: string;
 }
 
 export interface AssociationRecord {
@@ -46,11 +51,23 @@ export interface AssociationRecord {
   Tags: Tag[];
   /** Oldest first; the last one is the association as it is now. */
   versions: AssociationVersionRecord[];
-  /** Set by executions (a later session): the agent side and compliance. */
+  /** Set from the agents' reports (association-executions.ts). */
   LastExecutionDate?: string;
   LastSuccessfulExecutionDate?: string;
-  Overview: { Status: string; DetailedStatus?: string; AssociationStatusAggregatedCount: Record<string, number> };
+  Overview: AssociationOverview;
 }
+
+export interface AssociationOverview {
+  Status: string;
+  DetailedStatus?: string;
+  AssociationStatusAggregatedCount: Record<string, number>;
+}
+
+/** What executions change on the record. */
+export type AssociationOutcome = Pick<AssociationRecord, 'Overview' | 'LastExecutionDate' | 'LastSuccessfulExecutionDate'>;
+
+/** The documents an association may run: Command documents, and Policy documents (SSM's inventory policy). */
+export const ASSOCIATION_DOCUMENT_TYPES: readonly string[] = ['Command', 'Policy'];
 
 export function currentVersion(record: AssociationRecord): AssociationVersionRecord {
   return record.versions[record.versions.length - 1]!;

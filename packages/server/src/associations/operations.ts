@@ -49,8 +49,8 @@ export function associationOperations(associations: AssociationService, document
       service: 'AmazonSSM',
       name: 'CreateAssociation',
       resources: documentArn,
-      async handle(input) {
-        return { AssociationDescription: describeAssociation(await associations.create(input)) };
+      async handle(input, context) {
+        return { AssociationDescription: describeAssociation(await associations.create(input, context.caller)) };
       },
     },
     {
@@ -61,12 +61,12 @@ export function associationOperations(associations: AssociationService, document
         const arns = entries.filter((entry) => typeof entry?.Name === 'string' && entry.Name !== '').map((entry) => documents.arnOf(String(entry.Name), context));
         return arns.length > 0 ? [...new Set(arns)] : ['*'];
       },
-      async handle(input) {
+      async handle(input, context) {
         const entries = input.Entries;
         if (!Array.isArray(entries) || entries.length === 0) throw new ApiError('ValidationException', "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
         if (entries.some((entry) => typeof entry !== 'object' || entry === null || Array.isArray(entry))) throw new ApiError('SerializationException', 'Entries must be a list of objects');
         if (input.AssociationDispatchAssumeRole !== undefined) throw new ApiError('ValidationException', 'Tender has no IAM roles to assume; omit AssociationDispatchAssumeRole');
-        const { successful, failed } = await associations.createBatch(entries as Input[]);
+        const { successful, failed } = await associations.createBatch(entries as Input[], context.caller);
         return { Successful: successful.map((record) => describeAssociation(record)), Failed: failed };
       },
     },
@@ -74,8 +74,8 @@ export function associationOperations(associations: AssociationService, document
       service: 'AmazonSSM',
       name: 'UpdateAssociation',
       resources: associationArn,
-      async handle(input) {
-        return { AssociationDescription: describeAssociation(await associations.update(associationId(input, true), input)) };
+      async handle(input, context) {
+        return { AssociationDescription: describeAssociation(await associations.update(associationId(input, true), input, context.caller)) };
       },
     },
     {

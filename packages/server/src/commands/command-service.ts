@@ -213,9 +213,16 @@ export class CommandService {
 
   // ---- SendCommand ----------------------------------------------------------------------------------------
 
-  /** @param context the call: its caller's policy is what the Parameter Store checks for `{{ssm:...}}` references. */
-  async sendCommand(input: Input, context?: Pick<CallContext, 'caller' | 'requestId' | 'sourceIp'>): Promise<{ Command: ReturnType<typeof describeCommand> }> {
+  /**
+   * @param context the call: its caller's policy is what the Parameter Store checks for `{{ssm:...}}` references.
+   * @param options.commandId for callers inside the control plane that record the id before sending (maintenance
+   *   windows), so that after a restart they find the command again instead of sending it a second time.
+   */
+  async sendCommand(input: Input, context?: Pick<CallContext, 'caller' | 'requestId' | 'sourceIp'>, options: { commandId?: string } = {}): Promise<{ Command: ReturnType<typeof describeCommand> }> {
     await this.ready();
+    if (options.commandId !== undefined && (this.active.has(options.commandId) || (await this.commands.get(options.commandId)))) {
+      throw new ApiError('InvalidCommandId', `Command ${options.commandId} already exists`);
+    }
     const request = parseSendCommand(input);
     const { registry } = this.options;
     const lookup = (id: string): InstanceRecord | undefined => registry.get(id);
@@ -223,7 +230,7 @@ export class CommandService {
     const run = await prepareRun(this.options.resolveDocument, request, { caller: context?.caller, resolve: this.options.resolveReference });
     const secrets = this.secretValues(run.secrets);
 
-    const commandId = randomUUID();
+    const commandId = options.commandId ?? randomUUID();
     const requested = this.options.now();
     const targetCount = instanceIds.length;
     const deliverBy = new Date(requested.getTime() + request.timeoutSeconds * 1000);

@@ -130,7 +130,16 @@ function executionTimeoutOf(document: CommandDocument, values: ResolvedParameter
 
 export async function prepareRun(
   resolveDocument: ResolveDocument,
-  request: { documentName: string; documentVersion?: string; documentHash?: string; documentHashType?: string; parameters: Record<string, string[]>; comment: string },
+  request: {
+    documentName: string;
+    documentVersion?: string;
+    documentHash?: string;
+    documentHashType?: string;
+    parameters: Record<string, string[]>;
+    comment: string;
+    /** Which document types may run (default Command: SendCommand's rule; State Manager also runs Policy documents). */
+    documentTypes?: readonly string[];
+  },
   references: ReferenceResolution = {},
 ): Promise<PreparedRun> {
   if (request.documentHash !== undefined && request.documentHashType === 'Sha1') {
@@ -138,7 +147,7 @@ export async function prepareRun(
   }
   const resolved = await resolveDocument(documentNameOf(request.documentName), request.documentVersion, request.documentHash);
   const { document } = resolved;
-  if (document.documentType !== 'Command') {
+  if (!(request.documentTypes ?? ['Command']).includes(document.documentType)) {
     throw new ApiError('InvalidDocument', `Document ${resolved.name} is a ${document.documentType} document; SendCommand runs Command documents`);
   }
 

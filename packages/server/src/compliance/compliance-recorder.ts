@@ -25,6 +25,8 @@ export interface ComplianceWrite {
   Items: ComplianceItemEntry[];
   /** COMPLETE (default) replaces every item of the type on the resource; PARTIAL replaces only those given. */
   UploadType?: 'COMPLETE' | 'PARTIAL';
+  /** As PutComplianceItems' ItemContentHash: when it equals the stored one the write is skipped. */
+  ItemContentHash?: string;
 }
 
 export interface ComplianceRecorder {

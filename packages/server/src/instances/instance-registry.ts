@@ -41,6 +41,7 @@ export class InstanceRegistry {
   private readonly dirty = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(record: InstanceRecord, previous: PingStatus | undefined) => void> = [];
+  private readonly tagListeners: Array<(record: InstanceRecord) => void> = [];
 
   private constructor(store: Store, private readonly now: () => Date) {
     this.table = store.table<InstanceRecord>('instances');
@@ -82,6 +83,11 @@ export class InstanceRegistry {
     this.listeners.push(listener);
   }
 
+  /** Told after an instance's tags are stored changed (State Manager redelivers what its targets now give it). */
+  onTagsChange(listener: (record: InstanceRecord) => void): void {
+    this.tagListeners.push(listener);
+  }
+
   async add(record: InstanceRecord): Promise<void> {
     await this.table.put(record.InstanceId, record);
     this.byId.set(record.InstanceId, record);
@@ -98,6 +104,8 @@ export class InstanceRegistry {
 
   async setTags(instanceId: string, tags: Tag[]): Promise<void> {
     await this.write(instanceId, (record) => ({ ...record, Tags: tags }));
+    const record = this.byId.get(instanceId);
+    if (record) for (const listener of this.tagListeners) listener(record);
   }
 
   /** A hello or heartbeat arrived: the instance is Online, in this session, with these facts. */

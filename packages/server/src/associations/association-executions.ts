@@ -1,0 +1,357 @@
+/**
+ * Association executions on the control plane: the agents' run reports (`association-status`, resent until
+ * `association-status-ack`), StartAssociationsOnce, UpdateAssociationStatus, and what they change on the
+ * association record (Overview, LastExecutionDate, LastSuccessfulExecutionDate) and in compliance.
+ *
+ * A message's reports are stored in one burst: every check and read first, then all writes at once (runs,
+ * executions, instance statuses, association records, compliance), then the acknowledgement. A runId already
+ * stored is acknowledged again and changes nothing; a report that is malformed is neither stored nor
+ * acknowledged (the agent keeps it); one for an association since deleted is acknowledged and dropped.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
+import { ApiError, constraintViolations } from '../api/errors.js';
+import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js';
+import type { ComplianceRecorder } from '../compliance/compliance-recorder.js';
+import type { InstanceRegistry } from '../instances/instance-registry.js';
+import type { Store, Table } from '../store/store.js';
+import { associationNotFound } from './association-errors.js';
+import { ASSOCIATION_ID } from './association-input.js';
+import { complianceOf } from './association-compliance.js';
+import { currentVersion, type AssociationOutcome, type AssociationRecord } from './association-records.js';
+import type { AssociationService } from './association-service.js';
+import { targetsMatch } from './association-targets.js';
+import {
+  EXECUTION_TARGETS_TABLE,
+  executionTargetKey,
+  EXECUTIONS_TABLE,
+  INSTANCE_STATUS_TABLE,
+  instanceStatusKey,
+  isFailure,
+  RUNS_TABLE,
+  scheduledExecutionId,
+  type AssociationExecutionRecord,
+  type ExecutionTargetRecord,
+  type InstanceAssociationStatusRecord,
+  type RunRecord,
+} from './execution-records.js';
+
+export interface AssociationExecutionsOptions {
+  store: Store;
+  associations: AssociationService;
+  registry: Pick<InstanceRegistry, 'get' | 'all'>;
+  send: (instanceId: string, type: string, body: unknown) => Promise<unknown>;
+  /** Where association results become compliance items (type Association). Absent: not recorded. */
+  compliance?: ComplianceRecorder;
+  now: () => Date;
+  logger?: CommandLogger;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled', 'Skipped']);
+const TRIGGERS: ReadonlySet<string> = new Set(['apply', 'schedule', 'run-now']);
+const EXECUTION_ID = new RegExp(`^${ASSOCIATION_ID.source}$`);
+const isDate = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+/** A report this control plane can store; anything else stays with the agent. */
+function isReport(value: unknown): value is AssociationRunReport {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return (
+    typeof r.runId === 'string' && r.runId.length > 0 && r.runId.length <= 128 &&
+    typeof r.associationId === 'string' && typeof r.associationVersion === 'string' &&
+    typeof r.trigger === 'string' && TRIGGERS.has(r.trigger) &&
+    isDate(r.scheduledAt) && isDate(r.endedAt) &&
+    typeof r.status === 'string' && STATUSES.has(r.status) &&
+    (r.executionId === undefined || (typeof r.executionId === 'string' && EXECUTION_ID.test(r.executionId)))
+  );
+}
+
+/** What a report says on one line (SSM's ExecutionSummary, e.g. "1 out of 1 plugin processed, 1 success"). */
+function summaryOf(report: AssociationRunReport): string {
+  const steps = report.steps ?? [];
+  const ok = steps.filter((step) => step.status === 'Success').length;
+  const failed = steps.filter((step) => isFailure(step.status)).length;
+  const parts = [`${ok} success`, ...(failed > 0 ? [`${failed} failed`] : [])];
+  return `${steps.length} out of ${steps.length} plugin${steps.length === 1 ? '' : 's'} processed, ${parts.join(', ')}`.slice(0, 512);
+}
+
+export class AssociationExecutions {
+  private readonly runs: Table<RunRecord>;
+  private readonly executions: Table<AssociationExecutionRecord>;
+  private readonly targets: Table<ExecutionTargetRecord>;
+  /** One message per instance at a time: a resent copy never races the first over the same rows. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly statuses: Table<InstanceAssociationStatusRecord>;
+  /** Per association, each instance's latest status: the Overview's counts without reading the table. */
+  private readonly latest = new Map<string, Map<string, InstanceAssociationStatusRecord>>();
+  private readonly logger: CommandLogger;
+
+  constructor(private readonly options: AssociationExecutionsOptions) {
+    this.runs = options.store.table<RunRecord>(RUNS_TABLE);
+    this.executions = options.store.table<AssociationExecutionRecord>(EXECUTIONS_TABLE);
+    this.targets = options.store.table<ExecutionTargetRecord>(EXECUTION_TARGETS_TABLE);
+    this.statuses = options.store.table<InstanceAssociationStatusRecord>(INSTANCE_STATUS_TABLE);
+    this.logger = options.logger ?? SILENT_LOGGER;
+  }
+
+  async start(): Promise<void> {
+    for (const status of await this.statuses.list()) this.remember(status);
+    // A deleted association's results go with it.
+    this.options.associations.onChange((before, after) => {
+      if (before && !after) void this.forget(before.AssociationId).catch((error: unknown) => this.logger.error({ err: error }, 'could not forget a deleted association\'s statuses'));
+    });
+  }
+
+  // ---- the agents' reports --------------------------------------------------------------------------------
+
+  /** `association-status`: store the reports (idempotently by runId), then acknowledge them. */
+  async onStatus(message: Message): Promise<void> {
+    const body = message.body as Partial<AssociationStatusBody> | null;
+    const instanceId = message.from;
+    if (!Array.isArray(body?.reports)) {
+      this.logger.warn({ from: instanceId, id: message.id }, 'malformed association-status ignored');
+      return;
+    }
+    const valid = body.reports.filter(isReport);
+    if (valid.length < body.reports.length) this.logger.warn({ from: instanceId, malformed: body.reports.length - valid.length }, 'malformed association reports: not stored, not acknowledged');
+    const previous = this.chains.get(instanceId) ?? Promise.resolve();
+    const stored = previous.catch(() => undefined).then(() => this.store(instanceId, valid));
+    this.chains.set(instanceId, stored);
+    let acked: string[];
+    try {
+      acked = await stored;
+    } finally {
+      if (this.chains.get(instanceId) === stored) this.chains.delete(instanceId);
+    }
+    if (acked.length > 0) await this.options.send(instanceId, 'association-status-ack', { runIds: acked } satisfies AssociationStatusAckBody);
+  }
+
+  /** Store reports from one instance as one burst; returns the runIds to acknowledge. */
+  async store(instanceId: string, reports: readonly AssociationRunReport[]): Promise<string[]> {
+    const acked: string[] = [];
+    const fresh: AssociationRunReport[] = [];
+    const seen = new Set<string>();
+    for (const report of reports) {
+      if (seen.has(report.runId)) continue;
+      seen.add(report.runId);
+      acked.push(report.runId);
+      if (!(await this.runs.read(report.runId))) fresh.push(report);
+    }
+    if (fresh.length === 0) return acked;
+
+    const records = new Map<string, AssociationRecord | undefined>();
+    const writes: Array<Promise<unknown>> = [];
+    const byExecution = new Map<string, AssociationRunReport[]>();
+    const touched = new Set<string>();
+    for (const report of fresh) {
+      if (!records.has(report.associationId)) records.set(report.associationId, (await this.options.associations.get(report.associationId).catch(() => undefined)));
+      const record = records.get(report.associationId);
+      if (!record) {
+        this.logger.info({ instanceId, associationId: report.associationId, runId: report.runId }, 'report for an association that no longer exists: acknowledged, dropped');
+        continue;
+      }
+      const executionId = report.trigger === 'run-now' && report.executionId ? report.executionId : scheduledExecutionId(report.associationId, report.associationVersion, report.scheduledAt);
+      byExecution.set(executionId, [...(byExecution.get(executionId) ?? []), report]);
+      writes.push(this.runs.put(report.runId, { runId: report.runId, ExecutionId: executionId, InstanceId: instanceId }));
+      const status = this.statusOf(instanceId, record, report);
+      if (status) {
+        this.remember(status);
+        touched.add(record.AssociationId);
+        writes.push(this.statuses.put(instanceStatusKey(instanceId, record.AssociationId), status));
+      }
+      const compliance = this.options.compliance;
+      const write = complianceOf(instanceId, record, report, executionId);
+      if (compliance && write) writes.push(compliance.put(write).catch((error: unknown) => this.logger.error({ err: (error as Error).message, instanceId, associationId: record.AssociationId }, 'could not record the association\'s compliance')));
+    }
+    for (const [executionId, group] of byExecution) writes.push(this.mergeExecution(executionId, instanceId, group));
+    for (const associationId of touched) writes.push(this.options.associations.recordOutcome(associationId, (record) => this.outcome(record)));
+    await Promise.all(writes);
+    return acked;
+  }
+
+  /** The host's row of the execution (its latest report wins) and the execution's counts. */
+  private async mergeExecution(executionId: string, instanceId: string, reports: AssociationRunReport[]): Promise<void> {
+    const report = reports.reduce((latest, candidate) => (candidate.endedAt > latest.endedAt ? candidate : latest));
+    const key = executionTargetKey(executionId, instanceId);
+    const previous = await this.targets.read(key);
+    if (previous && previous.LastExecutionDate > report.endedAt) return;
+    const row: ExecutionTargetRecord = { ExecutionId: executionId, ResourceId: instanceId, Status: report.status, DetailedStatus: report.detailedStatus || report.status, LastExecutionDate: report.endedAt, runId: report.runId };
+    await Promise.all([
+      this.targets.put(key, row),
+      this.executions.update(executionId, (current) => {
+        const execution: AssociationExecutionRecord = current ?? {
+          ExecutionId: executionId,
+          AssociationId: report.associationId,
+          AssociationVersion: report.associationVersion,
+          CreatedTime: report.scheduledAt,
+          trigger: report.trigger,
+          counts: {},
+        };
+        const counts = { ...execution.counts };
+        if (previous) counts[previous.Status] = Math.max(0, (counts[previous.Status] ?? 0) - 1);
+        counts[row.Status] = (counts[row.Status] ?? 0) + 1;
+        const last = !execution.LastExecutionDate || execution.LastExecutionDate < report.endedAt ? report.endedAt : execution.LastExecutionDate;
+        return { ...execution, counts, LastExecutionDate: last };
+      }),
+    ]);
+  }
+
+  /** The instance's new latest status for this association, or undefined when it has a newer one already. */
+  private statusOf(instanceId: string, record: AssociationRecord, report: AssociationRunReport): InstanceAssociationStatusRecord | undefined {
+    const previous = this.latest.get(record.AssociationId)?.get(instanceId);
+    if (previous && previous.ExecutionDate > report.endedAt) return undefined;
+    const version = record.versions.find((v) => v.AssociationVersion === report.associationVersion) ?? currentVersion(record);
+    const status: InstanceAssociationStatusRecord = {
+      InstanceId: instanceId,
+      AssociationId: record.AssociationId,
+      AssociationVersion: report.associationVersion,
+      Name: version.Name,
+      DocumentVersion: version.DocumentVersion,
+      ExecutionDate: report.endedAt,
+      Status: report.status,
+      DetailedStatus: report.detailedStatus || report.status,
+      ExecutionSummary: summaryOf(report),
+      runId: report.runId,
+    };
+    if (version.AssociationName !== undefined) status.AssociationName = version.AssociationName;
+    if (report.status !== 'Success' && report.status !== 'Skipped') status.ErrorCode = String(report.responseCode);
+    return status;
+  }
+
+  /** Overview, LastExecutionDate, LastSuccessfulExecutionDate from each instance's latest status. */
+  private outcome(record: AssociationRecord): AssociationOutcome {
+    const counts: Record<string, number> = {};
+    let last = record.LastExecutionDate;
+    let lastSuccess = record.LastSuccessfulExecutionDate;
+    for (const status of this.latest.get(record.AssociationId)?.values() ?? []) {
+      counts[status.Status] = (counts[status.Status] ?? 0) + 1;
+      if (!last || status.ExecutionDate > last) last = status.ExecutionDate;
+      if (status.Status === 'Success' && (!lastSuccess || status.ExecutionDate > lastSuccess)) lastSuccess = status.ExecutionDate;
+    }
+    const failed = Object.keys(counts).some(isFailure);
+    const overall = failed ? 'Failed' : (counts.Success ?? 0) > 0 ? 'Success' : 'Pending';
+    return {
+      Overview: { Status: overall, DetailedStatus: overall, AssociationStatusAggregatedCount: counts },
+      ...(last !== undefined ? { LastExecutionDate: last } : {}),
+      ...(lastSuccess !== undefined ? { LastSuccessfulExecutionDate: lastSuccess } : {}),
+    };
+  }
+
+  private remember(status: InstanceAssociationStatusRecord): void {
+    let byInstance = this.latest.get(status.AssociationId);
+    if (!byInstance) this.latest.set(status.AssociationId, (byInstance = new Map()));
+    byInstance.set(status.InstanceId, status);
+  }
+
+  private async forget(associationId: string): Promise<void> {
+    const byInstance = this.latest.get(associationId);
+    this.latest.delete(associationId);
+    await Promise.all([...(byInstance?.keys() ?? [])].map((instanceId) => this.statuses.delete(instanceStatusKey(instanceId, associationId))));
+  }
+
+  // ---- StartAssociationsOnce ------------------------------------------------------------------------------
+
+  /** Run each association now on every instance its targets take in: one execution each, one message per instance. */
+  async startOnce(associationIds: unknown): Promise<string[]> {
+    if (!Array.isArray(associationIds) || associationIds.length === 0 || associationIds.length > 10) {
+      throw constraintViolations([{ value: Array.isArray(associationIds) ? `[${associationIds.length} ids]` : String(associationIds), member: 'associationIds', constraint: 'Member must have length between 1 and 10' }]);
+    }
+    const bad = associationIds.find((id) => typeof id !== 'string' || !EXECUTION_ID.test(id));
+    if (bad !== undefined) throw new ApiError('InvalidAssociation', `${JSON.stringify(bad)} is not an association id (a UUID, as CreateAssociation returns)`);
+    // Every association must exist before anything is sent (no half-started request).
+    const records: AssociationRecord[] = [];
+    for (const id of new Set(associationIds as string[])) records.push(await this.options.associations.get(id));
+    const now = this.options.now().toISOString();
+    const started: string[] = [];
+    for (const record of records) {
+      const version = currentVersion(record);
+      const targets = this.options.registry.all().filter((instance) => targetsMatch(version.Targets, instance)).map((instance) => instance.InstanceId);
+      const execution: AssociationExecutionRecord = {
+        ExecutionId: randomUUID(),
+        AssociationId: record.AssociationId,
+        AssociationVersion: version.AssociationVersion,
+        CreatedTime: now,
+        trigger: 'run-now',
+        counts: targets.length > 0 ? { Pending: targets.length } : {},
+      };
+      // Every host's Pending row and the execution in one burst, before any host is asked to run it.
+      await Promise.all([
+        ...targets.map((instanceId) => this.targets.put(executionTargetKey(execution.ExecutionId, instanceId), { ExecutionId: execution.ExecutionId, ResourceId: instanceId, Status: 'Pending', DetailedStatus: 'Pending', LastExecutionDate: '' })),
+        this.executions.put(execution.ExecutionId, execution),
+      ]);
+      started.push(execution.ExecutionId);
+      for (const instanceId of targets) {
+        void this.options
+          .send(instanceId, 'association-run-now', { associationId: record.AssociationId, executionId: execution.ExecutionId } satisfies AssociationRunNowBody)
+          .catch((error: unknown) => this.logger.warn({ err: (error as Error)?.message, instanceId, associationId: record.AssociationId }, 'could not send association-run-now'));
+      }
+      this.logger.info({ associationId: record.AssociationId, executionId: execution.ExecutionId, targets: targets.length }, 'association started once');
+    }
+    return started;
+  }
+
+  // ---- UpdateAssociationStatus ----------------------------------------------------------------------------
+
+  /** SSM's UpdateAssociationStatus: set an instance's status for the association of this document that applies to it. */
+  async updateStatus(name: string, instanceId: string, status: { Date: Date; Name: string; Message: string; AdditionalInfo?: string }): Promise<AssociationRecord> {
+    const instance = this.options.registry.get(instanceId);
+    if (!instance) throw new ApiError('InvalidInstanceId', `Instance ${instanceId} is not a registered managed instance of this control plane`);
+    const record = (await this.options.associations.matching(instance)).find((candidate) => currentVersion(candidate).Name === name);
+    if (!record) throw associationNotFound(`no association of document ${name} applies to ${instanceId}`);
+    const previous = this.latest.get(record.AssociationId)?.get(instanceId);
+    if (previous && previous.Status === status.Name && previous.ExecutionSummary === status.Message) {
+      throw new ApiError('StatusUnchanged', `The association of ${name} on ${instanceId} already has status ${status.Name} with this message`);
+    }
+    const version = currentVersion(record);
+    const next: InstanceAssociationStatusRecord = {
+      InstanceId: instanceId,
+      AssociationId: record.AssociationId,
+      AssociationVersion: version.AssociationVersion,
+      Name: version.Name,
+      DocumentVersion: version.DocumentVersion,
+      ExecutionDate: status.Date.toISOString(),
+      Status: status.Name,
+      DetailedStatus: status.Name,
+      ExecutionSummary: status.Message,
+    };
+    if (version.AssociationName !== undefined) next.AssociationName = version.AssociationName;
+    this.remember(next);
+    await this.statuses.put(instanceStatusKey(instanceId, record.AssociationId), next);
+    return (await this.options.associations.recordOutcome(record.AssociationId, (current) => this.outcome(current))) ?? record;
+  }
+
+  // ---- queries --------------------------------------------------------------------------------------------
+
+  /** An association's executions, newest first. */
+  async executionsOf(associationId: string): Promise<AssociationExecutionRecord[]> {
+    await this.options.associations.get(associationId); // AssociationDoesNotExist
+    const all = (await this.executions.readAll()) as AssociationExecutionRecord[];
+    return all.filter((execution) => execution.AssociationId === associationId).sort((a, b) => b.CreatedTime.localeCompare(a.CreatedTime) || a.ExecutionId.localeCompare(b.ExecutionId));
+  }
+
+  async execution(associationId: string, executionId: string): Promise<AssociationExecutionRecord> {
+    await this.options.associations.get(associationId);
+    const execution = (await this.executions.read(executionId)) as AssociationExecutionRecord | undefined;
+    if (!execution || execution.AssociationId !== associationId) {
+      throw new ApiError('AssociationExecutionDoesNotExist', `Association ${associationId} has no execution ${executionId}`);
+    }
+    return execution;
+  }
+
+  /** An execution's hosts, by instance id. */
+  async targetsOf(executionId: string): Promise<ExecutionTargetRecord[]> {
+    const all = (await this.targets.readAll()) as ExecutionTargetRecord[];
+    return all.filter((target) => target.ExecutionId === executionId).sort((a, b) => a.ResourceId.localeCompare(b.ResourceId));
+  }
+
+  /** The latest status of every association on one instance, oldest association first. */
+  async instanceStatuses(instanceId: string): Promise<InstanceAssociationStatusRecord[]> {
+    if (!this.options.registry.get(instanceId)) throw new ApiError('InvalidInstanceId', `Instance ${instanceId} is not a registered managed instance of this control plane`);
+    const found: InstanceAssociationStatusRecord[] = [];
+    for (const byInstance of this.latest.values()) {
+      const status = byInstance.get(instanceId);
+      if (status) found.push(status);
+    }
+    return found.sort((a, b) => a.AssociationId.localeCompare(b.AssociationId));
+  }
+}

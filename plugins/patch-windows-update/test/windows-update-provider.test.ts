@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { predefinedDefaultBaseline } from '@tender/patch-baseline';
+import type { ExecResult, PatchBaselineSnapshot, PatchOperationResult, PatchProviderContext } from '@tender/plugin-api';
+import plugin, { createWindowsUpdateProvider, hresult, parseScan } from '../src/index.js';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
+const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
+
+/** AWS-DefaultPatchBaseline (CriticalUpdates and SecurityUpdates, MSRC Critical or Important, 7 days), at 2026-03-01 noon. */
+function windowsBaseline(overrides: Partial<PatchBaselineSnapshot> = {}): PatchBaselineSnapshot {
+  const predefined = predefinedDefaultBaseline('WINDOWS');
+  return {
+    snapshotId: 'snap-win', instanceId: 'mi-00000000000000003', baselineId: predefined.baselineId, operatingSystem: 'WINDOWS', globalFilters: [],
+    approvalRules: predefined.approvalRules, approvedPatches: [], approvedPatchesComplianceLevel: 'UNSPECIFIED', approvedPatchesEnableNonSecurity: false,
+    rejectedPatches: [], rejectedPatchesAction: 'ALLOW_AS_DEPENDENCY', createdAt: '2026-03-01T12:00:00Z', ...overrides,
+  };
+}
+
+/** A context that answers scan.ps1 and install.ps1 with recorded outputs, in order, and records the calls. */
+function recordedWindows(outputs: Record<string, string[]>): PatchProviderContext & { calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    signal: new AbortController().signal,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+    now: () => new Date('2026-03-01T12:00:00Z'),
+    async exec(command, args): Promise<ExecResult> {
+      calls.push([command, ...args]);
+      const script = path.basename(args[args.indexOf('-File') + 1] ?? '');
+      const next = outputs[script]?.shift();
+      assert.ok(next !== undefined, `unexpected call: ${command} ${args.join(' ')}`);
+      return { stdout: next, stderr: '', exitCode: 0 };
+    },
+  };
+}
+
+const states = (result: PatchOperationResult): Record<string, string> => Object.fromEntries(result.patches.map((entry) => [entry.KBId, entry.State]));
+
+describe('patch-windows-update: the Windows Update Agent on recorded outputs (hand-made, see test/fixtures/README.md)', () => {
+  it('the plugin declares the windows-update provider for WINDOWS, and ships its PowerShell scripts', () => {
+    assert.deepEqual(plugin.patchProviders?.['windows-update']?.operatingSystems, ['WINDOWS']);
+    const scripts = path.resolve(FIXTURES, '../../scripts');
+    assert.match(readFileSync(path.join(scripts, 'scan.ps1'), 'utf8'), /Microsoft\.Update\.Session[\s\S]*CreateUpdateSearcher[\s\S]*ConvertTo-Json/);
+    assert.match(readFileSync(path.join(scripts, 'install.ps1'), 'utf8'), /CreateUpdateInstaller[\s\S]*GetUpdateResult[\s\S]*HResult/);
+  });
+
+  it('Scan: KB ids, MSRC severity, classification and the default baseline\'s 7 days', async () => {
+    const context = recordedWindows({ 'scan.ps1': [fixture('windows-server-2022-scan.json')] });
+    const result = await createWindowsUpdateProvider().scan(context, windowsBaseline());
+    assert.deepEqual(states(result), {
+      KB5075001: 'MISSING', // Critical security update, 19 days old
+      KB5075002: 'MISSING', // Important
+      KB5073001: 'INSTALLED',
+      KB5072000: 'INSTALLED_OTHER', // installed, not a security update
+      // KB5075003 (4 days old), KB2267602 (a definition update) and KB5074001 (an application's update) are not
+      // approved and not installed: not reported.
+    });
+    const missing = result.patches.find((entry) => entry.KBId === 'KB5075001');
+    assert.deepEqual(missing, {
+      Title: '2026-02 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5075001)',
+      KBId: 'KB5075001', Classification: 'SecurityUpdates', Severity: 'Critical', State: 'MISSING', CVEIds: 'CVE-2026-21001,CVE-2026-21002,CVE-2026-21003',
+    });
+    assert.equal(result.rebootRequired, false);
+    assert.equal(context.calls.length, 1);
+    assert.deepEqual(context.calls[0]!.slice(0, 6), ['powershell.exe', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File']);
+  });
+
+  it('PRODUCT, PATCH_SET and an approved KB: the SQL Server update by an application rule, the definition update by KB', async () => {
+    const baseline = windowsBaseline({
+      approvalRules: [{ PatchFilterGroup: { PatchFilters: [{ Key: 'PATCH_SET', Values: ['APPLICATION'] }, { Key: 'PRODUCT', Values: ['Microsoft SQL Server 2019'] }] }, ApproveAfterDays: 0 }],
+      approvedPatches: ['KB2267602'],
+      rejectedPatches: ['KB5072000'],
+      rejectedPatchesAction: 'BLOCK',
+    });
+    const result = await createWindowsUpdateProvider().scan(recordedWindows({ 'scan.ps1': [fixture('windows-server-2022-scan.json')] }), baseline);
+    assert.deepEqual(states(result), { KB2267602: 'MISSING', KB5074001: 'MISSING', KB5073001: 'INSTALLED_OTHER', KB5072000: 'INSTALLED_REJECTED' });
+  });
+
+  it('Install: installs the approved updates; a failed one is FAILED with its HRESULT; the one installed waits for the reboot', async () => {
+    const context = recordedWindows({
+      'scan.ps1': [fixture('windows-server-2022-scan.json'), fixture('windows-server-2022-scan-after-install.json')],
+      'install.ps1': [fixture('windows-install-result.json')],
+    });
+    const result = await createWindowsUpdateProvider().install(context, windowsBaseline(), {});
+    const install = context.calls.find((call) => call.some((arg) => arg.endsWith('install.ps1')))!;
+    assert.deepEqual(install.slice(-2), ['-UpdateIds', '8f3b6f0e-1c1d-4e8e-9a55-6d1f0c2a1001,8f3b6f0e-1c1d-4e8e-9a55-6d1f0c2a1002']);
+    assert.deepEqual(states(result), { KB5075001: 'INSTALLED_PENDING_REBOOT', KB5075002: 'FAILED', KB5073001: 'INSTALLED', KB5072000: 'INSTALLED_OTHER' });
+    assert.deepEqual(result.failures, [{ patch: 'KB5075002', message: 'KB5075002 failed (HRESULT 0x80073712)' }]);
+    assert.equal(result.rebootRequired, true);
+  });
+
+  it('a pending reboot found by a scan: the installed update is INSTALLED_PENDING_REBOOT', async () => {
+    const result = await createWindowsUpdateProvider().scan(recordedWindows({ 'scan.ps1': [fixture('windows-server-2022-scan-after-install.json')] }), windowsBaseline());
+    assert.equal(states(result).KB5075001, 'INSTALLED_PENDING_REBOOT');
+    assert.equal(result.rebootRequired, true);
+  });
+
+  it('InstallOverrideList installs only the KBs it names, approved or not', async () => {
+    const context = recordedWindows({
+      'scan.ps1': [fixture('windows-server-2022-scan.json'), fixture('windows-server-2022-scan.json')],
+      'install.ps1': [JSON.stringify({ RebootRequired: false, Results: { UpdateId: '2c0e35a3-5d57-4c4e-8a5f-0b7d5d3e1003', KBArticleIDs: '2267602', ResultCode: 2, HResult: 0, RebootRequired: false } })],
+    });
+    const result = await createWindowsUpdateProvider().install(context, windowsBaseline(), { installOverrideList: ['KB2267602'] });
+    const install = context.calls.find((call) => call.some((arg) => arg.endsWith('install.ps1')))!;
+    assert.equal(install.at(-1), '2c0e35a3-5d57-4c4e-8a5f-0b7d5d3e1003');
+    assert.deepEqual(result.failures, []);
+  });
+
+  it('reads ConvertTo-Json\'s single-element shapes, and refuses output that is not JSON with a clear error', async () => {
+    const scan = parseScan(fixture('windows-scan-single-update.json'));
+    assert.equal(scan.Updates.length, 1);
+    assert.deepEqual(scan.Updates[0]!.KBArticleIDs, ['5075001']);
+    assert.deepEqual(scan.Updates[0]!.CveIDs, []);
+    assert.throws(() => parseScan('Exception calling "Search" with "1" argument(s): "0x8024402C"'), /printed no JSON: Exception calling "Search"/);
+    assert.equal(hresult(-2145124329), '0x80240017');
+    const failing: PatchProviderContext = { ...recordedWindows({}), exec: async () => ({ stdout: '', stderr: 'Access is denied.', exitCode: 1 }) };
+    await assert.rejects(createWindowsUpdateProvider().scan(failing, windowsBaseline()), /scan\.ps1 failed \(exit code 1\): Access is denied\./);
+  });
+});
