@@ -6,14 +6,15 @@
  * published signed on the wire as a control plane would. After the runs and --settle-seconds (default 20), all
  * sit idle for --idle-seconds (default 60); the figures are resident memory (VmRSS) at the end and CPU time
  * (user + system, from /proc) per minute of the idle window.
- * Also printed: the size of the `associations` message for N, beside the agent's 128 KiB receive limit.
+ * Also printed: the size of the `associations` message for N.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DeleteAssociationCommand, ListAssociationsCommand } from '@aws-sdk/client-ssm';
 import { loadIdentity, registerAgent } from '@tender/agent';
-import { DEFAULT_MAX_ENVELOPE_BYTES, type AssociationBody } from '@tender/protocol';
+import { DEFAULT_MAX_ENVELOPE_BYTES, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, type AssociationBody } from '@tender/protocol';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, REPO_ROOT } from '../support/processes.js';
 import { StateManagerWire } from '../support/state-manager-wire.js';
@@ -65,6 +66,8 @@ export async function run(args: string[]): Promise<void> {
   const children: ChildProcess[] = [];
   const wires: StateManagerWire[] = [];
   try {
+    // Only the benchmark's own associations: the control plane's default inventory association goes first.
+    for (const association of (await cp.ssm.send(new ListAssociationsCommand({}))).Associations ?? []) await cp.ssm.send(new DeleteAssociationCommand({ AssociationId: association.AssociationId }));
     const activation = await cp.createActivation({ limit: 4 });
     const start = async (name: string) => {
       const stateDir = path.join(work, name);
@@ -90,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
     await eventually(async () => many.wire.reports.size >= count || undefined, `the ${count} associations applied and reported`, 120_000, 100);
     const applyMs = performance.now() - applyStarted;
     const failed = [...many.wire.reports.values()].filter((r) => r.status !== 'Success').length;
-    console.log(`associations message for ${count}: ${(bytes / 1024).toFixed(1)} KiB (${(bytes / count).toFixed(0)} bytes each; the agent accepts up to ${DEFAULT_MAX_ENVELOPE_BYTES / 1024} KiB)`);
+    console.log(`associations message for ${count}: ${(bytes / 1024).toFixed(1)} KiB (${(bytes / count).toFixed(0)} bytes each; the protocol's default limit is ${DEFAULT_MAX_ENVELOPE_BYTES / 1024} KiB, the agent takes up to ${MAX_AGENT_UPLOAD_ENVELOPE_BYTES / 1048576} MiB from its control plane)`);
     console.log(`applied ${count} on receipt (one run each, 5 at a time): ${applyMs.toFixed(0)} ms to the last report${failed ? `, ${failed} not Success` : ''}`);
 
     await new Promise((resolve) => setTimeout(resolve, option(args, 'settle-seconds', 20) * 1000)); // the apply runs' aftermath (acknowledgements, garbage collection) is not idle cost
@@ -108,7 +111,7 @@ export async function run(args: string[]): Promise<void> {
     line('holding 1, not run yet (timer armed)', 1);
     line(`holding ${count}, none run yet (timers armed)`, 2);
     line(`holding ${count}, each applied once (${count} runs done)`, 3);
-    console.log(`  holding ${count} rather than 1: RSS +${(rss[2]! - rss[1]!).toFixed(1)} MB (the first set's cost is mostly one-time: validation and scheduling code loaded and compiled)`);
+    console.log(`  holding ${count} rather than 1: RSS ${rss[2]! - rss[1]! >= 0 ? '+' : ''}${(rss[2]! - rss[1]!).toFixed(1)} MB (the first set's cost is mostly one-time: validation and scheduling code loaded and compiled)`);
   } finally {
     for (const wire of wires) await wire.disconnect();
     for (const child of children) child.kill('SIGKILL');
