@@ -13,6 +13,7 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   inventory: { summary: 'GetInventory over 1,000 hosts × 1,000 applications: filter and aggregator latency (p50/p99) through the SDK, load and restart time', load: () => import('./inventory.js') },
   parameters: { summary: 'GetParameter throughput and p50/p99 latency with SigV4 over loopback, load from another process', load: () => import('./parameters.js') },
   'inventory-agent': { summary: 'inventory, agent side: full gather time and agent CPU, wire bytes of a full upload and of an unchanged one', load: () => import('./inventory-agent.js') },
+  'associations-agent': { summary: 'State Manager, agent side: RSS and CPU per idle minute holding 0 vs 50 associations (same run), size of the associations message', load: () => import('./associations-agent.js') },
   associations: { summary: 'State Manager, control plane: 10,000 associations over 1,000 hosts: create, compute all sets (vs a naive scan), tag change (vs recompute all), fleet hello, timer tick, reports, memory', load: () => import('./associations.js') },
   compliance: { summary: 'compliance: PutComplianceItems throughput and ListComplianceSummaries latency with 1,000 hosts × 200 items', load: () => import('./compliance.js') },
   retention: { summary: 'retention: pruning 100,000 old commands, 10,000 window executions and 1,000 inventory histories, and the cost of a run with nothing to remove', load: () => import('./retention.js') },

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetCommandInvocationCommand, ListInventoryEntriesCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, ListAssociationsCommand, ListInventoryEntriesCommand, SendCommandCommand, StartAssociationsOnceCommand } from '@aws-sdk/client-ssm';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AptSandbox } from '../support/apt-repository.js';
@@ -139,6 +139,12 @@ describe('Inventory end to end: agent process → control plane, checksum first'
     const expected = execFileSync('dpkg-query', ['-W', '-f', '${Package}\n'], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n').filter(Boolean);
     await agent.kill('SIGTERM');
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', path.join(work, 'agent'), '--inventory-jitter-seconds', '0']);
+    // The agent holds the control plane's default AWS-GatherSoftwareInventory association, so its built-in schedule
+    // stands down and nothing gathers at start (the association already ran): run the association now instead.
+    await agent.waitFor(/"msg":"connected to the control plane"/, 30_000);
+    const gathering = (await cp.ssm.send(new ListAssociationsCommand({ AssociationFilterList: [{ key: 'Name', value: 'AWS-GatherSoftwareInventory' }] }))).Associations ?? [];
+    assert.ok(gathering.length > 0, 'the default inventory association');
+    await cp.ssm.send(new StartAssociationsOnceCommand({ AssociationIds: gathering.map((a) => a.AssociationId!) }));
     const names = await eventually(async () => {
       const listed = await applicationNames();
       return listed.length === expected.length ? listed : undefined;

@@ -6,6 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { LockedError, StateFileError } from '@tender/local-state';
+import { TestClockError } from '../associations/index.js';
 import { NotRegisteredError } from '../identity/agent-identity.js';
 import { runAgent, type RunAgentOptions } from '../runtime/run-agent.js';
 import { defaultStateDir, STATE_DIR_DESCRIPTION, STATE_DIR_ENV } from './state-dir.js';
@@ -75,7 +76,7 @@ export async function runStart(flags: StartFlags): Promise<{ code: number; messa
     const exit = await runAgent(runAgentOptions(flags));
     return exit.code === 0 ? { code: 0 } : { code: exit.code, message: exit.reason };
   } catch (error) {
-    if (error instanceof NotRegisteredError || error instanceof StateFileError || error instanceof LockedError) return { code: 1, message: error.message };
+    if (error instanceof NotRegisteredError || error instanceof StateFileError || error instanceof LockedError || error instanceof TestClockError) return { code: 1, message: error.message };
     throw error;
   }
 }

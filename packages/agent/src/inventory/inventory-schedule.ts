@@ -43,14 +43,19 @@ function loggingSink(log: (message: string) => void): OutputSink {
 }
 
 /**
- * Until State Manager exists, the agent gathers inventory by itself: at start and every intervalMinutes, it runs
- * aws:softwareInventory with AWS-GatherSoftwareInventory's defaults, the result going to the uploader like a
- * SendCommand's would. Runs never overlap; stop() aborts a run in progress.
+ * The agent's built-in inventory gathering, the fallback for a host that holds no State Manager association of
+ * AWS-GatherSoftwareInventory: at start and every intervalMinutes, it runs aws:softwareInventory with
+ * AWS-GatherSoftwareInventory's defaults, the result going to the uploader like a SendCommand's would. While the
+ * agent holds such an association, the association gathers (on its schedule, with its parameters) and this
+ * schedule stands down (standDown(true)); when the association goes, this schedule takes over again, with a
+ * gather at once. Runs never overlap; stop() aborts a run in progress.
  */
 export class InventorySchedule {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly controller = new AbortController();
+  private started = false;
+  private standingDown = false;
 
   constructor(private readonly options: InventoryScheduleOptions) {}
 
@@ -64,8 +69,30 @@ export class InventorySchedule {
       logger.warn(`no plugin provides ${SOFTWARE_INVENTORY_ACTION}: inventory is not gathered`);
       return;
     }
+    this.started = true;
+    if (this.standingDown) logger.info('an association of AWS-GatherSoftwareInventory gathers inventory: the built-in inventory schedule stands down');
+    else this.arm();
+  }
+
+  /** Whether an association of AWS-GatherSoftwareInventory does the gathering (true) or this schedule (false). */
+  standDown(standDown: boolean): void {
+    if (standDown === this.standingDown) return;
+    this.standingDown = standDown;
+    if (!this.started) return;
+    if (standDown) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.options.logger.info('an association of AWS-GatherSoftwareInventory gathers inventory now: the built-in inventory schedule stands down');
+    } else {
+      this.options.logger.info('no association of AWS-GatherSoftwareInventory any more: the built-in inventory schedule takes over');
+      this.arm();
+    }
+  }
+
+  private arm(): void {
     void this.runOnce();
-    this.timer = setInterval(() => void this.runOnce(), intervalMinutes * 60_000);
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMinutes * 60_000);
     this.timer.unref?.();
   }
 

@@ -7,7 +7,8 @@ import { previewIsWhole, uploadOutput, type UploadTarget } from './output-upload
 /** How long a delivered result may wait for its `result-ack` before it is sent again (the control plane dedupes). */
 const RESEND_UNACKNOWLEDGED_MS = 30_000;
 
-function stepBody(step: StepResult): StepResultBody {
+/** A step result as the wire carries it (command-status, command-result, association-status). */
+export function stepBody(step: StepResult): StepResultBody {
   return {
     name: step.name,
     action: step.action,

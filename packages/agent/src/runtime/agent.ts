@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger, Transport, TransportFactory } from '@tender/plugin-api';
-import { createMessage, openEnvelope, ReplayGuard, signEnvelope, type Message, type MessageType, type RejectReason } from '@tender/protocol';
+import { createMessage, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, openEnvelope, ReplayGuard, signEnvelope, type Message, type MessageType, type RejectReason } from '@tender/protocol';
 import type { AgentIdentity } from '../identity/agent-identity.js';
 import { gatherPlatformInfo, type PlatformInfo } from '../platform/platform-info.js';
 
@@ -18,6 +18,15 @@ export interface AgentExit {
   code: number;
   reason: string;
 }
+
+/**
+ * The largest message the agent takes from its control plane (4 MiB, as the control plane takes from an agent:
+ * MAX_AGENT_UPLOAD_ENVELOPE_BYTES). An `associations` set carries every association's document: 50 associations of
+ * AWS-GatherSoftwareInventory are about 170 KiB, beyond the protocol's 128 KiB default. The bound still matters
+ * (messages are buffered whole), but only the control plane and broker-privileged clients can publish on an agent's
+ * `down` topic, and nothing unsigned by the pinned key is acted on.
+ */
+const MAX_DOWN_ENVELOPE_BYTES = MAX_AGENT_UPLOAD_ENVELOPE_BYTES;
 
 /** Agent-side rejections are reported to the control plane (for its audit trail), at most this often. */
 const MAX_REPORTS_PER_MINUTE = 20;
@@ -41,6 +50,7 @@ export class Agent {
   private reportWindow = { start: 0, count: 0 };
   private readonly handlers = new Map<string, (message: Message) => Promise<void> | void>();
   private readonly connectedListeners: Array<() => void> = [];
+  private isConnected = false;
 
   constructor(private readonly options: AgentOptions) {
     this.handlers.set('deregistered', (message) => {
@@ -57,6 +67,11 @@ export class Agent {
   /** Handle a verified message type (later capabilities: commands, associations, ...). */
   on(type: MessageType, handler: (message: Message) => Promise<void> | void): void {
     this.handlers.set(type, handler);
+  }
+
+  /** Whether the transport is connected now (a send() made while it is not waits for the connection). */
+  get connected(): boolean {
+    return this.isConnected;
   }
 
   /** Called after every (re)connection, once the hello is on its way. */
@@ -94,12 +109,14 @@ export class Agent {
       switch (status.state) {
         case 'connected':
           this.sessionId = this.pendingSessionId || randomUUID();
+          this.isConnected = true;
           logger.info('connected to the control plane', { instanceId: this.instanceId });
           void this.sayHello();
           this.startHeartbeat();
           for (const listener of this.connectedListeners) listener();
           break;
         case 'disconnected': {
+          this.isConnected = false;
           clearInterval(this.heartbeat);
           if (Date.now() - lastDisconnectLog > 30_000) {
             lastDisconnectLog = Date.now();
@@ -108,6 +125,7 @@ export class Agent {
           break;
         }
         case 'refused':
+          this.isConnected = false;
           logger.error('the control plane refused this agent (was it deregistered?). Stopping; register again to rejoin.', { reason: status.reason });
           void this.stop({ code: 3, reason: status.reason });
           break;
@@ -142,6 +160,7 @@ export class Agent {
     const result = openEnvelope(payload, {
       me: this.instanceId,
       guard: this.guard,
+      maxBytes: MAX_DOWN_ENVELOPE_BYTES,
       keys: (keyId) => (keyId === identity.file.controlPlane.id ? { publicKey: identity.controlPlaneKey, owner: identity.file.controlPlane.id } : undefined),
     });
     if (!result.ok) {
@@ -160,6 +179,15 @@ export class Agent {
     } catch (error) {
       logger.error('handling a message failed', { type: result.message.type, err: (error as Error).message });
     }
+  }
+
+  /**
+   * A verified message whose content the agent refuses (a capability's own checks, e.g. an invalid associations
+   * set): reported like a refused envelope, for the control plane's audit trail.
+   */
+  reportRejection(reason: RejectReason, detail: string, messageId?: string): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    this.report(reason, detail, messageId);
   }
 
   /** Tell the control plane (signed, rate-limited) that a message addressed to us was refused. */

@@ -13,6 +13,8 @@ import { actionsFromPlugins, CommandRunner, patchProvidersFromPlugins, secretOpe
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
 import { AGENT_VERSION } from '../version.js';
+import { AssociationChannel, AssociationScheduler, INVENTORY_DOCUMENT, testClockFromEnvironment } from '../associations/index.js';
+import type { Clock } from '../runner/index.js';
 
 /** The plugins the agent ships with. */
 export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory', '@tender/patch-apt', '@tender/patch-dnf', '@tender/patch-windows-update', '@tender/action-patch'];
@@ -29,6 +31,8 @@ export interface RunAgentOptions {
   inventoryJitterSeconds?: number;
   /** Where custom inventory JSON files are read. Default `<state dir>/inventory/custom`. */
   customInventoryDir?: string;
+  /** The association scheduler's clock (tests). Default: the test clock the environment enables, else the system's. */
+  associationClock?: Clock;
 }
 
 export const DEFAULT_INVENTORY_JITTER_SECONDS = 60;
@@ -41,6 +45,9 @@ const CUSTOM_INVENTORY_DIR_VARIABLE = 'TENDER_AGENT_CUSTOM_INVENTORY_DIR';
  */
 export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
   const logger = options.logger ?? createJsonLogger({ level: options.logLevel, base: { svc: 'tender-agent' } });
+  // Checked before anything is touched: a refused test clock stops the start with its reason.
+  const testClock = options.associationClock ? undefined : testClockFromEnvironment();
+  if (testClock) logger.warn('TEST ONLY: association schedules run on a sped-up clock', { anchor: new Date(testClock.anchor).toISOString(), scale: testClock.scale });
   const stateDir = path.resolve(options.stateDir);
   const lock = await acquireLock(stateDir, 'agent.lock').catch((error: NodeJS.ErrnoException) => {
     if (error instanceof LockedError) throw error;
@@ -93,6 +100,25 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       logger,
       intervalMinutes: options.inventoryIntervalMinutes ?? DEFAULT_INVENTORY_INTERVAL_MINUTES,
     });
+    const associationChannel: { current?: AssociationChannel } = {};
+    const associations = await AssociationScheduler.open({
+      stateDir,
+      logger,
+      ...(options.associationClock ?? testClock?.clock ? { clock: options.associationClock ?? testClock!.clock } : {}),
+      runner: {
+        actions,
+        instance: { instanceId: identity.file.instanceId, region: identity.file.region, platformName: platform.PlatformName, platformVersion: platform.PlatformVersion },
+        documents: (name, version) => fetchDocument(controlPlane, name, version),
+        openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
+        inventory: uploader.services(),
+        // An association of AWS-RunPatchBaseline is how SSM scans on a schedule.
+        patchProviders: patchProvidersFromPlugins(plugins),
+      },
+      onReport: (report) => associationChannel.current?.reportReady(report),
+      // While an association gathers inventory, the built-in schedule stands down (and takes over again without one).
+      onSetChanged: (held) => inventorySchedule.standDown(held.some((a) => a.documentName === INVENTORY_DOCUMENT)),
+    });
+    associationChannel.current = new AssociationChannel(agent, associations, logger);
     const recovered = await runner.recover();
     if (recovered.ended.length || recovered.resumed.length || recovered.requeued.length) logger.info('recovered commands', { ended: recovered.ended.map((r) => r.commandId), resumed: recovered.resumed, requeued: recovered.requeued });
     logger.info('agent starting', { instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) });
@@ -102,10 +128,13 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    await associations.start();
     agent.start();
     inventorySchedule.start();
     const exit = await agent.exited;
     await inventorySchedule.stop();
+    associationChannel.current.stop();
+    await associations.stop();
     uploader.stop();
     channel.current.stop();
     await runner.stop();
