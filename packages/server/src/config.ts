@@ -32,6 +32,8 @@ export interface ServerConfig {
   retentionMaintenanceWindowExecutionDays?: number;
   /** Days of finished commands (with their invocations and outputs) kept; SSM keeps 30. */
   retentionCommandDays?: number;
+  /** Days of finished association executions (with their per-host results and runs) kept; SSM keeps 30. */
+  retentionAssociationExecutionDays?: number;
   /** How long a patch baseline snapshot (AWS-RunPatchBaseline's SnapshotId) lives; default one day. */
   patchSnapshotLifetimeSeconds?: number;
 }
@@ -47,6 +49,7 @@ export const SERVER_DEFAULTS: Omit<ServerConfig, 'dataDir'> = {
   retentionInventoryHistoryDays: DEFAULT_RETENTION_DAYS,
   retentionMaintenanceWindowExecutionDays: DEFAULT_RETENTION_DAYS,
   retentionCommandDays: DEFAULT_RETENTION_DAYS,
+  retentionAssociationExecutionDays: DEFAULT_RETENTION_DAYS,
 };
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -73,6 +76,7 @@ export function validateServerConfig(config: ServerConfig): void {
     ['retention-inventory-history-days', config.retentionInventoryHistoryDays],
     ['retention-maintenance-window-execution-days', config.retentionMaintenanceWindowExecutionDays],
     ['retention-command-days', config.retentionCommandDays],
+    ['retention-association-execution-days', config.retentionAssociationExecutionDays],
   ] as const) {
     const problem = value === undefined ? undefined : retentionDaysProblem(setting, value);
     if (problem) problems.push(problem);

@@ -8,7 +8,7 @@ import { acquireLock, ensurePrivateDir, writeJsonFile } from '@tender/local-stat
 import { DOCUMENT_FETCH_PREFIX, fromBase64, MAX_OUTPUT_UPLOAD_BYTES, OUTPUT_UPLOAD_PREFIX, PATCH_SNAPSHOT_FETCH_PREFIX, type Message, type PresenceBody, type RejectionBody, type SessionEndBody } from '@tender/protocol';
 import { pino, type Logger } from 'pino';
 import { AccessKeys } from './access/access-keys.js';
-import { startStateManager, type StateManager } from './associations/index.js';
+import { associationExecutionRetention, startStateManager, type StateManager } from './associations/index.js';
 import { accessKeyOperations } from './access/operations.js';
 import { ActivationService } from './activations/activation-service.js';
 import { activationOperations } from './activations/operations.js';
@@ -339,6 +339,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
         commandRetention({ store, outputsDir: path.join(dataDir, 'outputs'), days: config.retentionCommandDays ?? DEFAULT_RETENTION_DAYS, isRunning: (id) => commands.isRunning(id), now: retentionNow }),
         windowExecutionRetention({ store, days: config.retentionMaintenanceWindowExecutionDays ?? DEFAULT_RETENTION_DAYS, now: retentionNow }),
         inventoryHistoryRetention({ persistence: inventoryPersistence, days: config.retentionInventoryHistoryDays ?? DEFAULT_RETENTION_DAYS }),
+        associationExecutionRetention({ store, days: config.retentionAssociationExecutionDays ?? DEFAULT_RETENTION_DAYS, now: retentionNow, onPruned: (ids) => stateManager.executions.forgetExecutions(ids) }),
       ],
       now: retentionNow,
       audit: writeAudit,

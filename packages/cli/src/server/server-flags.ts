@@ -31,6 +31,7 @@ export const serverFlags = {
   'retention-inventory-history-days': Flags.integer({ description: `days of inventory history (per-host diffs) kept; current inventory is never pruned (default ${SERVER_DEFAULTS.retentionInventoryHistoryDays})`, env: 'TENDER_RETENTION_INVENTORY_HISTORY_DAYS' }),
   'retention-maintenance-window-execution-days': Flags.integer({ description: `days of finished maintenance-window executions kept (default ${SERVER_DEFAULTS.retentionMaintenanceWindowExecutionDays}, as SSM)`, env: 'TENDER_RETENTION_MAINTENANCE_WINDOW_EXECUTION_DAYS' }),
   'retention-command-days': Flags.integer({ description: `days of finished commands, their invocations and outputs kept (default ${SERVER_DEFAULTS.retentionCommandDays}, as SSM)`, env: 'TENDER_RETENTION_COMMAND_DAYS' }),
+  'retention-association-execution-days': Flags.integer({ description: `days of finished State Manager association executions, their per-host results and runs kept; each host's latest status is never pruned (default ${SERVER_DEFAULTS.retentionAssociationExecutionDays}, as SSM)`, env: 'TENDER_RETENTION_ASSOCIATION_EXECUTION_DAYS' }),
 };
 
 type ServerFlagValues = { [K in keyof typeof serverFlags]?: unknown };

@@ -324,6 +324,17 @@ export class AssociationExecutions {
     executions.set(execution.ExecutionId, execution.CreatedTime);
   }
 
+  /**
+   * Executions retention removed from the store (association-execution-retention.ts): no longer listed. One pass
+   * over the index, whatever the number of ids (a prune removes many at once).
+   */
+  forgetExecutions(executionIds: ReadonlySet<string>): void {
+    for (const [associationId, executions] of this.byAssociation) {
+      for (const executionId of executions.keys()) if (executionIds.has(executionId)) executions.delete(executionId);
+      if (executions.size === 0) this.byAssociation.delete(associationId);
+    }
+  }
+
   private remember(status: InstanceAssociationStatusRecord): void {
     let byInstance = this.latest.get(status.AssociationId);
     if (!byInstance) this.latest.set(status.AssociationId, (byInstance = new Map()));

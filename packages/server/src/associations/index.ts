@@ -14,4 +14,5 @@ export { AssociationIndex } from './association-index.js';
 export { AssociationBodies } from './association-body.js';
 export { AssociationDelivery, type DeliveryRecord } from './association-delivery.js';
 export { AssociationExecutions } from './association-executions.js';
+export { associationExecutionRetention, ASSOCIATION_EXECUTION_RETENTION_KIND, type AssociationExecutionRetentionOptions } from './association-execution-retention.js';
 export { startStateManager, type StateManager, type StateManagerOptions } from './state-manager.js';
