@@ -171,6 +171,9 @@ async function buildRpm(work) {
   return file;
 }
 
+// Package contents get their modes from this process: a caller's umask (a test process running an in-process
+// control plane sets 077) must not make /opt/tender-agent or DEBIAN/ private; the state dir is made 0700 explicitly.
+process.umask(0o022);
 await fs.mkdir(OUT, { recursive: true });
 const stageBegan = Date.now();
 await stageLib();

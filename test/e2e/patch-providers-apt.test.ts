@@ -74,7 +74,7 @@ describe('patch-apt end to end: real apt-get and dpkg on an isolated root fed by
     const patches = byName(result);
     assert.deepEqual([...patches.keys()].sort(), ['fleetabsent', 'fleetdemo', 'fleetdemo-sec', 'fleetheld', 'fleetkeep', 'fleetreject']);
     assert.equal(patches.get('fleetabsent')?.State, 'NOT_APPLICABLE', 'approved, but not installed');
-    assert.deepEqual(patches.get('fleetdemo-sec'), { Title: 'fleetdemo-sec 2.0.1', KBId: 'fleetdemo-sec', Classification: 'Security', Severity: 'Important', State: 'MISSING', Version: '2.0.1' });
+    assert.deepEqual(patches.get('fleetdemo-sec'), { Title: 'fleetdemo-sec 2.0.1', KBId: 'fleetdemo-sec', Classification: 'Security', Severity: 'Important', State: 'MISSING', ComplianceLevel: 'UNSPECIFIED', Version: '2.0.1' });
     assert.deepEqual(patches.get('fleetdemo'), { Title: 'fleetdemo 1.0.0', KBId: 'fleetdemo', Classification: 'Other', Severity: 'Optional', State: 'INSTALLED_OTHER', Version: '1.0.0' });
     assert.equal(patches.get('fleetheld')?.State, 'MISSING', 'a held package with an approved security update is still missing it');
     assert.equal(patches.get('fleetheld')?.Classification, 'Security');

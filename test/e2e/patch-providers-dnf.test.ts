@@ -67,7 +67,7 @@ describe('patch-dnf end to end: real dnf with --installroot and a local reposito
       fleetreject: 'INSTALLED_REJECTED 0:1.0-1',
       fleetbroken: 'MISSING 0:1.1-1',
     });
-    assert.deepEqual(entry(result, 'fleetdemo-sec'), { Title: 'fleetdemo-sec.noarch:0:1.1-1', KBId: 'fleetdemo-sec', Classification: 'Security', Severity: 'Important', State: 'MISSING', CVEIds: 'CVE-2026-0001,CVE-2026-0002', Version: '0:1.1-1' });
+    assert.deepEqual(entry(result, 'fleetdemo-sec'), { Title: 'fleetdemo-sec.noarch:0:1.1-1', KBId: 'fleetdemo-sec', Classification: 'Security', Severity: 'Important', State: 'MISSING', ComplianceLevel: 'HIGH', CVEIds: 'CVE-2026-0001,CVE-2026-0002', Version: '0:1.1-1' });
     assert.equal(entry(result, 'fleetdemo')?.Classification, 'Bugfix');
     assert.equal(result.rebootRequired, false);
     assert.equal(await dnf.installedPackages(), before, 'the rpm database is unchanged');
