@@ -1,7 +1,7 @@
 /**
  * State Manager associations on the control plane: create (one or a batch), update (a new version), describe,
  * list, list versions, delete. Every check runs before the single write, so bad input leaves nothing behind.
- * Delivering associations to agents, running them and their compliance are the next step (see index.ts).
+ * Delivery to agents, executions and compliance live beside it (see index.ts); this file owns the records.
  */
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../access/access-keys.js';
