@@ -95,7 +95,7 @@ const COUNTER: Record<PatchStateName, keyof PatchStateCounts> = {
   AVAILABLE_SECURITY_UPDATE: 'AvailableSecurityUpdateCount',
 };
 
-export function countPatchStates(entries: Array<Pick<PatchReportEntry, 'State'>>): PatchStateCounts {
+export function countPatchStates(entries: ReadonlyArray<Pick<PatchReportEntry, 'State'>>): PatchStateCounts {
   const counts: PatchStateCounts = {
     InstalledCount: 0, InstalledOtherCount: 0, InstalledPendingRebootCount: 0, InstalledRejectedCount: 0,
     MissingCount: 0, FailedCount: 0, NotApplicableCount: 0, AvailableSecurityUpdateCount: 0,

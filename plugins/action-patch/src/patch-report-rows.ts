@@ -4,6 +4,7 @@
  * AWS:ComplianceItem row per patch with ComplianceType `Patch` (SSM's schema, plus CVEIds and Version). Values are
  * strings, as inventory holds them.
  */
+import { countPatchStates } from '@tender/patch-baseline';
 import type { PatchBaselineSnapshot, PatchReportEntry, PatchStateName } from '@tender/plugin-api';
 
 export interface OperationFacts {
@@ -19,17 +20,6 @@ export interface OperationFacts {
   lastNoRebootInstallTime?: Date;
 }
 
-const COUNTERS: Record<PatchStateName, string> = {
-  INSTALLED: 'InstalledCount',
-  INSTALLED_OTHER: 'InstalledOtherCount',
-  INSTALLED_PENDING_REBOOT: 'InstalledPendingRebootCount',
-  INSTALLED_REJECTED: 'InstalledRejectedCount',
-  MISSING: 'MissingCount',
-  FAILED: 'FailedCount',
-  NOT_APPLICABLE: 'NotApplicableCount',
-  AVAILABLE_SECURITY_UPDATE: 'AvailableSecurityUpdateCount',
-};
-
 /** States that leave a patch, and so the host, non-compliant. */
 export const NON_COMPLIANT_STATES: ReadonlySet<PatchStateName> = new Set(['MISSING', 'FAILED', 'INSTALLED_PENDING_REBOOT', 'INSTALLED_REJECTED', 'AVAILABLE_SECURITY_UPDATE']);
 
@@ -37,9 +27,8 @@ export type PatchCounts = Record<string, number>;
 
 /** The state counts plus SSM's non-compliance split: Critical (compliance level), Security (classification), Other. */
 export function countPatches(patches: readonly PatchReportEntry[]): PatchCounts {
-  const counts: PatchCounts = Object.fromEntries([...Object.values(COUNTERS), 'CriticalNonCompliantCount', 'SecurityNonCompliantCount', 'OtherNonCompliantCount'].map((name) => [name, 0]));
+  const counts: PatchCounts = { ...countPatchStates(patches), CriticalNonCompliantCount: 0, SecurityNonCompliantCount: 0, OtherNonCompliantCount: 0 };
   for (const patch of patches) {
-    counts[COUNTERS[patch.State]]! += 1;
     if (!NON_COMPLIANT_STATES.has(patch.State)) continue;
     if (patch.ComplianceLevel === 'CRITICAL') counts.CriticalNonCompliantCount! += 1;
     else if (/secur/i.test(patch.Classification)) counts.SecurityNonCompliantCount! += 1;
