@@ -111,7 +111,8 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
         documents: (name, version) => fetchDocument(controlPlane, name, version),
         openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
         inventory: uploader.services(),
-        // An association of AWS-RunPatchBaseline is how SSM scans on a schedule.
+        // An association of AWS-RunPatchBaseline is how SSM scans on a schedule: its step needs the snapshot too.
+        patchSnapshots: (snapshotId, options) => fetchPatchSnapshot(controlPlane, snapshotId, options?.baselineOverride),
         patchProviders: patchProvidersFromPlugins(plugins),
       },
       onReport: (report) => associationChannel.current?.reportReady(report),
