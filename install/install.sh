@@ -268,7 +268,7 @@ if service_manager_available; then
     fi
     [ -z "$rollback_package" ] || roll_back_package
     if [ -n "$previous_version" ] && [ "$previous_version" != "$new_version" ]; then
-      fail "tender-agent $new_version did not start (see above), and there is no kept copy of $previous_version in $KEPT to roll back to (it was not installed by this script): reinstall it with this script"
+      fail "tender-agent $new_version did not start (see above), and there is no kept copy of $previous_version in $KEPT to roll back to (this script keeps only the packages it installs): install $previous_version again with this script"
     fi
     fail "the service did not start (see above); the agent is installed and registered: fix the cause, then run: tender-agent service install"
   fi

@@ -154,7 +154,7 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
 
     // A 0.1.1 .deb whose agent exits at once; dpkg keeps no old version, so only the kept copy can bring 0.1.0 back.
     const broken = '/tmp/broken-deb';
-    await box.ok(['sh', '-c', `dpkg-deb -R ${inside(packages.upgradeDeb)} ${broken} && sed -i '1a if (process.argv[2] === "start") process.exit(1);' ${broken}/opt/tender-agent/lib/node_modules/@tender/agent/bin/run.js && dpkg-deb -b ${broken} /tmp/tender-agent_0.1.1_all.deb`]);
+    await box.ok(['sh', '-c', `dpkg-deb -R ${inside(packages.upgradeDeb)} ${broken} && sed -i '1a if (process.argv[2] === "start") process.exit(1);' ${broken}/opt/tender-agent/lib/node_modules/@tender/agent/bin/run.js && dpkg-deb -Zgzip -z1 -b ${broken} /tmp/tender-agent_0.1.1_all.deb`]);
     const rollback = await box.exec(['sh', '/install/install.sh', '--package', '/tmp/tender-agent_0.1.1_all.deb']);
     assert.notEqual(rollback.code, 0, rollback.stdout);
     assert.match(rollback.stdout, /installed tender-agent 0\.1\.1 \(deb\)/);
