@@ -20,6 +20,9 @@ ROOT=${TENDER_INSTALL_ROOT:-}
 OPT="$ROOT/opt/tender-agent"
 STATE="$ROOT/var/lib/tender-agent"
 CONF="$ROOT/etc/tender-agent"
+# Copies of the .deb/.rpm this script installed (the current one and the one before it): the package manager keeps
+# no old version, so these are what a failed upgrade goes back to. In the state directory, which survives upgrades.
+KEPT="$STATE/packages"
 # Free space the state directory's file system must have: identity, spool and run outputs start small but grow.
 STATE_MIN_FREE_KB=${TENDER_STATE_MIN_FREE_KB:-51200}
 
@@ -104,6 +107,7 @@ if [ "$uninstall" -eq 1 ]; then
     rpm) rpm -e tender-agent; say "removed the tender-agent package" ;;
     tar) rm -rf "$OPT" "$OPT.previous"; rm -f "$ROOT/usr/local/bin/tender-agent"; say "removed $OPT" ;;
   esac
+  rm -rf "$KEPT"   # only there to roll an installed package back; the identity beside it stays
   if [ "$purge" -eq 1 ]; then
     rm -rf "$STATE" "$CONF"
     say "purged the identity and state ($STATE) and the configuration ($CONF): this host is forgotten"
@@ -166,6 +170,14 @@ previous=$(installed_kind)
 if [ "$previous" != none ] && [ "$previous" != "$kind" ]; then
   fail "tender-agent is installed here from a $previous package; uninstall it first (sh $0 --uninstall keeps the identity). Nothing was changed."
 fi
+# A .deb/.rpm upgrade can go back only to a kept copy of the installed version (none if it was installed by hand).
+previous_version="" rollback_package=""
+if [ "$previous" = "$kind" ] && [ "$kind" != tar ]; then
+  previous_version=$(cat "$OPT/VERSION" 2>/dev/null || true)
+  if [ -n "$previous_version" ] && [ "$previous_version" != "$new_version" ] && [ -f "$KEPT/tender-agent-$previous_version.$kind" ]; then
+    rollback_package="$KEPT/tender-agent-$previous_version.$kind"
+  fi
+fi
 
 # The state directory's file system must have room (a full disk would leave a half-written identity).
 state_fs=$STATE
@@ -222,6 +234,29 @@ if [ -n "$node" ] && [ "$node" != "$(command -v node 2>/dev/null || true)" ] && 
   mkdir -p "$CONF" && echo "TENDER_AGENT_NODE=$node" >> "$CONF/agent.env"   # the service's PATH may not find this Node.js
 fi
 say "installed tender-agent $new_version ($kind) in $OPT"
+kept_package=""
+if [ "$kind" != tar ]; then
+  # Through a temporary name: the package given may be the kept copy itself (a reinstall of the same version).
+  kept_package="$KEPT/tender-agent-$new_version.$kind"
+  if mkdir -p "$KEPT" && cp "$package" "$kept_package.new" && mv "$kept_package.new" "$kept_package"; then :; else
+    rm -f "$kept_package.new"; kept_package=""
+    say "warning: could not keep a copy of $package in $KEPT: a later upgrade that fails cannot be rolled back to $new_version"
+  fi
+fi
+
+# Puts the kept previous .deb/.rpm back after an upgrade whose agent did not start, restarts it, and stops with an
+# error either way: the upgrade did not happen.
+roll_back_package() {
+  say "tender-agent $new_version did not start; rolling back to $previous_version from $rollback_package"
+  case "$kind" in
+    deb) TENDER_AGENT_NODE=$node dpkg -i "$rollback_package" >/dev/null ;;
+    rpm) TENDER_AGENT_NODE=$node rpm -U --oldpackage "$rollback_package" ;;
+  esac || fail "tender-agent $new_version did not start, and reinstalling $previous_version ($rollback_package) failed too (see above): the agent is not running"
+  [ -z "$kept_package" ] || rm -f "$kept_package"   # never a rollback target: it does not start
+  "$OPT/bin/tender-agent" service install \
+    || fail "tender-agent $new_version did not start; rolled back to $previous_version, but that did not start either (see above)"
+  fail "tender-agent $new_version did not start; rolled back to $previous_version, which runs again as instance $instance (the upgrade was not applied: see the log lines above)"
+}
 
 # --- Service: install (or reload) and start; a tarball upgrade that does not start goes back to the old tree -----
 if service_manager_available; then
@@ -231,10 +266,20 @@ if service_manager_available; then
       "$OPT/bin/tender-agent" service install || true
       fail "tender-agent $new_version did not start; went back to $(cat "$OPT/VERSION")"
     fi
+    [ -z "$rollback_package" ] || roll_back_package
+    if [ -n "$previous_version" ] && [ "$previous_version" != "$new_version" ]; then
+      fail "tender-agent $new_version did not start (see above), and there is no kept copy of $previous_version in $KEPT to roll back to (this script keeps only the packages it installs): install $previous_version again with this script"
+    fi
     fail "the service did not start (see above); the agent is installed and registered: fix the cause, then run: tender-agent service install"
   fi
 else
   say "TENDER_INSTALL_SKIP_SERVICE=1: left the service manager alone"
 fi
 rm -rf "$OPT.previous"
+# Keep the package just installed and the one it replaced (the next upgrade's rollback target); drop older ones.
+if [ -n "$kept_package" ]; then
+  for file in "$KEPT"/*; do
+    [ "$file" = "$kept_package" ] || [ "$file" = "$rollback_package" ] || rm -f "$file"
+  done
+fi
 say "done: instance $instance runs tender-agent $new_version as a service. Status: tender-agent service status; logs: journalctl -u tender-agent (Linux), /Library/Logs/tender-agent (macOS)"

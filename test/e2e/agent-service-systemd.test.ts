@@ -144,6 +144,39 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
     assert.equal((await box.exec(['test', '-e', '/opt/tender-agent'])).code, 1);
   });
 
+  it('the .deb: an upgrade whose agent does not start is rolled back to the kept previous .deb, same identity', async () => {
+    const third = await cp.createActivation({ limit: 1 });
+    const out = await box.ok(['sh', '/install/install.sh', '--package', inside(packages.deb), '--endpoint', cp.running.endpoint, '--activation-id', third.id, '--activation-code', third.code]);
+    const debInstance = /registered as (mi-[0-9a-f]{17})/.exec(out)?.[1] ?? '';
+    assert.ok(debInstance, out);
+    await eventually(async () => (await cp.describe(debInstance))?.PingStatus === 'Online', '.deb install Online', 30_000, 250);
+    assert.equal((await box.ok(['ls', '/var/lib/tender-agent/packages'])).trim(), 'tender-agent-0.1.0.deb', 'the installed .deb is kept');
+
+    // A 0.1.1 .deb whose agent exits at once; dpkg keeps no old version, so only the kept copy can bring 0.1.0 back.
+    const broken = '/tmp/broken-deb';
+    await box.ok(['sh', '-c', `dpkg-deb -R ${inside(packages.upgradeDeb)} ${broken} && sed -i '1a if (process.argv[2] === "start") process.exit(1);' ${broken}/opt/tender-agent/lib/node_modules/@tender/agent/bin/run.js && dpkg-deb -Zgzip -z1 -b ${broken} /tmp/tender-agent_0.1.1_all.deb`]);
+    const rollback = await box.exec(['sh', '/install/install.sh', '--package', '/tmp/tender-agent_0.1.1_all.deb']);
+    assert.notEqual(rollback.code, 0, rollback.stdout);
+    assert.match(rollback.stdout, /installed tender-agent 0\.1\.1 \(deb\)/);
+    assert.match(rollback.stderr, new RegExp(`tender-agent 0\\.1\\.1 did not start; rolled back to 0\\.1\\.0, which runs again as instance ${debInstance}`));
+    assert.equal((await box.ok(['dpkg-query', '-W', '-f', '${Version}', 'tender-agent'])).trim(), '0.1.0');
+    assert.equal(await unitProp('ActiveState'), 'active');
+    assert.equal((await box.ok(['ls', '/var/lib/tender-agent/packages'])).trim(), 'tender-agent-0.1.0.deb', 'the broken .deb is not kept');
+    await eventually(async () => (await cp.describe(debInstance))?.PingStatus === 'Online' && (await cp.describe(debInstance))?.AgentVersion === '0.1.0', 'Online on 0.1.0 again', 30_000, 250);
+    assert.match(await box.ok(['tender-agent', 'status', '--json']), new RegExp(`"instanceId": "${debInstance}"`), 'the same identity');
+
+    // A good upgrade keeps the new .deb and the one it replaced, the next rollback's target.
+    await box.ok(['sh', '/install/install.sh', '--package', inside(packages.upgradeDeb)]);
+    assert.deepEqual((await box.ok(['ls', '/var/lib/tender-agent/packages'])).trim().split('\n'), ['tender-agent-0.1.0.deb', 'tender-agent-0.1.1.deb']);
+
+    // 0.1.0 installed by hand, with no kept copy: nothing to go back to, and install.sh says so.
+    await box.ok(['sh', '-c', `rm -rf /var/lib/tender-agent/packages && dpkg -i ${inside(packages.deb)}`]);
+    const stuck = await box.exec(['sh', '/install/install.sh', '--package', '/tmp/tender-agent_0.1.1_all.deb']);
+    assert.notEqual(stuck.code, 0, stuck.stdout);
+    assert.match(stuck.stderr, /tender-agent 0\.1\.1 did not start \(see above\), and there is no kept copy of 0\.1\.0 in \/var\/lib\/tender-agent\/packages to roll back to/);
+    await box.ok(['sh', '/install/install.sh', '--uninstall', '--purge']);
+  });
+
   it('the .deb refuses to install without a new enough Node.js, and leaves nothing behind', async () => {
     const result = await box.exec(['dpkg', '-i', inside(packages.deb)], { TENDER_AGENT_NODE: '/usr/bin/false' });
     assert.notEqual(result.code, 0);
