@@ -185,9 +185,19 @@ describe('agent service: packages and install.sh', function () {
       await refused([...good.slice(0, 1), path.join(tmp, 'missing.tar.gz'), ...good.slice(2)], /no such file/);
       await refused(good, /only \d+ KB free on the file system of .*needs 999999999999 KB/, { TENDER_STATE_MIN_FREE_KB: '999999999999' });
       if (has('setpriv')) {
-        const asNobody = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-          run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', INSTALL_SCRIPT, ...args], { ...env(), ...extra });
-        await refused(good, /run this as root .*Nothing was changed/, {}, asNobody);
+        // A copy nobody can read: the checkout may sit below a private folder (a CI clone in a mktemp -d, say).
+        const shared = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-install-script-'));
+        try {
+          await fs.chmod(shared, 0o755);
+          const script = path.join(shared, 'install.sh');
+          await fs.copyFile(INSTALL_SCRIPT, script);
+          await fs.chmod(script, 0o644);
+          const asNobody = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+            run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', script, ...args], { ...env(), ...extra });
+          await refused(good, /run this as root .*Nothing was changed/, {}, asNobody);
+        } finally {
+          await fs.rm(shared, { recursive: true, force: true });
+        }
       }
       // An expired activation: registration fails, and the state dir it made is gone again.
       clock = 2 * 3_600_000;
