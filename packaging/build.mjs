@@ -104,6 +104,12 @@ async function optTree(dest) {
   const agentJson = path.join(dest, 'lib/node_modules/@tender/agent/package.json');
   const pkg = JSON.parse(await fs.readFile(agentJson, 'utf8'));
   await fs.writeFile(agentJson, `${JSON.stringify({ ...pkg, version: VERSION }, null, 2)}\n`);
+  // oclif compares its command manifest's version with package.json's and warns on every command when they differ.
+  const manifest = path.join(path.dirname(agentJson), 'oclif.manifest.json');
+  if (existsSync(manifest)) {
+    const commands = JSON.parse(await fs.readFile(manifest, 'utf8'));
+    await fs.writeFile(manifest, `${JSON.stringify({ ...commands, version: VERSION })}\n`);
+  }
   await fs.writeFile(path.join(dest, 'bin/tender-agent'), await render(path.join(HERE, 'bin/tender-agent')), { mode: 0o755 });
   await fs.writeFile(path.join(dest, 'bin/tender-agent.cmd'), (await render(path.join(HERE, 'bin/tender-agent.cmd'))).replace(/\r?\n/g, '\r\n'));
   await fs.mkdir(path.join(dest, 'service'), { recursive: true });
