@@ -3,7 +3,7 @@
  * the 32-byte seed followed by the public key. Keys are stored and exchanged in this form; node:crypto only
  * understands DER, so this file also holds the DER wrapping used by the signing hot path.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 export interface SigningKeyPair {
@@ -34,9 +34,13 @@ export function publicKeyObjectFromRaw(publicKey: Uint8Array): KeyObject {
 /** Raw 32-byte public key of a node:crypto Ed25519 key (private or public). */
 export function rawPublicKeyOf(key: KeyObject): Uint8Array {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  const jwk = publicKey.export({ format: 'jwk' });
-  if (typeof jwk.x !== 'string') throw new Error('Ed25519 key export carried no public component');
-  return new Uint8Array(Buffer.from(jwk.x, 'base64url'));
+  // DER, not JWK: Node 20's JWK export of an Ed25519 key can deadlock against the garbage collector (seen here:
+  // a test process hung in ExportJWKEdKey while GC finalised a key-generation job holding the same key's lock).
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  if (der.length !== SPKI_ED25519_PREFIX.length + SIGNING_PUBLIC_KEY_BYTES || !der.subarray(0, SPKI_ED25519_PREFIX.length).equals(SPKI_ED25519_PREFIX)) {
+    throw new Error('not an Ed25519 public key');
+  }
+  return new Uint8Array(der.subarray(SPKI_ED25519_PREFIX.length));
 }
 
 function pairFrom(seed: Uint8Array, publicKey: Uint8Array): SigningKeyPair {
@@ -46,12 +50,9 @@ function pairFrom(seed: Uint8Array, publicKey: Uint8Array): SigningKeyPair {
   return { publicKey, secretKey };
 }
 
-/** A fresh key pair; the seed comes from node:crypto's CSPRNG. */
+/** A fresh key pair from a seed out of node:crypto's CSPRNG (an Ed25519 seed is any 32 random bytes). */
 export function generateSigningKeyPair(): SigningKeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  if (typeof jwk.d !== 'string' || typeof jwk.x !== 'string') throw new Error('Ed25519 key export carried no key material');
-  return pairFrom(new Uint8Array(Buffer.from(jwk.d, 'base64url')), new Uint8Array(Buffer.from(jwk.x, 'base64url')));
+  return signingKeyPairFromSeed(randomBytes(SIGNING_SEED_BYTES));
 }
 
 /** The key pair for a 32-byte seed; identical to tweetnacl's `nacl.sign.keyPair.fromSeed`. */
