@@ -44,6 +44,9 @@ import { DEFAULT_RETENTION_DAYS, RetentionPruner } from './retention/index.js';
 import { FileStore } from './store/file-store.js';
 import type { Store } from './store/store.js';
 
+/** How long the API keeps an idle client connection open (see where the HTTP server is made). */
+export const HTTP_KEEP_ALIVE_MS = 65_000;
+
 export interface RunningControlPlane {
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8700 */
   endpoint: string;
@@ -429,6 +432,12 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       }
     };
     const server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, listener) : http.createServer(listener);
+    // SDK clients keep connections open and reuse them. With Node's 5 s default the server can close an idle
+    // connection just as a client sends on it (a busy event loop makes that likely), and the call fails with
+    // ECONNRESET / "socket hang up". Keep idle connections longer than clients keep them (AWS's own load
+    // balancers use 60 s); stop() still closes every connection at once.
+    server.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+    server.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
     const httpPort = await listen(server, config.httpPort, config.httpHost, 'http-port');
     cleanups.push(() => new Promise<void>((resolve) => {
       server.closeAllConnections();
