@@ -658,6 +658,33 @@ describe('commands: results and views', () => {
     assert.equal(bed.ofType('result-ack', idOf(2)).length, 0);
   });
 
+  it('a result shows in GetCommandInvocation, ListCommandInvocations and ListCommands only once it is in the store', async () => {
+    const command = await bed.send(run({ InstanceIds: [idOf(1)] }));
+    await bed.ack(idOf(1), command.CommandId);
+    // Hold the store's next write: the result is then in memory, not yet on disk.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const store = bed.store as unknown as { commit(batch: unknown): Promise<void> };
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      await gate;
+      return commit(batch);
+    };
+    const delivered = bed.result(idOf(1), command.CommandId, 'Success');
+    const seen: string[] = [];
+    const reads = [
+      bed.call('GetCommandInvocation', { CommandId: command.CommandId, InstanceId: idOf(1) }).then((r) => seen.push(`get:${String(r.Status)}`)),
+      bed.call('ListCommandInvocations', { CommandId: command.CommandId }).then((r) => seen.push(`list:${String((r.CommandInvocations as Array<{ Status: string }>)[0]?.Status)}`)),
+      bed.call('ListCommands', { CommandId: command.CommandId }).then((r) => seen.push(`commands:${String((r.Commands as Array<{ Status: string }>)[0]?.Status)}`)),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(seen, [], 'nothing answers while the result is only in memory: a crash now would take it back');
+    open();
+    await Promise.all(reads);
+    await delivered;
+    assert.deepEqual(seen.sort(), ['commands:Success', 'get:Success', 'list:Success']);
+  });
+
   it('a command-ack that carries the steps shows them as a command-status would; one without leaves them as they were', async () => {
     const command = await bed.send(run({ InstanceIds: [idOf(1), idOf(2)] }));
     const started = step('runShellScript', 'InProgress');

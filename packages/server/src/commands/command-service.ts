@@ -540,10 +540,19 @@ export class CommandService {
   }
 
   // ---- queries --------------------------------------------------------------------------------------------
+  // Queries answer from memory, but only once the changes they could see are in the store: a status shown to a
+  // caller (Success, say) is one that a crash cannot take back. With nothing waiting to be written this is free;
+  // otherwise it waits for the write round under way, which a result starts at once.
+
+  /** Resolves once every change made so far is durable. */
+  private async durable(): Promise<void> {
+    await this.ready();
+    await this.writes.flush();
+  }
 
   /** A command, live if it is running. */
   async getCommand(commandId: string): Promise<CommandRecord | undefined> {
-    await this.ready();
+    await this.durable();
     return this.active.get(commandId)?.record ?? (await this.commands.get(commandId));
   }
 
@@ -554,14 +563,14 @@ export class CommandService {
 
   /** Every command (live ones as they are now). */
   async listCommands(): Promise<CommandRecord[]> {
-    await this.ready();
+    await this.durable();
     const stored = await this.commands.list();
     return stored.map((record) => this.active.get(record.CommandId)?.record ?? record);
   }
 
   /** The invocations of one command in dispatch order, or of every command. */
   async listInvocations(commandId?: string): Promise<InvocationRecord[]> {
-    await this.ready();
+    await this.durable();
     if (commandId !== undefined) {
       const live = this.active.get(commandId);
       if (live) return [...live.invocations];
@@ -573,7 +582,7 @@ export class CommandService {
   }
 
   async getInvocation(commandId: string, instanceId: string): Promise<{ command: CommandRecord; invocation: InvocationRecord } | undefined> {
-    await this.ready();
+    await this.durable();
     const live = this.active.get(commandId);
     if (live) {
       const invocation = live.byInstance.get(instanceId);
