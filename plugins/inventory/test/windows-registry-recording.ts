@@ -39,3 +39,22 @@ export function asGetItemProperty(keys: readonly RecordedKey[], fields: readonly
       ),
     );
 }
+
+/** RegistryKey.GetValueKind's names for reg.exe's types. */
+const VALUE_KINDS: Readonly<Record<string, string>> = {
+  REG_SZ: 'String', REG_EXPAND_SZ: 'ExpandString', REG_MULTI_SZ: 'MultiString', REG_DWORD: 'DWord', REG_QWORD: 'QWord', REG_BINARY: 'Binary', REG_NONE: 'None',
+};
+
+/**
+ * What the AWS:WindowsRegistry script prints for the recorded keys (a recursive filter without ValueNames): per
+ * value its key's name, its name, `[string]$key.GetValueKind($name)` and `[string]$key.GetValue($name)`. A DWORD
+ * is .NET's Int32 (0xFFFFFFFF is -1) in decimal; the recording holds no other number, list or binary kind.
+ */
+export function asRegistryScriptRows(keys: readonly RecordedKey[]): Array<Record<string, string>> {
+  return keys.flatMap((key) =>
+    [...key.values].map(([name, value]) => {
+      if (!(value.type in VALUE_KINDS) || value.type === 'REG_MULTI_SZ' || value.type === 'REG_BINARY' || value.type === 'REG_QWORD') throw new Error(`no rule for ${value.type}`);
+      return { KeyPath: key.path, ValueName: name, ValueType: VALUE_KINDS[value.type]!, Value: value.type === 'REG_DWORD' ? String(Number(value.data) | 0) : value.data };
+    }),
+  );
+}
