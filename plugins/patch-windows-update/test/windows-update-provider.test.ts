@@ -48,7 +48,13 @@ describe('patch-windows-update: the Windows Update Agent on hand-made outputs (s
   it('the plugin declares the windows-update provider for WINDOWS, and ships its PowerShell scripts', () => {
     assert.deepEqual(plugin.patchProviders?.['windows-update']?.operatingSystems, ['WINDOWS']);
     const scripts = path.resolve(FIXTURES, '../../scripts');
-    assert.match(readFileSync(path.join(scripts, 'scan.ps1'), 'utf8'), /Microsoft\.Update\.Session[\s\S]*CreateUpdateSearcher[\s\S]*ConvertTo-Json/);
+    const scan = readFileSync(path.join(scripts, 'scan.ps1'), 'utf8');
+    assert.match(scan, /Microsoft\.Update\.Session[\s\S]*CreateUpdateSearcher[\s\S]*ConvertTo-Json/);
+    // Release dates are UTC dates without a kind: labelled UTC (not shifted by the host's offset), printed with
+    // the invariant culture's ':' (PowerShell is not available here to run the script itself).
+    assert.match(scan, /SpecifyKind\(\[datetime\]\$value, \[System\.DateTimeKind\]::Utc\)/);
+    assert.match(scan, /ToString\('yyyy-MM-ddTHH:mm:ssZ', \[System\.Globalization\.CultureInfo\]::InvariantCulture\)/);
+    assert.doesNotMatch(scan, /ToUniversalTime/);
     assert.match(readFileSync(path.join(scripts, 'install.ps1'), 'utf8'), /CreateUpdateInstaller[\s\S]*GetUpdateResult[\s\S]*HResult/);
   });
 
