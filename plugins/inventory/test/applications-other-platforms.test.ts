@@ -93,6 +93,8 @@ describe('inventory: AWS:Application from rpm, the Windows registry and macOS', 
     assert.equal(byPath('/Applications/FileZilla.app')?.Publisher, 'Tim Kosse (5VPGKXL75N)');
     assert.equal(byPath('/Applications/FileZilla.app')?.Architecture, 'x86_64');
     assert.equal(byPath('/Library/Printers/Brother/Utilities/BrStatusMonitor.app')?.Publisher, 'Brother Industries, LTD.');
+    // system_profiler calls some Apple-silicon-only Mac applications arch_ios (VirtualBox, PhpStorm): arm64 all the same.
+    assert.equal(byPath('/Applications/VirtualBox.app')?.Architecture, 'arm64');
     // The App Store re-signs everything it sells: the certificate does not name the maker.
     assert.deepEqual([byPath('/Applications/Xcode.app')?.Publisher, byPath('/Applications/Xcode.app')?.ApplicationType], ['', 'mac_app_store']);
     assert.equal(byPath('/Applications/Sequel Ace.app')?.Publisher, '');
