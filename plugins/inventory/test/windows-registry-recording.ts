@@ -34,7 +34,8 @@ export function asGetItemProperty(keys: readonly RecordedKey[], fields: readonly
           if (field === 'PSChildName') return [field, key.path.slice(key.path.lastIndexOf('\\') + 1)];
           const value = key.values.get(field);
           if (!value) return [field, null];
-          return [field, value.type === 'REG_DWORD' || value.type === 'REG_QWORD' ? Number(value.data) : value.data];
+          if (value.type === 'REG_DWORD') return [field, Number(value.data) | 0]; // .NET's Int32: 0xFFFFFFFF is -1
+          return [field, value.type === 'REG_QWORD' ? Number(value.data) : value.data];
         }),
       ),
     );
