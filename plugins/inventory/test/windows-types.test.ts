@@ -5,9 +5,12 @@ import { parseWindowsFeatures } from '../src/gatherers/windows-role.js';
 import { parseHotFixes } from '../src/gatherers/windows-update.js';
 import { asList, powerShellDate } from '../src/powershell.js';
 import { environment, fixture, recordedRunner } from './fixtures.js';
+import { asRegistryScriptRows, parseRegQuery } from './windows-registry-recording.js';
 
-// Windows is not available on this host: these parse the JSON the gatherers' PowerShell scripts print, kept in
-// test/fixtures, and check the scripts are run through powershell.exe.
+// Windows is not available on this host: these parse the JSON the gatherers' PowerShell scripts print, and check
+// the scripts are run through powershell.exe. AWS:WindowsRegistry also runs on a real host's registry (a recorded
+// `reg query`, turned into the script's output by windows-registry-recording.ts); the other fixtures here are
+// hand-made, as no usable public recording of these commands was found (test/fixtures/README.md).
 describe('inventory: Windows types (AWS:Service, AWS:WindowsUpdate, AWS:WindowsRole, AWS:WindowsRegistry)', () => {
   it('reads ConvertTo-Json\'s quirks: a lone object, nothing at all, and /Date()/ times', () => {
     assert.deepEqual(asList({ a: 1 }), [{ a: 1 }]);
@@ -58,5 +61,20 @@ describe('inventory: Windows types (AWS:Service, AWS:WindowsUpdate, AWS:WindowsR
     });
     const many = JSON.stringify(Array.from({ length: 251 }, (_, i) => ({ KeyPath: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\X', ValueName: `v${i}`, ValueType: 'String', Value: '' })));
     await assert.rejects(windowsRegistryGatherer(filters).gather(environment({ platform: 'win32', run: recordedRunner({ 'powershell.exe': many }) })), /251 values; at most 250/);
+  });
+
+  it('AWS:WindowsRegistry on a real host\'s Uninstall key (recorded): every value, kinds and numbers as .NET gives them', async () => {
+    const printed = asRegistryScriptRows(parseRegQuery(fixture('windows-reg-query-uninstall.txt')));
+    const run = recordedRunner({ 'powershell.exe': JSON.stringify(printed) });
+    const { items } = await windowsRegistryGatherer([{ Path: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall', Recursive: true }]).gather(environment({ platform: 'win32', run }));
+    const rows = items[0]!.Content;
+    assert.equal(rows.length, 51);
+    const key = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{12B6D916-FD64-471C-8EF7-C04443A75F8D}';
+    const value = (name: string) => rows.find((row) => row.KeyPath === key && row.ValueName === name);
+    assert.deepEqual(value('EstimatedSize'), { ValueName: 'EstimatedSize', ValueType: 'DWord', KeyPath: key, Value: '364' });
+    assert.deepEqual(value('UninstallString'), { ValueName: 'UninstallString', ValueType: 'ExpandString', KeyPath: key, Value: 'MsiExec.exe /X{12B6D916-FD64-471C-8EF7-C04443A75F8D}' });
+    assert.deepEqual(value('Comments'), { ValueName: 'Comments', ValueType: 'String', KeyPath: key, Value: '' }); // an empty REG_SZ
+    // Sorted by key, then value name, whatever order the registry listed them in.
+    assert.deepEqual(rows.slice(0, 2).map((row) => [row.KeyPath.split('\\').pop(), row.ValueName]), [['Connection Manager', 'SystemComponent'], ['WIC', 'NoRemove']]);
   });
 });

@@ -13,9 +13,13 @@ function Test-PendingReboot {
   try { return [bool](New-Object -ComObject Microsoft.Update.SystemInfo).RebootRequired } catch { return $false }
 }
 
+# LastDeploymentChangeTime is a UTC date (IUpdate's documentation) that COM hands over without a kind, so it is
+# labelled UTC, not converted as if it were local time (which would move it by the host's UTC offset). The
+# invariant culture keeps ':' as the time separator on every system language.
 function ConvertTo-IsoDate($value) {
   if ($null -eq $value) { return $null }
-  return ([datetime]$value).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+  $utc = [datetime]::SpecifyKind([datetime]$value, [System.DateTimeKind]::Utc)
+  return $utc.ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 $session = New-Object -ComObject Microsoft.Update.Session

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { patchListMatches, patchState, toReportEntry, type PatchCandidate } from '@tender/patch-baseline';
-import type { PatchBaselineSnapshot, PatchOperationResult, PatchProvider, PatchProviderContext, PatchReportEntry } from '@tender/plugin-api';
-import { classificationOf, hresult, parseInstall, parseScan, productOf, resultCodeName, type WuaScan, type WuaUpdate } from './wua-output.js';
+import type { PatchBaselineSnapshot, PatchOperationResult, PatchProvider, PatchProviderContext, PatchReportEntry, PatchStateName } from '@tender/plugin-api';
+import { classificationOf, hostProductOf, hresult, parseInstall, parseScan, productOf, resultCodeName, type WuaScan, type WuaUpdate } from './wua-output.js';
 
 export interface WindowsUpdateProviderOptions {
   /** The PowerShell to run. Default `powershell.exe` (Windows PowerShell 5.1, which every Windows Server has). */
@@ -18,9 +18,10 @@ export function kbOf(update: WuaUpdate): string {
   return update.KBArticleIDs[0] ? `KB${update.KBArticleIDs[0].replace(/^KB/i, '')}` : update.UpdateId;
 }
 
-export function toCandidate(update: WuaUpdate): PatchCandidate {
+/** The update as the baseline sees it; `hostProduct` is the host's own product (hostProductOf its OS caption). */
+export function toCandidate(update: WuaUpdate, hostProduct?: string): PatchCandidate {
   const classification = classificationOf(update);
-  const { product, family } = productOf(update);
+  const { product, family } = productOf(update, hostProduct);
   const candidate: PatchCandidate = {
     name: kbOf(update),
     kbId: kbOf(update),
@@ -37,6 +38,24 @@ export function toCandidate(update: WuaUpdate): PatchCandidate {
   if (update.CveIDs.length) candidate.cves = update.CveIDs;
   if (update.SecurityBulletinIDs.length) candidate.advisoryIds = update.SecurityBulletinIDs;
   return candidate;
+}
+
+/** Which of two states of one KB a report shows: the one that needs attention first. */
+const STATE_PRECEDENCE: readonly PatchStateName[] = ['FAILED', 'MISSING', 'AVAILABLE_SECURITY_UPDATE', 'INSTALLED_REJECTED', 'INSTALLED_PENDING_REBOOT', 'INSTALLED', 'INSTALLED_OTHER', 'NOT_APPLICABLE'];
+
+/**
+ * One entry per KB. Windows Update can offer several updates under one KB (Defender's platform update KB4052623
+ * comes as an old and a current build, with different UpdateIDs), but a report, and the compliance items made
+ * from it, name a Windows patch by its KB: the KB takes the state that needs attention first.
+ */
+export function onePerKb(entries: readonly PatchReportEntry[]): PatchReportEntry[] {
+  const rank = (entry: PatchReportEntry) => STATE_PRECEDENCE.indexOf(entry.State);
+  const byKb = new Map<string, PatchReportEntry>();
+  for (const entry of entries) {
+    const kept = byKb.get(entry.KBId);
+    if (!kept || rank(entry) < rank(kept)) byKb.set(entry.KBId, entry);
+  }
+  return [...byKb.values()];
 }
 
 /**
@@ -57,8 +76,9 @@ export function createWindowsUpdateProvider(options: WindowsUpdateProviderOption
 
   function report(operation: 'Scan' | 'Install', baseline: PatchBaselineSnapshot, scan: WuaScan, failed: Map<string, { patch: string; message: string }>, installedNow: Set<string>): PatchOperationResult {
     const patches: PatchReportEntry[] = [];
+    const hostProduct = hostProductOf(scan.OsCaption);
     for (const update of scan.Updates) {
-      const candidate = toCandidate(update);
+      const candidate = toCandidate(update, hostProduct);
       const pendingReboot = update.IsInstalled && (update.RebootRequired || (scan.RebootRequired && installedNow.has(update.UpdateId)));
       const verdict = patchState(baseline, candidate, { failed: failed.has(update.UpdateId), pendingReboot });
       if (!verdict) continue;
@@ -66,7 +86,7 @@ export function createWindowsUpdateProvider(options: WindowsUpdateProviderOption
     }
     return {
       operation,
-      patches,
+      patches: onePerKb(patches),
       rebootRequired: scan.RebootRequired || scan.Updates.some((update) => update.IsInstalled && update.RebootRequired),
       failures: [...failed.values()],
     };
@@ -88,9 +108,10 @@ export function createWindowsUpdateProvider(options: WindowsUpdateProviderOption
     async install(context, baseline, installOptions) {
       const before = parseScan(await script(context, 'scan.ps1'));
       const override = installOptions.installOverrideList;
+      const hostProduct = hostProductOf(before.OsCaption);
       const selected = before.Updates.filter((update) => {
         if (update.IsInstalled) return false;
-        const candidate = toCandidate(update);
+        const candidate = toCandidate(update, hostProduct);
         if (override) return override.some((entry) => patchListMatches('WINDOWS', [entry], candidate, 'available') !== undefined);
         return patchState(baseline, candidate)?.state === 'MISSING';
       });

@@ -101,11 +101,38 @@ const SERVER_PRODUCTS: Record<string, string> = {
   'Microsoft Server operating system-24H2': 'WindowsServer2025',
 };
 
-export function productOf(update: WuaUpdate): { product?: string; family?: string } {
-  const category = update.Categories.find((c) => c.Type === 'Product');
-  if (!category) return {};
-  const product = SERVER_PRODUCTS[category.Name] ?? (/^Windows Server \d{4}/.test(category.Name) ? category.Name.replace(/\s+/g, '') : category.Name);
-  return { product, ...(category.Parent ? { family: category.Parent } : {}) };
+/**
+ * A Windows Update product name as SSM's PRODUCT value: Windows Server releases by their marketing name, Windows
+ * releases without spaces (`Windows Server 2019` → `WindowsServer2019`, `Windows 11` → `Windows11`, `Windows 10
+ * LTSB` → `Windows10LTSB`); other products (`Microsoft Defender Antivirus`, `Windows 10, version 1903 and later`)
+ * keep Windows Update's name.
+ */
+export function ssmProductName(name: string): string {
+  return SERVER_PRODUCTS[name] ?? (/^Windows (Server )?[\d.]+( R2)?( LTSB)?$/.test(name) ? name.replace(/\s+/g, '') : name);
+}
+
+/**
+ * The host's own product, as SSM names it, from Win32_OperatingSystem's caption (`Microsoft Windows 11 Enterprise`
+ * → `Windows11`, `Microsoft Windows Server 2012 R2 Standard` → `WindowsServer2012R2`); undefined when the caption
+ * names none.
+ */
+export function hostProductOf(caption: string | undefined): string | undefined {
+  const match = /\bWindows (Server )?(\d{4} R2|\d+(?:\.\d)?)\b/.exec(caption ?? '');
+  return match ? `Windows${match[1] ? 'Server' : ''}${match[2]!.replace(/\s+/g, '')}` : undefined;
+}
+
+/**
+ * The update's product and product family. Windows Update lists every product an update applies to (the Malicious
+ * Software Removal Tool names each Windows release it runs on, after "EU Browser Choice Update-For Europe Only"):
+ * on this host it is an update of the host's own product when that is among them, else of the first. Windows
+ * 11's cumulative and .NET updates name no product at all: Windows Update offered them for this host's Windows,
+ * so they count as the host's product.
+ */
+export function productOf(update: WuaUpdate, hostProduct?: string): { product?: string; family?: string } {
+  const products = update.Categories.filter((c) => c.Type === 'Product');
+  const category = products.find((c) => hostProduct !== undefined && ssmProductName(c.Name) === hostProduct) ?? products[0];
+  if (!category) return hostProduct === undefined ? {} : { product: hostProduct };
+  return { product: ssmProductName(category.Name), ...(category.Parent ? { family: category.Parent } : {}) };
 }
 
 /** An HRESULT as Windows prints it (`0x80240017`). */

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { predefinedDefaultBaseline } from '@tender/patch-baseline';
 import type { ExecResult, PatchBaselineSnapshot, PatchOperationResult, PatchProviderContext } from '@tender/plugin-api';
-import plugin, { createWindowsUpdateProvider, hresult, parseScan } from '../src/index.js';
+import plugin, { classificationOf, createWindowsUpdateProvider, hostProductOf, hresult, parseScan, productOf, ssmProductName, toCandidate } from '../src/index.js';
+import { asScanUpdate, recordedUpdates, scanOutputFor } from './wua-recording.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -39,11 +40,21 @@ function recordedWindows(outputs: Record<string, string[]>): PatchProviderContex
 
 const states = (result: PatchOperationResult): Record<string, string> => Object.fromEntries(result.patches.map((entry) => [entry.KBId, entry.State]));
 
-describe('patch-windows-update: the Windows Update Agent on recorded outputs (hand-made, see test/fixtures/README.md)', () => {
+// Windows is not available here. The first suite runs on hand-made scan and install outputs (no public recording
+// of a Windows Update install, or of a scan with MSRC severities and release dates, was found); the second on a real
+// Windows 11 host's updates, recorded by another project, turned into scan.ps1's output by wua-recording.ts.
+// test/fixtures/README.md says where each file comes from.
+describe('patch-windows-update: the Windows Update Agent on hand-made outputs (see test/fixtures/README.md)', () => {
   it('the plugin declares the windows-update provider for WINDOWS, and ships its PowerShell scripts', () => {
     assert.deepEqual(plugin.patchProviders?.['windows-update']?.operatingSystems, ['WINDOWS']);
     const scripts = path.resolve(FIXTURES, '../../scripts');
-    assert.match(readFileSync(path.join(scripts, 'scan.ps1'), 'utf8'), /Microsoft\.Update\.Session[\s\S]*CreateUpdateSearcher[\s\S]*ConvertTo-Json/);
+    const scan = readFileSync(path.join(scripts, 'scan.ps1'), 'utf8');
+    assert.match(scan, /Microsoft\.Update\.Session[\s\S]*CreateUpdateSearcher[\s\S]*ConvertTo-Json/);
+    // Release dates are UTC dates without a kind: labelled UTC (not shifted by the host's offset), printed with
+    // the invariant culture's ':' (PowerShell is not available here to run the script itself).
+    assert.match(scan, /SpecifyKind\(\[datetime\]\$value, \[System\.DateTimeKind\]::Utc\)/);
+    assert.match(scan, /ToString\('yyyy-MM-ddTHH:mm:ssZ', \[System\.Globalization\.CultureInfo\]::InvariantCulture\)/);
+    assert.doesNotMatch(scan, /ToUniversalTime/);
     assert.match(readFileSync(path.join(scripts, 'install.ps1'), 'utf8'), /CreateUpdateInstaller[\s\S]*GetUpdateResult[\s\S]*HResult/);
   });
 
@@ -118,5 +129,62 @@ describe('patch-windows-update: the Windows Update Agent on recorded outputs (ha
     assert.equal(hresult(-2145124329), '0x80240017');
     const failing: PatchProviderContext = { ...recordedWindows({}), exec: async () => ({ stdout: '', stderr: 'Access is denied.', exitCode: 1 }) };
     await assert.rejects(createWindowsUpdateProvider().scan(failing, windowsBaseline()), /scan\.ps1 failed \(exit code 1\): Access is denied\./);
+  });
+});
+
+describe('patch-windows-update: a real Windows 11 host\'s updates (recorded, see test/fixtures/README.md)', () => {
+  const recorded = recordedUpdates(fixture('windows-11-wua-not-installed.json'));
+  const scanOutput = scanOutputFor(recorded);
+  const windows11Rule = { PatchFilterGroup: { PatchFilters: [{ Key: 'PRODUCT', Values: ['Windows11'] }, { Key: 'CLASSIFICATION', Values: ['SecurityUpdates', 'UpdateRollups'] }] }, ApproveAfterDays: 0 };
+
+  it('reads them: English classifications under German titles, several products or none, one KB offered twice', () => {
+    const scan = parseScan(scanOutput);
+    assert.equal(scan.Updates.length, 7);
+    const withKb = (kb: string) => scan.Updates.filter((update) => update.KBArticleIDs.includes(kb));
+    assert.equal(withKb('4052623').length, 2); // Defender's platform update: an old build and a current one
+    const msrt = withKb('890830')[0]!;
+    assert.equal(classificationOf(msrt), 'UpdateRollups');
+    assert.deepEqual(productOf(msrt), { product: 'EU Browser Choice Update-For Europe Only' }); // the first product it lists
+    assert.deepEqual(productOf(msrt, 'Windows11'), { product: 'Windows11' }); // the host's, among the six it lists
+    assert.deepEqual(productOf(withKb('5072033')[0]!, 'Windows11'), { product: 'Windows11' }); // it lists none
+    assert.equal(hostProductOf(scan.OsCaption), 'Windows11');
+    assert.equal(hostProductOf('Microsoft Windows Server 2012 R2 Standard'), 'WindowsServer2012R2');
+    assert.deepEqual(['Windows 10 LTSB', 'Windows 10, version 1903 and later', 'Microsoft Defender Antivirus'].map(ssmProductName), ['Windows10LTSB', 'Windows 10, version 1903 and later', 'Microsoft Defender Antivirus']);
+  });
+
+  it('Scan: a Windows11 rule approves the cumulative, .NET and removal-tool updates; a KB offered twice is one entry', async () => {
+    const baseline = windowsBaseline({ approvalRules: [windows11Rule], approvedPatches: ['KB4052623'] });
+    const result = await createWindowsUpdateProvider().scan(recordedWindows({ 'scan.ps1': [scanOutput] }), baseline);
+    assert.deepEqual(result.patches.map((entry) => entry.KBId).sort(), ['KB4052623', 'KB5066128', 'KB5072033', 'KB890830']);
+    assert.deepEqual(states(result), { KB4052623: 'MISSING', KB5066128: 'MISSING', KB5072033: 'MISSING', KB890830: 'MISSING' });
+    const msrt = result.patches.find((entry) => entry.KBId === 'KB890830')!;
+    assert.equal(msrt.Title, 'Windows-Tool zum Entfernen bösartiger Software x64 - v5.138 (KB890830)');
+    assert.equal(msrt.Classification, 'UpdateRollups');
+  });
+
+  it('Install: both builds of KB4052623 are installed; one failing makes the KB FAILED (the install result is hand-made)', async () => {
+    const defender = recorded.filter((update) => update.KBArticleIDs.includes('4052623')).map((update) => update.UpdateID);
+    const after = JSON.parse(scanOutput) as { Updates: Array<{ UpdateId: string; IsInstalled: boolean }> };
+    after.Updates.find((update) => update.UpdateId === defender[1])!.IsInstalled = true;
+    const context = recordedWindows({
+      'scan.ps1': [scanOutput, JSON.stringify(after)],
+      'install.ps1': [JSON.stringify({ RebootRequired: false, Results: [
+        { UpdateId: defender[0], KBArticleIDs: ['4052623'], ResultCode: 4, HResult: -2145124318, RebootRequired: false },
+        { UpdateId: defender[1], KBArticleIDs: ['4052623'], ResultCode: 2, HResult: 0, RebootRequired: false },
+      ] })],
+    });
+    const result = await createWindowsUpdateProvider().install(context, windowsBaseline({ approvalRules: [windows11Rule] }), { installOverrideList: ['KB4052623'] });
+    const install = context.calls.find((call) => call.some((arg) => arg.endsWith('install.ps1')))!;
+    assert.deepEqual(install.at(-1), defender.join(','));
+    assert.equal(result.patches.filter((entry) => entry.KBId === 'KB4052623').length, 1);
+    assert.equal(states(result).KB4052623, 'FAILED');
+    assert.deepEqual(result.failures, [{ patch: 'KB4052623', message: 'KB4052623 failed (HRESULT 0x80240022)' }]);
+  });
+
+  it('an update that names no KB (a recorded driver) goes by its UpdateID; scan.ps1 never lists drivers', () => {
+    const [driver] = recordedUpdates(fixture('windows-11-wua-not-installed-single.json'));
+    const candidate = toCandidate(asScanUpdate(driver!), 'Windows11');
+    assert.deepEqual([candidate.name, candidate.classification], ['fd9a5356-bf43-44a2-9561-064d84fde280', 'Drivers']);
+    assert.deepEqual(parseScan(scanOutputFor([driver!])).Updates, []);
   });
 });
