@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { predefinedDefaultBaseline } from '@tender/patch-baseline';
 import type { ExecResult, PatchBaselineSnapshot, PatchOperationResult, PatchProviderContext } from '@tender/plugin-api';
 import plugin, { classificationOf, createWindowsUpdateProvider, hostProductOf, hresult, parseScan, productOf, ssmProductName, toCandidate } from '../src/index.js';
+import { ansibleInstallOutput, ansibleScanOutput, ansibleUpdates, type AnsibleResult } from './ansible-recording.js';
 import { asScanUpdate, recordedUpdates, scanOutputFor } from './wua-recording.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
@@ -41,9 +42,10 @@ function recordedWindows(outputs: Record<string, string[]>): PatchProviderContex
 const states = (result: PatchOperationResult): Record<string, string> => Object.fromEntries(result.patches.map((entry) => [entry.KBId, entry.State]));
 
 // Windows is not available here. The first suite runs on hand-made scan and install outputs (no public recording
-// of a Windows Update install, or of a scan with MSRC severities and release dates, was found); the second on a real
-// Windows 11 host's updates, recorded by another project, turned into scan.ps1's output by wua-recording.ts.
-// test/fixtures/README.md says where each file comes from.
+// of a scan with MSRC severities, CVE ids and release dates was found); the second on a real Windows 11 host's
+// updates, recorded by another project, turned into scan.ps1's output by wua-recording.ts; the third on real
+// installs (a failed one, one that needs a reboot) recorded by Ansible's win_updates, turned into scan.ps1's and
+// install.ps1's output by ansible-recording.ts. test/fixtures/README.md says where each file comes from.
 describe('patch-windows-update: the Windows Update Agent on hand-made outputs (see test/fixtures/README.md)', () => {
   it('the plugin declares the windows-update provider for WINDOWS, and ships its PowerShell scripts', () => {
     assert.deepEqual(plugin.patchProviders?.['windows-update']?.operatingSystems, ['WINDOWS']);
@@ -186,5 +188,62 @@ describe('patch-windows-update: a real Windows 11 host\'s updates (recorded, see
     const candidate = toCandidate(asScanUpdate(driver!), 'Windows11');
     assert.deepEqual([candidate.name, candidate.classification], ['fd9a5356-bf43-44a2-9561-064d84fde280', 'Drivers']);
     assert.deepEqual(parseScan(scanOutputFor([driver!])).Updates, []);
+  });
+});
+
+// Real installs, as Ansible's win_updates reported them on its users' hosts (pasted into GitHub issues; see
+// test/fixtures/README.md), turned into what scan.ps1 and install.ps1 print for the same installs by
+// ansible-recording.ts, which says which values come from the recordings and which are filled in.
+describe('patch-windows-update: real installs on Windows hosts (recorded by Ansible\'s win_updates, see test/fixtures/README.md)', () => {
+  const recording = (name: string): AnsibleResult => JSON.parse(fixture(name)) as AnsibleResult;
+  /** The recorded install as the provider meets it: the scan before, install.ps1, the scan after. */
+  function recordedInstall(result: AnsibleResult, osCaption: string) {
+    return recordedWindows({
+      'scan.ps1': [ansibleScanOutput(result, osCaption, false), ansibleScanOutput(result, osCaption, true)],
+      'install.ps1': [ansibleInstallOutput(result)],
+    });
+  }
+  const approve = (product: string, classification: string) => ({ PatchFilterGroup: { PatchFilters: [{ Key: 'PRODUCT', Values: [product] }, { Key: 'CLASSIFICATION', Values: [classification] }] }, ApproveAfterDays: 0 });
+
+  it('a failed install (KB4577586 on Windows Server 2019, WU_E_NOT_APPLICABLE): FAILED, with the HRESULT Windows Update gave', async () => {
+    const result = recording('ansible-win-updates-failed-install-windows-server-2019.json');
+    const [recorded] = ansibleUpdates(result);
+    // The caption is not in the recording; the update's product category names the host's Windows.
+    const context = recordedInstall(result, 'Microsoft Windows Server 2019 Datacenter');
+    const outcome = await createWindowsUpdateProvider().install(context, windowsBaseline({ approvalRules: [approve('WindowsServer2019', 'Updates')] }), {});
+    const install = context.calls.find((call) => call.some((arg) => arg.endsWith('install.ps1')))!;
+    assert.equal(install.at(-1), recorded!.id);
+    assert.deepEqual(states(outcome), { KB4577586: 'FAILED' });
+    assert.deepEqual(outcome.failures, [{ patch: 'KB4577586', message: 'KB4577586 failed (HRESULT 0x80240017)' }]);
+    // The same HRESULT Ansible named (its failure_msg ends in "WU_E_NOT_APPLICABLE 80240017)"), whether PowerShell
+    // prints it signed, as COM gives it, or unsigned, as Ansible recorded it.
+    assert.equal(hresult(recorded!.failure_hresult_code! | 0), `0x${/ ([0-9A-F]{8})\)$/.exec(recorded!.failure_msg!)![1]}`);
+    assert.equal(hresult(recorded!.failure_hresult_code!), '0x80240017');
+    assert.equal(outcome.rebootRequired, false);
+  });
+
+  it('an install that needs a reboot (a Windows 10 feature update): INSTALLED_PENDING_REBOOT, and the host must reboot', async () => {
+    const result = recording('ansible-win-updates-reboot-required-windows-10.json');
+    const context = recordedInstall(result, 'Microsoft Windows 10 Enterprise');
+    const baseline = windowsBaseline({ approvalRules: [approve('Windows 10, version 1903 and later', 'Upgrades')] });
+    const outcome = await createWindowsUpdateProvider().install(context, baseline, {});
+    assert.equal(context.calls.find((call) => call.some((arg) => arg.endsWith('install.ps1')))!.at(-1), '0d500afc-802b-4b0e-b4cc-4087f87602ff');
+    // install.ps1's own reboot flags are not recorded (false here): the host's pending reboot, which Windows
+    // reported after the install, is what marks the update just installed as waiting for it.
+    assert.deepEqual(states(outcome), { KB3012973: 'INSTALLED_PENDING_REBOOT' });
+    assert.deepEqual(outcome.failures, []);
+    assert.equal(outcome.rebootRequired, true);
+    const entry = outcome.patches[0]!;
+    assert.deepEqual([entry.Title, entry.Classification], ['Feature update to Windows 10 (business editions), version 1909, en-gb x64', 'Upgrades']);
+  });
+
+  it('a scan of that host afterwards: the pending reboot is reported for the host, the update counts as installed', async () => {
+    const result = recording('ansible-win-updates-reboot-required-windows-10.json');
+    const baseline = windowsBaseline({ approvalRules: [approve('Windows 10, version 1903 and later', 'Upgrades')] });
+    const scan = await createWindowsUpdateProvider().scan(recordedWindows({ 'scan.ps1': [ansibleScanOutput(result, 'Microsoft Windows 10 Enterprise', true)] }), baseline);
+    assert.equal(scan.rebootRequired, true);
+    // A scan cannot tell which installed update the reboot is for unless Windows flags the update itself (not
+    // recorded here): the update is INSTALLED, the host's reboot is still reported.
+    assert.deepEqual(states(scan), { KB3012973: 'INSTALLED' });
   });
 });

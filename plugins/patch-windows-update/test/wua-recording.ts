@@ -17,7 +17,8 @@ export interface RecordedUpdate {
   Categories: string[];
   RebootRequired: boolean;
   UpdateID: string;
-  RevisionNumber: number;
+  /** Not in every recording (Ansible's win_updates results leave it out). */
+  RevisionNumber?: number;
 }
 
 /** ConvertTo-Json prints a lone update as an object: always a list. */
@@ -31,7 +32,7 @@ export function asScanUpdate(update: RecordedUpdate): WuaUpdate {
   const categories: WuaCategory[] = update.Categories.map((name) => ({ Name: name, Type: CLASSIFICATIONS.has(name) ? 'UpdateClassification' : 'Product', Parent: null }));
   return {
     UpdateId: update.UpdateID,
-    RevisionNumber: update.RevisionNumber,
+    ...(update.RevisionNumber === undefined ? {} : { RevisionNumber: update.RevisionNumber }),
     Title: update.Title,
     KBArticleIDs: update.KBArticleIDs,
     // Not recorded: bulletin and CVE ids, the MSRC severity, the release date, the product family (Parent).
