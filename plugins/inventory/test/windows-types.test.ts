@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { parseServices, serviceGatherer } from '../src/gatherers/service.js';
 import { parseRegistryValues, registryScript, windowsRegistryGatherer } from '../src/gatherers/windows-registry.js';
-import { parseWindowsFeatures } from '../src/gatherers/windows-role.js';
-import { parseHotFixes } from '../src/gatherers/windows-update.js';
+import { parseWindowsFeatures, windowsRoleGatherer } from '../src/gatherers/windows-role.js';
+import { parseHotFixes, WINDOWS_UPDATE_SCRIPT, windowsUpdateGatherer } from '../src/gatherers/windows-update.js';
 import { asList, powerShellDate } from '../src/powershell.js';
 import { environment, fixture, recordedRunner } from './fixtures.js';
+import { hotFixScriptOutput, windowsFeatureScriptOutput } from './powershell-table-recording.js';
 import { asRegistryScriptRows, parseRegQuery } from './windows-registry-recording.js';
 
 // Windows is not available on this host: these parse the JSON the gatherers' PowerShell scripts print, and check
 // the scripts are run through powershell.exe. AWS:WindowsRegistry also runs on a real host's registry (a recorded
-// `reg query`, turned into the script's output by windows-registry-recording.ts); the other fixtures here are
-// hand-made, as no usable public recording of these commands was found (test/fixtures/README.md).
+// `reg query`, turned into the script's output by windows-registry-recording.ts), AWS:WindowsUpdate and
+// AWS:WindowsRole on real hosts' Get-HotFix and Get-WindowsFeature tables pasted into public issues (turned into
+// the scripts' output by powershell-table-recording.ts); the other fixtures here are hand-made, as no usable public
+// recording of these commands was found (test/fixtures/README.md).
 describe('inventory: Windows types (AWS:Service, AWS:WindowsUpdate, AWS:WindowsRole, AWS:WindowsRegistry)', () => {
   it('reads ConvertTo-Json\'s quirks: a lone object, nothing at all, and /Date()/ times', () => {
     assert.deepEqual(asList({ a: 1 }), [{ a: 1 }]);
@@ -36,6 +39,37 @@ describe('inventory: Windows types (AWS:Service, AWS:WindowsUpdate, AWS:WindowsR
     assert.deepEqual(rows.map((row) => row.HotFixId), ['KB5012170', 'KB5017316', 'KB5034439']);
     assert.deepEqual(rows[2], { HotFixId: 'KB5034439', Description: 'Security Update', InstalledTime: '2024-01-16T00:00:00Z', InstalledBy: 'NT AUTHORITY\\SYSTEM' });
     assert.equal(rows.find((row) => row.HotFixId === 'KB5017316')?.InstalledTime, '');
+  });
+
+  it('AWS:WindowsUpdate on a real host (a German Windows 11\'s Get-HotFix, recorded): the dates Windows recorded, whatever the host\'s zone', async () => {
+    // Get-HotFix makes InstalledOn the host's local midnight: ConvertTo-Json would print the UTC instant of it, the
+    // day before east of UTC (this host's 21.04.2023 under German summer time is 2023-04-20T22:00:00Z), so the
+    // script prints the date itself, with the invariant culture.
+    assert.match(WINDOWS_UPDATE_SCRIPT, /InstalledOn\.ToString\('yyyy-MM-dd', \[System\.Globalization\.CultureInfo\]::InvariantCulture\)/);
+    assert.doesNotMatch(WINDOWS_UPDATE_SCRIPT, /Select-Object HotFixID, Description, InstalledOn/);
+    assert.equal(powerShellDate(`/Date(${Date.UTC(2023, 3, 20, 22)})/`), '2023-04-20T22:00:00Z'); // what the old script's form said
+    const run = recordedRunner({ 'powershell.exe': JSON.stringify(hotFixScriptOutput(fixture('windows-11-get-hotfix.txt'))) });
+    const { items } = await windowsUpdateGatherer.gather(environment({ platform: 'win32', run }));
+    assert.deepEqual(items[0]!.Content, [
+      { HotFixId: 'KB5012170', Description: '', InstalledTime: '2022-12-08T00:00:00Z', InstalledBy: '' },
+      { HotFixId: 'KB5025182', Description: '', InstalledTime: '2023-04-21T00:00:00Z', InstalledBy: '' },
+      { HotFixId: 'KB5026446', Description: '', InstalledTime: '2023-05-12T00:00:00Z', InstalledBy: '' },
+      { HotFixId: 'KB5026549', Description: '', InstalledTime: '2023-05-12T00:00:00Z', InstalledBy: '' },
+    ]);
+    assert.equal(run.calls[0]?.args.at(-1)?.includes(WINDOWS_UPDATE_SCRIPT), true);
+  });
+
+  it('AWS:WindowsRole on a real host (its Get-WindowsFeature, recorded): removed features, the IIS tree', async () => {
+    const run = recordedRunner({ 'powershell.exe': JSON.stringify(windowsFeatureScriptOutput(fixture('windows-server-get-windowsfeature-web.txt'))) });
+    const { items } = await windowsRoleGatherer.gather(environment({ platform: 'win32', run }));
+    const rows = items[0]!.Content;
+    assert.equal(rows.length, 9);
+    assert.deepEqual(rows.map((row) => row.Name), ['ADCS-Enroll-Web-Pol', 'ADCS-Enroll-Web-Svc', 'ADCS-Web-Enrollment', 'AS-Web-Support', 'RDS-Web-Access', 'Web-Application-Proxy', 'Web-Common-Http', 'Web-Server', 'Web-WebServer']);
+    const row = (name: string) => rows.find((entry) => entry.Name === name)!;
+    assert.deepEqual([row('AS-Web-Support').DisplayName, row('AS-Web-Support').Installed, row('AS-Web-Support').InstalledState], ['Web Server (IIS) Support', 'False', 'Removed']);
+    assert.deepEqual([row('Web-Server').DisplayName, row('Web-Server').Installed, row('Web-Server').InstalledState, row('Web-Server').Parent], ['Web Server (IIS)', 'True', 'Installed', '']);
+    assert.deepEqual([row('Web-Common-Http').Parent, row('Web-WebServer').Parent], ['Web-WebServer', 'Web-Server']);
+    assert.deepEqual(Object.keys(row('Web-Server')), ['Name', 'DisplayName', 'Description', 'Installed', 'InstalledState', 'FeatureType', 'Path', 'SubFeatures', 'ServerComponentDescriptor', 'DependsOn', 'Parent']);
   });
 
   it('AWS:WindowsRole: roles and features, installed or not', () => {

@@ -1,0 +1,53 @@
+/**
+ * Turns PowerShell's table output, pasted by users into public issues (real output of real hosts, kept in
+ * test/fixtures), into what the gatherers' PowerShell scripts print for the same objects. The values are the
+ * recorded ones; what a table does not show is filled in as said at each function.
+ */
+
+/** The rows of a Format-Table output: the lines after the header's `----` line, up to the first blank line. */
+function tableRows(text: string): { header: string; rows: string[] } {
+  const lines = text.split(/\r?\n/);
+  const rule = lines.findIndex((line) => /^-{2,}/.test(line.trim()));
+  if (rule < 1) throw new Error('no table header in the recording');
+  const end = lines.findIndex((line, index) => index > rule && line.trim() === '');
+  return { header: lines[rule - 1]!, rows: lines.slice(rule + 1, end < 0 ? undefined : end).filter((line) => line.trim() !== '') };
+}
+
+/**
+ * `Get-HotFix | Select-Object HotFixID, InstalledOn` as a table (the host's culture shows InstalledOn: the German
+ * `dd.MM.yyyy HH:mm:ss` of the recording) as the AWS:WindowsUpdate script prints it: the date as recorded, as
+ * `yyyy-MM-dd`. Description and InstalledBy were not selected by the recorded command: null.
+ */
+export function hotFixScriptOutput(text: string): Array<Record<string, string | null>> {
+  return tableRows(text).rows.map((line) => {
+    const match = /^(KB\d+)\s+(\d{2})\.(\d{2})\.(\d{4}) 00:00:00$/.exec(line.trim());
+    if (!match) throw new Error(`not a Get-HotFix row with a German date: ${line}`);
+    return { HotFixID: match[1]!, Description: null, InstalledOn: `${match[4]}-${match[3]}-${match[2]}`, InstalledBy: null };
+  });
+}
+
+/**
+ * `Get-WindowsFeature` as a table (Display Name indented four spaces a level, `[X]` when installed; Name; Install
+ * State) as the AWS:WindowsRole script prints it. From the table: Name, DisplayName, Installed, InstalledState, and
+ * Parent where the row above one level up is the parent (the tree order Get-WindowsFeature lists in; a filter such
+ * as `-Name *web*` can hide a parent, whose children then have none here). Not in a table, so empty: Description,
+ * FeatureType, Path, SubFeatures, ServerComponentDescriptor, DependsOn.
+ */
+export function windowsFeatureScriptOutput(text: string): Array<Record<string, string>> {
+  const { header, rows } = tableRows(text);
+  const nameColumn = header.indexOf('Name', header.indexOf('Display Name') + 'Display Name'.length);
+  const above: Array<{ depth: number; name: string }> = [];
+  return rows.map((line) => {
+    const display = /^( *)\[([X ])\] (.+)$/.exec(line.slice(0, nameColumn).trimEnd());
+    const [name, state] = line.slice(nameColumn).trim().split(/\s+/);
+    if (!display || !name || !state) throw new Error(`not a Get-WindowsFeature row: ${line}`);
+    const depth = display[1]!.length / 4;
+    while (above.length > 0 && above.at(-1)!.depth >= depth) above.pop();
+    const parent = above.at(-1)?.depth === depth - 1 ? above.at(-1)!.name : '';
+    above.push({ depth, name });
+    return {
+      Name: name, DisplayName: display[3]!, Description: '', Installed: display[2] === 'X' ? 'True' : 'False', InstalledState: state, FeatureType: '', Path: '',
+      SubFeatures: '', ServerComponentDescriptor: '', DependsOn: '', Parent: parent,
+    };
+  });
+}
