@@ -5,14 +5,14 @@ import { parseWindowsFeatures, windowsRoleGatherer } from '../src/gatherers/wind
 import { parseHotFixes, WINDOWS_UPDATE_SCRIPT, windowsUpdateGatherer } from '../src/gatherers/windows-update.js';
 import { asList, powerShellDate } from '../src/powershell.js';
 import { environment, fixture, recordedRunner } from './fixtures.js';
-import { hotFixScriptOutput, windowsFeatureScriptOutput } from './powershell-table-recording.js';
+import { hotFixScriptOutput, serviceScriptOutput, windowsFeatureScriptOutput } from './powershell-format-recording.js';
 import { asRegistryScriptRows, parseRegQuery } from './windows-registry-recording.js';
 
 // Windows is not available on this host: these parse the JSON the gatherers' PowerShell scripts print, and check
 // the scripts are run through powershell.exe. AWS:WindowsRegistry also runs on a real host's registry (a recorded
 // `reg query`, turned into the script's output by windows-registry-recording.ts), AWS:WindowsUpdate and
 // AWS:WindowsRole on real hosts' Get-HotFix and Get-WindowsFeature tables pasted into public issues (turned into
-// the scripts' output by powershell-table-recording.ts); the other fixtures here are hand-made, as no usable public
+// the scripts' output by powershell-format-recording.ts); the other fixtures here are hand-made, as no usable public
 // recording of these commands was found (test/fixtures/README.md).
 describe('inventory: Windows types (AWS:Service, AWS:WindowsUpdate, AWS:WindowsRole, AWS:WindowsRegistry)', () => {
   it('reads ConvertTo-Json\'s quirks: a lone object, nothing at all, and /Date()/ times', () => {
@@ -32,6 +32,15 @@ describe('inventory: Windows types (AWS:Service, AWS:WindowsUpdate, AWS:WindowsR
     const { items } = await serviceGatherer.gather(environment({ platform: 'win32', run }));
     assert.equal(items[0]?.Content.length, 3);
     assert.deepEqual(run.calls[0]?.args.slice(0, 4), ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass']);
+  });
+
+  it('AWS:Service on a real host (Get-Service | Format-List, recorded in Windows PowerShell\'s help): dependency lists joined', async () => {
+    const run = recordedRunner({ 'powershell.exe': JSON.stringify(serviceScriptOutput(fixture('windows-get-service-format-list.txt'))) });
+    const { items } = await serviceGatherer.gather(environment({ platform: 'win32', run }));
+    assert.deepEqual(items[0]!.Content, [
+      { Name: 'AdtAgent', DisplayName: 'Event Forwarder', Status: 'Running', DependentServices: '', ServicesDependedOn: 'eventlog, dnscache', ServiceType: 'Win32OwnProcess', StartType: '' },
+      { Name: 'Alerter', DisplayName: 'Alerter', Status: 'Stopped', DependentServices: '', ServicesDependedOn: 'LanmanWorkstation', ServiceType: 'Win32ShareProcess', StartType: '' },
+    ]);
   });
 
   it('AWS:WindowsUpdate: hotfixes with their install times in SSM\'s format', () => {

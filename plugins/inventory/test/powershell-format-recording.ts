@@ -1,6 +1,6 @@
 /**
- * Turns PowerShell's table output, pasted by users into public issues (real output of real hosts, kept in
- * test/fixtures), into what the gatherers' PowerShell scripts print for the same objects. The values are the
+ * Turns PowerShell's Format-Table and Format-List output, pasted into public issues and pages (real output of real
+ * hosts, kept in test/fixtures), into what the gatherers' PowerShell scripts print for the same objects. The values are the
  * recorded ones; what a table does not show is filled in as said at each function.
  */
 
@@ -50,4 +50,38 @@ export function windowsFeatureScriptOutput(text: string): Array<Record<string, s
       SubFeatures: '', ServerComponentDescriptor: '', DependsOn: '', Parent: parent,
     };
   });
+}
+
+/** Format-List's records: `Name : value` lines (other lines, such as the prompt, end a record); `{a, b}` is a list. */
+function listRecords(text: string): Array<Map<string, string>> {
+  const records: Array<Map<string, string>> = [];
+  let current: Map<string, string> | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const field = /^(\w+) +: ?(.*)$/.exec(line); // Format-List pads the name: `Name                : AdtAgent`
+    if (!field) {
+      current = undefined;
+      continue;
+    }
+    if (!current) records.push((current = new Map()));
+    current.set(field[1]!, field[2]!.trim());
+  }
+  return records;
+}
+
+/**
+ * `Get-Service | Format-List` as the AWS:Service script prints it: Name, DisplayName, Status, ServiceType as
+ * recorded, the dependency lists joined with ", ". StartType is not a property of the recorded PowerShell's
+ * services (it came with PowerShell 5.0): empty.
+ */
+export function serviceScriptOutput(text: string): Array<Record<string, string>> {
+  const joined = (value: string | undefined) => (value ?? '').replace(/^\{(.*)\}$/, '$1');
+  return listRecords(text).map((record) => ({
+    Name: record.get('Name') ?? '',
+    DisplayName: record.get('DisplayName') ?? '',
+    Status: record.get('Status') ?? '',
+    DependentServices: joined(record.get('DependentServices')),
+    ServicesDependedOn: joined(record.get('ServicesDependedOn')),
+    ServiceType: record.get('ServiceType') ?? '',
+    StartType: '',
+  }));
 }
