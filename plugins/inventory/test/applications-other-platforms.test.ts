@@ -5,14 +5,16 @@ import { parseRpmQuery } from '../src/gatherers/applications/rpm.js';
 import { WINDOWS_UNINSTALL_FIELDS, compressedGuid, notAProgramBecause, parseWindowsUninstall } from '../src/gatherers/applications/windows-uninstall.js';
 import { awsComponentGatherer } from '../src/gatherers/aws-component.js';
 import { environment, fixture, recordedRunner } from './fixtures.js';
+import { uninstallEntryFromObjectString } from './powershell-format-recording.js';
 import { asGetItemProperty, parseRegQuery } from './windows-registry-recording.js';
 
 // Windows and macOS are not available on this host, so these parse recorded output (test/fixtures; its README
 // gives each file's source). Real recordings from real machines: macos-26-system-profiler-applications.json
 // (system_profiler on a German macOS 26 Mac) and windows-reg-query-uninstall.txt (`reg query` of a Windows
-// host's Uninstall key, turned into what the gatherer's script prints by windows-registry-recording.ts).
-// Still hand-made: windows-server-2022-uninstall.json, for what no public recording shows together (programs
-// that are listed, Wow6432Node, the Windows Installer product list), and the rpm output (rpm is also tested
+// host's Uninstall key, turned into what the gatherer's script prints by windows-registry-recording.ts), and
+// windows-uninstall-key-dotnet4-client-profile.log (one listed program's Uninstall values, as a deployment tool
+// logged them). Still hand-made: windows-server-2022-uninstall.json, for what no public recording shows together
+// (several listed programs, Wow6432Node, the Windows Installer product list), and the rpm output (rpm is also tested
 // against a real rpm database, in applications-rpm.test.ts).
 describe('inventory: AWS:Application from rpm, the Windows registry and macOS', () => {
   it('parses rpm --queryformat output, with Release, Epoch and the install time', () => {
@@ -54,6 +56,20 @@ describe('inventory: AWS:Application from rpm, the Windows registry and macOS', 
     const products = new Set(entries.map((entry) => compressedGuid(String(entry.PSChildName))).filter((packed) => packed !== ''));
     assert.deepEqual(entries.map((entry) => notAProgramBecause(entry, products)), ['no DisplayName', 'no DisplayName', 'a system component', 'a system component']);
     assert.deepEqual(parseWindowsUninstall({ Is64BitOs: true, Products: [...products], Native: entries, Wow64: [] }), []);
+  });
+
+  it('a program Programs and Features lists, from a real host\'s Uninstall key (recorded: .NET Framework 4 Client Profile)', () => {
+    // The key's name is not in the recorded log line; .NET 4's setup names it after the product.
+    const entry = uninstallEntryFromObjectString(fixture('windows-uninstall-key-dotnet4-client-profile.log'), WINDOWS_UNINSTALL_FIELDS, 'Microsoft .NET Framework 4 Client Profile');
+    assert.equal(notAProgramBecause(entry, new Set()), undefined); // not a Windows Installer entry: no product list needed
+    assert.deepEqual(parseWindowsUninstall({ Is64BitOs: true, Products: [], Native: [entry], Wow64: [] }), [{
+      Name: 'Microsoft .NET Framework 4 Client Profile',
+      Publisher: 'Microsoft Corporation',
+      Version: '4.0.30319', // no InstalledTime: the key has no InstallDate
+      Architecture: 'x86_64',
+      URL: 'http://go.microsoft.com/fwlink/?LinkId=164164',
+      PackageId: 'Microsoft .NET Framework 4 Client Profile',
+    }]);
   });
 
   it('keeps what Programs and Features shows from the Uninstall keys, and nothing else (hand-made)', () => {

@@ -85,3 +85,16 @@ export function serviceScriptOutput(text: string): Array<Record<string, string>>
     StartType: '',
   }));
 }
+
+/**
+ * The registry values of an Uninstall key as PowerShell writes a Get-ItemProperty object into a string
+ * (`@{DisplayName=...; Publisher=...}`), here inside a log line, as the Uninstall script's Select-Object prints
+ * them: the recorded values of the fields it reads as text, a field the key does not have as null. The key's name
+ * (PSChildName) is not in such a string: the caller gives it.
+ */
+export function uninstallEntryFromObjectString(text: string, fields: readonly string[], keyName: string): Record<string, unknown> {
+  const body = /@\{(.*?)\}/.exec(text)?.[1];
+  if (body === undefined) throw new Error('no @{...} object in the recording');
+  const values = new Map(body.split('; ').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const));
+  return Object.fromEntries(fields.map((field) => [field, field === 'PSChildName' ? keyName : (values.get(field) ?? null)]));
+}
