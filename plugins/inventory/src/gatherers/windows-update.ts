@@ -8,8 +8,8 @@ export const WINDOWS_UPDATE_TYPE = 'AWS:WindowsUpdate';
 /**
  * Win32_QuickFixEngineering, as Get-HotFix reads it. InstalledOn is a date Windows records without a time or zone
  * (Get-HotFix makes it the host's local midnight): printed as that date, with the invariant culture. Left to
- * ConvertTo-Json it would become the UTC instant of local midnight, the day before on every host east of UTC (a
- * German host's 21.04.2023 would read 2023-04-20T22:00:00Z).
+ * ConvertTo-Json it would become the UTC instant of local midnight: the day before on every host east of UTC (a
+ * German host's 21.04.2023 would read 2023-04-20T22:00:00Z), a time of day west of it.
  */
 export const WINDOWS_UPDATE_SCRIPT = `
 Get-HotFix | ForEach-Object {
