@@ -91,6 +91,26 @@ const readJson = async <T>(file: string): Promise<T> => JSON.parse(await fs.read
     assert.equal(await t.runner.accept(command), 'duplicate');
   });
 
+  it('two runners sharing one rebootOnce rebooter (Run Command and the associations, as the agent wires them) asking at once make one reboot request', async () => {
+    const recording = recordingRebooter();
+    const rebooter = rebootOnce(recording);
+    const otherDir = await tempDir();
+    const other = await openRunner(otherDir, { rebooter });
+    try {
+      t = await openRunner(stateDir, { rebooter });
+      const a = makeCommand(document22([shellStep('wants-reboot', 'exit 194')]));
+      const b = makeCommand(document22([shellStep('wants-reboot-too', 'exit 194')]));
+      await Promise.all([t.runner.accept(a), other.runner.accept(b)]);
+      const phaseOf = (dir: string, commandId: string) => readJson<CommandRecord>(path.join(dir, 'commands', 'current', `${commandId}.json`)).then((record) => record.phase, () => undefined);
+      await waitFor('both commands rebooting', async () => (await phaseOf(stateDir, a.commandId)) === 'rebooting' && (await phaseOf(otherDir, b.commandId)) === 'rebooting');
+      await Promise.all([t.runner.idle(), other.runner.idle()]);
+      assert.equal(recording.calls, 1, 'one request for the host');
+    } finally {
+      await other.runner.stop();
+      await fs.rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
   it('a step that always exits 194 fails after the run-count limit instead of rebooting forever', async () => {
     const rebooter = recordingRebooter();
     const command = makeCommand(document22([shellStep('loop', ['echo run', 'exit 194']), shellStep('after', 'echo after')]));

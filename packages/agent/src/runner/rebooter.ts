@@ -55,7 +55,11 @@ export function createSystemRebooter(options: SystemRebooterOptions = {}): Reboo
   };
 }
 
-/** Several commands may ask for a reboot at once; the host reboots once (SSM: RequestPendingReboot). */
+/**
+ * Several commands may ask for a reboot at once; the host reboots once (SSM: RequestPendingReboot). Give every
+ * runner of one agent (Run Command's and the associations') the same wrapped rebooter, so that they share the one
+ * request: two `shutdown /r /t 60` in a row fail on Windows ("a system shutdown has already been scheduled").
+ */
 export function rebootOnce(rebooter: Rebooter): Rebooter {
   let requested: Promise<void> | undefined;
   return {

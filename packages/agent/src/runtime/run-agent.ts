@@ -9,7 +9,7 @@ import { CommandChannel } from '../run-command/command-channel.js';
 import { fromBase64 } from '@tender/protocol';
 import { fetchDocument } from '../run-command/document-fetcher.js';
 import { fetchPatchSnapshot } from '../run-command/patch-snapshot-fetcher.js';
-import { actionsFromPlugins, CommandRunner, patchProvidersFromPlugins, secretOpener } from '../runner/index.js';
+import { actionsFromPlugins, CommandRunner, createSystemRebooter, patchProvidersFromPlugins, rebootOnce, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
 import { AGENT_VERSION } from '../version.js';
@@ -74,9 +74,12 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     const channel: { current?: CommandChannel } = {}; // the runner reports through it once it exists
     const transportCa = identity.file.transport.settings.ca;
     const controlPlane = { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) };
+    // One rebooter for Run Command and the associations: a host asked twice at once reboots once.
+    const rebooter = rebootOnce(createSystemRebooter({ platform: process.platform as Platform }));
     const runner = await CommandRunner.open({
       stateDir,
       actions,
+      rebooter,
       instance: { instanceId: identity.file.instanceId, region: identity.file.region, platformName: platform.PlatformName, platformVersion: platform.PlatformVersion },
       logger,
       // A result goes out as its run ends, while the disk syncs its spool file; others (recovery's) once spooled.
@@ -107,6 +110,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       ...(options.associationClock ?? testClock?.clock ? { clock: options.associationClock ?? testClock!.clock } : {}),
       runner: {
         actions,
+        rebooter,
         instance: { instanceId: identity.file.instanceId, region: identity.file.region, platformName: platform.PlatformName, platformVersion: platform.PlatformVersion },
         documents: (name, version) => fetchDocument(controlPlane, name, version),
         openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
