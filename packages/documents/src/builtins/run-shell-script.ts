@@ -1,14 +1,16 @@
-import type { JsonObject } from '@tender/documents';
-import { EXECUTION_TIMEOUT_48H } from './run-shell-script.js';
+import type { JsonObject } from '../json-value.js';
 
-/** AWS-RunPowerShellScript, written for Tender: the same parameters and behaviour as SSM's document of that name. */
-export const RUN_POWERSHELL_SCRIPT: JsonObject = {
+/** Every script document's timeout parameter: whole seconds, 1 to 172800 (48 hours). */
+export const EXECUTION_TIMEOUT_48H = '^([1-9][0-9]{0,4}|1[0-6][0-9]{4}|17[01][0-9]{3}|172[0-7][0-9]{2}|172800)$';
+
+/** AWS-RunShellScript, written for Tender: the same parameters and behaviour as SSM's document of that name. */
+export const RUN_SHELL_SCRIPT: JsonObject = {
   schemaVersion: '2.2',
-  description: 'Runs PowerShell commands or a PowerShell script: powershell.exe on Windows, pwsh on Linux and macOS.',
+  description: 'Runs shell commands or a shell script on Linux and macOS hosts.',
   parameters: {
     commands: {
       type: 'StringList',
-      description: '(Required) The PowerShell commands to run, one per line, or the path of a script on the host.',
+      description: '(Required) The commands to run, one per line, or the path of a script on the host.',
       minItems: 1,
       displayType: 'textarea',
     },
@@ -27,8 +29,8 @@ export const RUN_POWERSHELL_SCRIPT: JsonObject = {
   },
   mainSteps: [
     {
-      action: 'aws:runPowerShellScript',
-      name: 'runPowerShellScript',
+      action: 'aws:runShellScript',
+      name: 'runShellScript',
       inputs: {
         runCommand: '{{ commands }}',
         workingDirectory: '{{ workingDirectory }}',

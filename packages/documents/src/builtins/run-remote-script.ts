@@ -1,4 +1,4 @@
-import type { JsonObject } from '@tender/documents';
+import type { JsonObject } from '../json-value.js';
 
 /** At most 28800 seconds (8 hours), like SSM's AWS-RunRemoteScript. */
 const EXECUTION_TIMEOUT_8H = '^([1-9][0-9]{0,3}|1[0-9]{4}|2[0-7][0-9]{3}|28[0-7][0-9]{2}|28800)$';
