@@ -1,6 +1,6 @@
 /**
  * AWS-RunPatchBaseline's reboot, end to end inside the agent: the built-in document as the control plane serves it,
- * run by the real CommandRunner with the real @tender/action-patch plugin, an in-memory patch provider, a recording
+ * run by the real CommandRunner with the real @tender/action-patch plugin, an in-memory patch provider (MemoryPatchHost), a recording
  * rebooter, and a runner "restart" (stop, reopen on the same state directory, recover) standing in for the reboot.
  * The action alone is tested in plugins/action-patch; the runner's reboot alone in runner-durability.test.ts. This
  * checks that the two agree: the action's 194 reaches the Rebooter once, its marker survives to the step's second
@@ -9,86 +9,27 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { JsonObject } from '@tender/documents';
-import type { AgentServices, PatchBaselineSnapshot, PatchOperationResult, PatchProvider, PatchReportEntry } from '@tender/plugin-api';
+import { BUILTIN_DOCUMENTS } from '@tender/documents/builtins';
+import { MemoryPatchHost, testBaselineSnapshot } from '@tender/patch-baseline/testing';
+import type { AgentServices } from '@tender/plugin-api';
 import { loadPlugins } from '../src/plugins/plugin-loader.js';
 import { actionsFromPlugins, type ActionLookup, type CommandRecord, type Rebooter } from '../src/runner/index.js';
 import { makeCommand, openRunner, tempDir, waitFor, type TestRunner } from './fixtures/runner/harness.js';
 
 type Items = Parameters<NonNullable<AgentServices['putInventory']>>[0];
 
-/** The built-in as the control plane publishes it (the server's compiled module: the agent does not depend on the server). */
-const BUILTIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../server/dist/src/documents/builtin/run-patch-baseline.js');
-
-async function runPatchBaselineDocument(): Promise<JsonObject> {
-  const module = (await import(pathToFileURL(BUILTIN).href)) as { RUN_PATCH_BASELINE: JsonObject };
-  return module.RUN_PATCH_BASELINE;
-}
+/** The built-in as the control plane publishes it. */
+const RUN_PATCH_BASELINE = BUILTIN_DOCUMENTS.find((builtin) => builtin.name === 'AWS-RunPatchBaseline')!.content;
 
 /**
  * A host with two missing approved patches: the kernel needs a reboot once installed, openssl does not. install()
  * installs both and leaves the kernel pending until reboot() (the simulated restart) finishes it.
  */
-class MemoryHost {
-  readonly installs: number[] = [];
-  readonly scans: number[] = [];
-  private readonly missing = new Set(['linux-image-amd64', 'openssl']);
-  private readonly pendingReboot = new Set<string>();
-  private readonly needsReboot = new Set(['linux-image-amd64']);
-
-  reboot(): void {
-    this.pendingReboot.clear();
-  }
-
-  provider(): PatchProvider {
-    return {
-      description: 'in-memory test host',
-      operatingSystems: ['DEBIAN'],
-      detect: async () => true,
-      scan: async () => {
-        this.scans.push(1);
-        return this.report('Scan');
-      },
-      install: async () => {
-        this.installs.push(1);
-        for (const name of this.missing) if (this.needsReboot.has(name)) this.pendingReboot.add(name);
-        this.missing.clear();
-        return this.report('Install');
-      },
-    };
-  }
-
-  private report(operation: 'Scan' | 'Install'): PatchOperationResult {
-    const patches: PatchReportEntry[] = ['linux-image-amd64', 'openssl'].map((name) => ({
-      Title: `${name} 2.0`,
-      KBId: name,
-      Classification: 'Security',
-      Severity: 'important',
-      State: this.missing.has(name) ? 'MISSING' : this.pendingReboot.has(name) ? 'INSTALLED_PENDING_REBOOT' : 'INSTALLED',
-      Version: '2.0',
-      ComplianceLevel: 'HIGH',
-    }));
-    return { operation, patches, rebootRequired: this.pendingReboot.size > 0, failures: [] };
-  }
-}
-
-function snapshot(snapshotId: string): PatchBaselineSnapshot {
-  return {
-    snapshotId,
-    instanceId: 'mi-0123456789abcdef0',
-    baselineId: 'pb-0123456789abcdef0',
-    operatingSystem: 'DEBIAN',
-    globalFilters: [],
-    approvalRules: [],
-    approvedPatches: [],
-    approvedPatchesComplianceLevel: 'UNSPECIFIED',
-    approvedPatchesEnableNonSecurity: false,
-    rejectedPatches: [],
-    rejectedPatchesAction: 'ALLOW_AS_DEPENDENCY',
-    createdAt: '2026-11-28T00:00:00.000Z',
-  };
-}
+const twoMissingPatches = () =>
+  new MemoryPatchHost([
+    { name: 'linux-image-amd64', installed: '1.0', available: '2.0', classification: 'Security', severity: 'important', needsReboot: true },
+    { name: 'openssl', installed: '1.0', available: '2.0', classification: 'Security', severity: 'important' },
+  ]);
 
 function recordingRebooter(): Rebooter & { calls: number } {
   const rebooter = {
@@ -112,8 +53,7 @@ describe('AWS-RunPatchBaseline through the runner: the reboot it asks for', func
   let stateDir: string;
   let t: TestRunner | undefined;
   let actions: ActionLookup;
-  let document: JsonObject;
-  let host: MemoryHost;
+  let host: MemoryPatchHost;
   let handed: Items[];
   let snapshotRequests: string[];
 
@@ -128,22 +68,21 @@ describe('AWS-RunPatchBaseline through the runner: the reboot it asks for', func
         inventory: { putInventory: async (items) => void handed.push(items) },
         patchSnapshots: async (snapshotId) => {
           snapshotRequests.push(snapshotId);
-          return snapshot(snapshotId);
+          return testBaselineSnapshot({ snapshotId });
         },
         patchProviders: [{ name: 'memory', provider: host.provider() }],
       },
       recover,
     );
   const command = (rebootOption: 'RebootIfNeeded' | 'NoReboot') =>
-    makeCommand(document, { documentName: 'AWS-RunPatchBaseline', parameters: { Operation: 'Install', RebootOption: rebootOption } });
+    makeCommand(RUN_PATCH_BASELINE, { documentName: 'AWS-RunPatchBaseline', parameters: { Operation: 'Install', RebootOption: rebootOption } });
 
   before(async () => {
     actions = actionsFromPlugins(await loadPlugins({ packages: ['@tender/action-patch'] }));
-    document = await runPatchBaselineDocument();
   });
   beforeEach(async () => {
     stateDir = await tempDir('tender-patch-reboot-');
-    host = new MemoryHost();
+    host = twoMissingPatches();
     handed = [];
     snapshotRequests = [];
   });
@@ -186,7 +125,7 @@ describe('AWS-RunPatchBaseline through the runner: the reboot it asks for', func
     assert.equal(result.status, 'Success', JSON.stringify(result.steps.map((step) => [step.name, step.status, step.message])));
     assert.equal(rebooter.calls + afterReboot.calls, 1, 'the host was asked to reboot exactly once');
     assert.equal(host.installs.length, 1, 'the run after the reboot reports; it does not install again');
-    assert.equal(host.scans.length, 1, 'it scans the host as it stands after the reboot');
+    assert.equal(host.scans, 1, 'it scans the host as it stands after the reboot');
     assert.deepEqual(snapshotRequests, [snapshotRequests[0], snapshotRequests[0]], 'both runs use the same baseline snapshot');
     assert.equal(handed.length, 2);
     const after = handed[1]!;

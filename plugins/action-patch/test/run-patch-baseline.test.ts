@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { MemoryPatchHost, testBaselineSnapshot } from '@tender/patch-baseline/testing';
 import type { AgentServices, PatchBaselineSnapshot } from '@tender/plugin-api';
 import { stepFixture, type StepFixture } from '@tender/plugin-api/testing';
 import { createRunPatchBaselineAction, EXIT_CODE_REBOOT_UNIX, parsePatchList } from '../src/index.js';
-import { FakeHost, snapshotFor } from './fake-host-provider.js';
 
 type Items = Parameters<NonNullable<AgentServices['putInventory']>>[0];
 
@@ -14,7 +14,7 @@ interface Harness {
   snapshotRequests: Array<{ snapshotId: string; override?: Record<string, unknown> }>;
 }
 
-function services(host: FakeHost, snapshot: PatchBaselineSnapshot | Error = snapshotFor()): Harness {
+function services(host: MemoryPatchHost, snapshot: PatchBaselineSnapshot | Error = testBaselineSnapshot()): Harness {
   const uploads: Items[] = [];
   const snapshotRequests: Harness['snapshotRequests'] = [];
   return {
@@ -52,7 +52,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   afterEach(async () => fixture?.cleanup());
 
   it('Scan: reports every patch state as AWS:PatchSummary and compliance rows, prints a summary, installs nothing', async () => {
-    const host = new FakeHost(packages());
+    const host = new MemoryPatchHost(packages());
     const harness = services(host);
     fixture = await stepFixture({ operation: 'Scan', snapshotId: '', rebootOption: 'RebootIfNeeded' }, { platform: 'linux', run: { commandId: 'c0ffee00-0000-4000-8000-000000000001' } });
     const result = await createRunPatchBaselineAction({ now: () => new Date('2026-11-28T10:00:00Z') }).run({ ...fixture.context, services: harness.services });
@@ -83,7 +83,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('Install with RebootIfNeeded: reports InstalledPendingReboot, exits 194; the run after the reboot reports Installed', async () => {
-    const host = new FakeHost(packages());
+    const host = new MemoryPatchHost(packages());
     const harness = services(host);
     const snapshotId = '9e3c2a10-1111-4222-8333-444455556666';
     fixture = await stepFixture({ operation: 'Install', snapshotId, rebootOption: 'RebootIfNeeded' }, { platform: 'linux' });
@@ -96,7 +96,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
     assert.equal(summaryOf(harness.uploads[0]!).InstalledPendingRebootCount, '1');
     assert.match(fixture.stdout.text(), /rebooting the host now/);
 
-    host.rebootPending = false; // the runner rebooted the host and runs the step again, in the same folder
+    host.reboot(); // the runner rebooted the host and runs the step again, in the same folder
     const second = await action.run({ ...fixture.context, services: harness.services });
     assert.deepEqual(second, { status: 'Success', exitCode: 0 });
     assert.equal(host.installs.length, 1, 'the run after the reboot installs nothing more');
@@ -111,7 +111,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('Install with NoReboot: does not reboot; the patch stays InstalledPendingReboot and LastNoRebootInstallOperationTime is set', async () => {
-    const host = new FakeHost(packages());
+    const host = new MemoryPatchHost(packages());
     const harness = services(host);
     fixture = await stepFixture({ operation: 'Install', rebootOption: 'NoReboot' }, { platform: 'linux' });
     const result = await createRunPatchBaselineAction().run({ ...fixture.context, services: harness.services });
@@ -124,7 +124,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('a patch that fails to install fails the step, naming it and the package manager\'s reason; the report says Failed', async () => {
-    const host = new FakeHost([{ name: 'openssl', installed: '3.0.11-1', available: '3.0.15-1', classification: 'Security', severity: 'important', failsToInstall: true }]);
+    const host = new MemoryPatchHost([{ name: 'openssl', installed: '3.0.11-1', available: '3.0.15-1', classification: 'Security', severity: 'important', failsToInstall: true }]);
     const harness = services(host);
     fixture = await stepFixture({ operation: 'Install', rebootOption: 'NoReboot' }, { platform: 'linux' });
     const result = await createRunPatchBaselineAction().run({ ...fixture.context, services: harness.services });
@@ -134,7 +134,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('InstallOverrideList (SSM\'s YAML form in a file) installs only the patches it names', async () => {
-    const host = new FakeHost(packages());
+    const host = new MemoryPatchHost(packages());
     const harness = services(host);
     fixture = await stepFixture({}, { platform: 'linux' });
     const list = path.join(fixture.root, 'override.yaml');
@@ -147,7 +147,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('BaselineOverride JSON goes with the snapshot request; a malformed one fails the step before anything runs', async () => {
-    const host = new FakeHost(packages());
+    const host = new MemoryPatchHost(packages());
     const harness = services(host);
     fixture = await stepFixture({ operation: 'Scan', baselineOverride: '{"OperatingSystem":"DEBIAN","RejectedPatches":["openssl"]}' }, { platform: 'linux' });
     await createRunPatchBaselineAction().run({ ...fixture.context, services: harness.services });
@@ -159,7 +159,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('an expired snapshot fails the step with the control plane\'s error; nothing is scanned or reported', async () => {
-    const host = new FakeHost(packages());
+    const host = new MemoryPatchHost(packages());
     const harness = services(host, new Error('DoesNotExistException: Patch snapshot 11111111-2222-3333-4444-555555555555 for mi-0123456789abcdef0 expired at 2026-11-27T00:00:00.000Z'));
     fixture = await stepFixture({ operation: 'Scan', snapshotId: '11111111-2222-3333-4444-555555555555' }, { platform: 'linux' });
     const result = await createRunPatchBaselineAction().run({ ...fixture.context, services: harness.services });
@@ -170,8 +170,8 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('no provider for the host\'s operating system, or no provider plugin at all: a clear failure', async () => {
-    const host = new FakeHost(packages());
-    const harness = services(host, snapshotFor({ operatingSystem: 'WINDOWS' }));
+    const host = new MemoryPatchHost(packages());
+    const harness = services(host, testBaselineSnapshot({ operatingSystem: 'WINDOWS' }));
     fixture = await stepFixture({ operation: 'Scan' }, { platform: 'linux' });
     const result = await createRunPatchBaselineAction().run({ ...fixture.context, services: harness.services });
     assert.match(result.message ?? '', /no patch provider on this host serves WINDOWS: fake-apt \(serves DEBIAN, UBUNTU\)/);
@@ -181,7 +181,7 @@ describe('aws:runPatchBaseline (with a test-only provider)', () => {
   });
 
   it('refuses a bad operation or SnapshotId', async () => {
-    const harness = services(new FakeHost([]));
+    const harness = services(new MemoryPatchHost([]));
     fixture = await stepFixture({ operation: 'Patch' }, { platform: 'linux' });
     assert.match((await createRunPatchBaselineAction().run({ ...fixture.context, services: harness.services })).message ?? '', /operation must be Scan or Install/);
     assert.match((await createRunPatchBaselineAction().run({ ...fixture.context, inputs: { operation: 'Scan', snapshotId: 'nope' }, services: harness.services })).message ?? '', /snapshotId must be a UUID/);

@@ -1,32 +1,10 @@
-import type { ExecResult, PatchProviderContext } from '@tender/plugin-api';
-
-/** One recorded run of a real command, as patch providers' tests keep them in test/fixtures. */
-export interface RecordedCommand {
-  command: string;
-  args: string[];
-  result: ExecResult;
-}
-
-export type ReplayContext = PatchProviderContext & { calls: Array<{ command: string; args: string[] }> };
-
 /**
- * For patch providers' unit tests: a PatchProviderContext whose exec answers from recorded runs of the real
- * package-manager commands. Each call must match a recorded call (command and arguments) not used yet, in any
- * order; any other command is refused with an error naming it, so a test fails on a command it did not expect.
+ * `@tender/patch-baseline/testing`: test doubles for what sits on either side of a patch provider, for the tests of
+ * the packages that build on this one. Not for production code.
+ *
+ * - replayContext: a provider's unit tests run the real provider against recorded package-manager commands.
+ * - MemoryPatchHost: the tests of what uses a provider (the aws:runPatchBaseline action, the agent's runner
+ *   through a reboot) get a provider over an in-memory host instead of a real package manager.
  */
-export function replayContext(recorded: RecordedCommand[], now = new Date('2026-03-01T12:00:00Z')): ReplayContext {
-  const unused = [...recorded];
-  const calls: Array<{ command: string; args: string[] }> = [];
-  return {
-    calls,
-    signal: new AbortController().signal,
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-    now: () => now,
-    async exec(command, args) {
-      calls.push({ command, args });
-      const index = unused.findIndex((entry) => entry.command === command && JSON.stringify(entry.args) === JSON.stringify(args));
-      if (index < 0) throw new Error(`unexpected command: ${command} ${args.join(' ')}`);
-      return unused.splice(index, 1)[0]!.result;
-    },
-  };
-}
+export { replayContext, type RecordedCommand, type ReplayContext } from './replay-context.js';
+export { MemoryPatchHost, testBaselineSnapshot, type MemoryPackage } from './memory-patch-host.js';

@@ -10,7 +10,7 @@
  * association's execution ids in memory: `onPruned` is told every execution that went (including those an
  * interrupted run left and this run finished), so DescribeAssociationExecutions stops listing them.
  */
-import { RETENTION_INTENTS_TABLE, StoreDeletions, type DeletionGroup, type DeletionIntent, type PruneCounts, type RetentionKind } from '../retention/index.js';
+import { historyPart, storedHistoryRetention, type RetentionKind } from '../retention/index.js';
 import type { Store } from '../store/store.js';
 import {
   EXECUTION_TARGETS_TABLE,
@@ -35,42 +35,15 @@ export interface AssociationExecutionRetentionOptions {
 }
 
 export function associationExecutionRetention(options: AssociationExecutionRetentionOptions): RetentionKind {
-  const kind = ASSOCIATION_EXECUTION_RETENTION_KIND;
-  const deletions = new StoreDeletions(options.store, { kind, now: options.now, ...(options.groupsPerBatch ? { groupsPerBatch: options.groupsPerBatch } : {}) });
-  const intents = options.store.table<DeletionIntent>(RETENTION_INTENTS_TABLE);
-  const executions = options.store.table<AssociationExecutionRecord>(EXECUTIONS_TABLE);
-  const targets = options.store.table<ExecutionTargetRecord>(EXECUTION_TARGETS_TABLE);
-  const runs = options.store.table<RunRecord>(RUNS_TABLE);
-  return {
-    name: kind,
-    days: options.days,
-    async prune(cutoff: Date): Promise<PruneCounts> {
-      // What an interrupted run left: the service indexed those executions at start, so it must hear of them too.
-      const gone = new Set<string>();
-      for (const intent of await intents.readAll()) {
-        if (intent.kind !== kind) continue;
-        for (const row of intent.rows) if (row.table === EXECUTIONS_TABLE) gone.add(row.key);
-      }
-      const resumed = await deletions.resume();
-      const expired = new Map<string, DeletionGroup>();
-      for (const execution of await executions.readAll()) {
-        if (executionStatus(execution).Status === 'InProgress') continue;
-        const ended = Date.parse(execution.LastExecutionDate || execution.CreatedTime);
-        if (ended < cutoff.getTime()) expired.set(execution.ExecutionId, { rows: [] });
-      }
-      if (expired.size > 0) {
-        // By the execution id each row carries: a host's row or run stored just before a crash goes with it too.
-        for (const target of await targets.readAll()) {
-          expired.get(target.ExecutionId)?.rows.push({ table: EXECUTION_TARGETS_TABLE, key: executionTargetKey(target.ExecutionId, target.ResourceId) });
-        }
-        for (const run of await runs.readAll()) expired.get(run.ExecutionId)?.rows.push({ table: RUNS_TABLE, key: run.runId });
-        for (const [id, group] of expired) group.rows.push({ table: EXECUTIONS_TABLE, key: id });
-      }
-      const removed = await deletions.deleteGroups([...expired.values()]);
-      for (const id of expired.keys()) gone.add(id);
-      if (gone.size > 0) options.onPruned?.(gone);
-      const count = (table: string) => (resumed.rows[table] ?? 0) + (removed.rows[table] ?? 0);
-      return { executions: count(EXECUTIONS_TABLE), executionTargets: count(EXECUTION_TARGETS_TABLE), runs: count(RUNS_TABLE) };
-    },
-  };
+  return storedHistoryRetention<AssociationExecutionRecord>({
+    ...options,
+    kind: ASSOCIATION_EXECUTION_RETENTION_KIND,
+    records: { table: EXECUTIONS_TABLE, counted: 'executions', keyOf: (execution) => execution.ExecutionId },
+    isFinished: (execution) => executionStatus(execution).Status !== 'InProgress',
+    endedAt: (execution) => execution.LastExecutionDate || execution.CreatedTime,
+    parts: [
+      historyPart<ExecutionTargetRecord>({ table: EXECUTION_TARGETS_TABLE, counted: 'executionTargets', recordOf: (target) => target.ExecutionId, keyOf: (target) => executionTargetKey(target.ExecutionId, target.ResourceId) }),
+      historyPart<RunRecord>({ table: RUNS_TABLE, counted: 'runs', recordOf: (run) => run.ExecutionId, keyOf: (run) => run.runId }),
+    ],
+  });
 }

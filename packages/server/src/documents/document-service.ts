@@ -8,11 +8,11 @@ import {
   type DocumentFormat,
   type JsonObject,
 } from '@tender/documents';
+import { BUILTIN_CREATED_DATE, BUILTIN_DOCUMENTS } from '@tender/documents/builtins';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api/errors.js';
 import type { Tag } from '../api/validate.js';
 import type { Store, Table } from '../store/store.js';
-import { BUILTIN_CREATED_DATE, BUILTIN_DOCUMENTS } from './builtin/index.js';
 import {
   amazonOwned,
   documentNotFound,

@@ -16,5 +16,5 @@ export {
 export { AMAZON_OWNER, type DocumentParameterSummary, type DocumentRecord, type DocumentVersionRecord } from './document-records.js';
 export { platformTypesOf, platformTypesOfAction } from './platform-types.js';
 export { renderDocument } from './document-format.js';
-export { BUILTIN_DOCUMENTS, type BuiltinDocument } from './builtin/index.js';
+export { BUILTIN_DOCUMENTS, type BuiltinDocument } from '@tender/documents/builtins';
 export { AGENT_GET_DOCUMENT, handleDocumentFetch, type DocumentFetchDeps } from './document-fetch.js';

@@ -40,6 +40,12 @@ export interface DeletionIntent {
   files: string[];
 }
 
+/** How many rows of each table, and how many files, went. */
+export interface Removed {
+  rows: Record<string, number>;
+  files: number;
+}
+
 export interface StoreDeletionsOptions {
   /** The kind these deletions are for: each kind resumes only its own intents. */
   kind: string;
@@ -64,25 +70,24 @@ export class StoreDeletions {
   }
 
   /** Deletes every group, a batch at a time; returns how many rows of each table and how many files went. */
-  async deleteGroups(groups: readonly DeletionGroup[]): Promise<{ rows: Record<string, number>; files: number }> {
-    const removed = { rows: {} as Record<string, number>, files: 0 };
+  async deleteGroups(groups: readonly DeletionGroup[]): Promise<Removed> {
+    const removed: Removed = { rows: {}, files: 0 };
     for (let start = 0; start < groups.length; start += this.groupsPerBatch) {
-      const key = await this.plan(groups.slice(start, start + this.groupsPerBatch));
-      const done = await this.carryOut(key);
-      for (const [table, count] of Object.entries(done.rows)) removed.rows[table] = (removed.rows[table] ?? 0) + count;
-      removed.files += done.files;
+      addTo(removed, await this.carryOut(await this.plan(groups.slice(start, start + this.groupsPerBatch))));
     }
     return removed;
   }
 
-  /** Finishes the intents a run that died midway left; returns what they removed. */
-  async resume(): Promise<{ rows: Record<string, number>; files: number }> {
-    const removed = { rows: {} as Record<string, number>, files: 0 };
+  /**
+   * Finishes the intents a run that died midway left; returns what they removed, and every row they named
+   * (whether it was still there or not: a caller that indexes records in memory forgets all of them).
+   */
+  async resume(): Promise<Removed & { named: RowRef[] }> {
+    const removed: Removed & { named: RowRef[] } = { rows: {}, files: 0, named: [] };
     const pending = (await this.intents.readAll()).filter((intent) => intent.kind === this.options.kind);
     for (const intent of pending) {
-      const done = await this.carryOut(intent.key);
-      for (const [table, count] of Object.entries(done.rows)) removed.rows[table] = (removed.rows[table] ?? 0) + count;
-      removed.files += done.files;
+      for (const row of intent.rows) removed.named.push(row);
+      addTo(removed, await this.carryOut(intent.key));
     }
     return removed;
   }
@@ -104,7 +109,7 @@ export class StoreDeletions {
   }
 
   /** Step two: delete what the intent names, then the intent. */
-  async carryOut(key: string): Promise<{ rows: Record<string, number>; files: number }> {
+  async carryOut(key: string): Promise<Removed> {
     const intent = await this.intents.read(key);
     if (!intent) return { rows: {}, files: 0 };
     // All in one turn: one journal batch.
@@ -132,4 +137,9 @@ export class StoreDeletions {
     await fs.rm(file, { recursive: true, force: true });
     return existed;
   }
+}
+
+function addTo(total: Removed, more: Removed): void {
+  for (const [table, count] of Object.entries(more.rows)) total.rows[table] = (total.rows[table] ?? 0) + count;
+  total.files += more.files;
 }

@@ -1,9 +1,11 @@
 /**
- * Documents owned by "Amazon": Tender's own documents under SSM's names, with SSM's parameters and behaviour
- * (the text is Tender's). They are read-only, have one version ("1"), and are loaded when the service opens.
- * Later capabilities add theirs here (AWS-GatherSoftwareInventory, AWS-RunPatchBaseline, ...).
+ * `@tender/documents/builtins`: the documents owned by "Amazon", Tender's own documents under SSM's names, with
+ * SSM's parameters and behaviour (the text is Tender's). The control plane publishes them (read-only, one version,
+ * "1", their text JSON.stringify(content, null, 2)); they live here, beside the model they are written in, so that
+ * the agent's tests can run the very document the control plane serves. A capability adds its document here.
  */
-import type { CommandDocumentType, JsonObject } from '@tender/documents';
+import type { CommandDocumentType } from '../document-model.js';
+import type { JsonObject } from '../json-value.js';
 import { GATHER_SOFTWARE_INVENTORY } from './gather-software-inventory.js';
 import { RUN_DOCUMENT } from './run-document.js';
 import { RUN_PATCH_BASELINE } from './run-patch-baseline.js';

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@tender/documents';
+import type { JsonObject } from '../json-value.js';
 
 const SWITCH = ['Enabled', 'Disabled'];
 

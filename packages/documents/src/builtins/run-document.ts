@@ -1,4 +1,4 @@
-import type { JsonObject } from '@tender/documents';
+import type { JsonObject } from '../json-value.js';
 
 /**
  * AWS-RunDocument, written for Tender, with SSM's parameter names. SSM fetches the document from GitHub, S3 or

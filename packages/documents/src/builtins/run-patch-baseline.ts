@@ -1,4 +1,4 @@
-import type { JsonObject } from '@tender/documents';
+import type { JsonObject } from '../json-value.js';
 
 const UUID_OR_EMPTY = '(^$)|^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$';
 

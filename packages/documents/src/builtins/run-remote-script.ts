@@ -1,7 +1,21 @@
-import type { JsonObject } from '@tender/documents';
+import type { JsonObject } from '../json-value.js';
 
 /** At most 28800 seconds (8 hours), like SSM's AWS-RunRemoteScript. */
 const EXECUTION_TIMEOUT_8H = '^([1-9][0-9]{0,3}|1[0-9]{4}|2[0-7][0-9]{3}|28[0-7][0-9]{2}|28800)$';
+
+/** The command line on a Unix host (Linux and macOS have a step each, as in SSM's document), the download on PATH. */
+function shellStep(platformType: string, name: string): JsonObject {
+  return {
+    precondition: { StringEquals: ['platformType', platformType] },
+    action: 'aws:runShellScript',
+    name,
+    inputs: {
+      runCommand: ['PATH="$(pwd):$PATH"; export PATH', '{{ commandLine }}'],
+      workingDirectory: '{{ workingDirectory }}',
+      timeoutSeconds: '{{ executionTimeout }}',
+    },
+  };
+}
 
 /**
  * AWS-RunRemoteScript, written for Tender, with SSM's parameter names. SSM downloads from GitHub or S3; Tender
@@ -62,25 +76,7 @@ export const RUN_REMOTE_SCRIPT: JsonObject = {
         timeoutSeconds: '{{ executionTimeout }}',
       },
     },
-    {
-      precondition: { StringEquals: ['platformType', 'Linux'] },
-      action: 'aws:runShellScript',
-      name: 'runShellScript',
-      inputs: {
-        runCommand: ['PATH="$(pwd):$PATH"; export PATH', '{{ commandLine }}'],
-        workingDirectory: '{{ workingDirectory }}',
-        timeoutSeconds: '{{ executionTimeout }}',
-      },
-    },
-    {
-      precondition: { StringEquals: ['platformType', 'MacOS'] },
-      action: 'aws:runShellScript',
-      name: 'runShellScriptMacOS',
-      inputs: {
-        runCommand: ['PATH="$(pwd):$PATH"; export PATH', '{{ commandLine }}'],
-        workingDirectory: '{{ workingDirectory }}',
-        timeoutSeconds: '{{ executionTimeout }}',
-      },
-    },
+    shellStep('Linux', 'runShellScript'),
+    shellStep('MacOS', 'runShellScriptMacOS'),
   ],
 };

@@ -1,12 +1,13 @@
 /**
  * A test-only patch provider over an in-memory host: packages with an installed and an available version. A
  * package is approved when the snapshot's ApprovedPatches names it or it is a Security update; RejectedPatches wins.
- * Installing a package flagged `needsReboot` leaves the host needing a reboot until the test "reboots" it. The real
- * providers (apt, dnf, Windows Update) are tested in their own plugins; this one exercises the action around them.
+ * Installing a package flagged `needsReboot` leaves the host needing a reboot until the test reboots it (reboot()).
+ * The real providers (apt, dnf, Windows Update) are tested in their own plugins against recorded commands
+ * (replayContext); this one exercises what sits around a provider.
  */
 import type { PatchBaselineSnapshot, PatchOperationResult, PatchProvider, PatchReportEntry } from '@tender/plugin-api';
 
-export interface FakePackage {
+export interface MemoryPackage {
   name: string;
   installed?: string;
   available?: string;
@@ -16,17 +17,28 @@ export interface FakePackage {
   failsToInstall?: boolean;
 }
 
-export class FakeHost {
+export class MemoryPatchHost {
   rebootPending = false;
+  /** How many scans the provider ran. */
+  scans = 0;
+  /** The packages each install was asked for, one entry per install. */
   readonly installs: string[][] = [];
-  constructor(readonly packages: FakePackage[]) {}
+  constructor(readonly packages: MemoryPackage[]) {}
+
+  /** The host restarted: what was installed is now in place. */
+  reboot(): void {
+    this.rebootPending = false;
+  }
 
   provider(operatingSystems: PatchProvider['operatingSystems'] = ['DEBIAN', 'UBUNTU']): PatchProvider {
     return {
       description: 'test provider over an in-memory host',
       operatingSystems,
       detect: async () => true,
-      scan: async (_context, snapshot) => this.report('Scan', snapshot, []),
+      scan: async (_context, snapshot) => {
+        this.scans++;
+        return this.report('Scan', snapshot, []);
+      },
       install: async (_context, snapshot, options) => {
         const wanted = this.packages.filter((p) => p.available && (options.installOverrideList ? options.installOverrideList.includes(p.name) : this.approved(p, snapshot)));
         this.installs.push(wanted.map((p) => p.name));
@@ -45,7 +57,7 @@ export class FakeHost {
     };
   }
 
-  private approved(p: FakePackage, snapshot: PatchBaselineSnapshot): boolean {
+  private approved(p: MemoryPackage, snapshot: PatchBaselineSnapshot): boolean {
     if (snapshot.rejectedPatches.includes(p.name)) return false;
     return snapshot.approvedPatches.includes(p.name) || p.classification === 'Security';
   }
@@ -69,7 +81,8 @@ export class FakeHost {
   }
 }
 
-export function snapshotFor(overrides: Partial<PatchBaselineSnapshot> = {}): PatchBaselineSnapshot {
+/** A baseline snapshot as the control plane hands one to the agent (DEBIAN, patch group web, no rules or lists): override what a test needs. */
+export function testBaselineSnapshot(overrides: Partial<PatchBaselineSnapshot> = {}): PatchBaselineSnapshot {
   return {
     snapshotId: '11111111-2222-3333-4444-555555555555',
     instanceId: 'mi-0123456789abcdef0',
