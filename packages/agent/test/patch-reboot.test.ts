@@ -14,7 +14,7 @@ import { MemoryPatchHost, testBaselineSnapshot } from '@tender/patch-baseline/te
 import type { AgentServices } from '@tender/plugin-api';
 import { loadPlugins } from '../src/plugins/plugin-loader.js';
 import { actionsFromPlugins, type ActionLookup, type CommandRecord, type Rebooter } from '../src/runner/index.js';
-import { makeCommand, openRunner, tempDir, waitFor, type TestRunner } from './fixtures/runner/harness.js';
+import { makeCommand, openRunner, recordingRebooter, tempDir, waitFor, type TestRunner } from './fixtures/runner/harness.js';
 
 type Items = Parameters<NonNullable<AgentServices['putInventory']>>[0];
 
@@ -30,16 +30,6 @@ const twoMissingPatches = () =>
     { name: 'linux-image-amd64', installed: '1.0', available: '2.0', classification: 'Security', severity: 'important', needsReboot: true },
     { name: 'openssl', installed: '1.0', available: '2.0', classification: 'Security', severity: 'important' },
   ]);
-
-function recordingRebooter(): Rebooter & { calls: number } {
-  const rebooter = {
-    calls: 0,
-    async reboot() {
-      rebooter.calls++;
-    },
-  };
-  return rebooter;
-}
 
 /** Until the command has a result or has asked for a reboot, whichever comes first. */
 const settled = (t: TestRunner, commandId: string, rebooter: { calls: number }) =>

@@ -12,22 +12,11 @@ import {
   rebootOnce,
   type CommandProgress,
   type CommandRecord,
-  type Rebooter,
 } from '../src/runner/index.js';
 import { pendingStep } from '../src/runner/step-results.js';
-import { document22, exists, isRunning, killAll, makeCommand, openRunner, readPids, shellStep, tempDir, unix, waitFor, type TestRunner } from './fixtures/runner/harness.js';
+import { document22, exists, isRunning, killAll, makeCommand, openRunner, readPids, recordingRebooter, shellStep, tempDir, unix, waitFor, type TestRunner } from './fixtures/runner/harness.js';
 
 const CRASH_CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'runner', 'crash-child.js');
-
-function recordingRebooter(): Rebooter & { calls: number } {
-  const rebooter = {
-    calls: 0,
-    async reboot() {
-      rebooter.calls++;
-    },
-  };
-  return rebooter;
-}
 
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await fs.readFile(file, 'utf8')) as T;
 
