@@ -420,6 +420,38 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     assert.equal(execution!.Status, 'Failed');
   });
 
+  it('a control-plane restart in the middle of a run-now execution: the hosts asked are asked again, the rest in turn, each report taken, none refused', async () => {
+    const more = ['mi-0123456789abcdef3', 'mi-0123456789abcdef4'];
+    for (const id of more) await registry.add(instance(id, []));
+    const hosts = [WEB, DB, ...more];
+    const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }], MaxConcurrency: '2', MaxErrors: '1' });
+    sent = [];
+    await call('StartAssociationsOnce', { AssociationIds: [id] });
+    const asked = () => sent.filter((m) => m.type === 'association-run-now').map((m) => m.instanceId);
+    const executionId = (sent.find((m) => m.type === 'association-run-now')!.body as { executionId: string }).executionId;
+    const runNow = (fields: Partial<AssociationRunReport> = {}) => report(id, { trigger: 'run-now', executionId, scheduledAt: new Date(T0).toISOString(), ...fields });
+    const [first, second] = asked();
+    await sm.executions.onStatus(message(first!, 'association-status', { reports: [runNow({ status: 'Failed', detailedStatus: 'Failed', responseCode: 1 })] }));
+    const third = asked()[2]!;
+    assert.equal(asked().length, 3);
+
+    // The control plane stops (as a crash would, after its last awaited write) and starts again on the same store.
+    await sm.stop();
+    sent = [];
+    sm = await startStateManager({ store, registry, documents: await DocumentService.open(store, { now: clock.now }), send: async (instanceId, type, body) => void sent.push({ instanceId, type, body }), now: clock.now, tickMs: 0 });
+    assert.deepEqual(asked().sort(), [second!, third].sort(), 'the two hosts in flight are asked again (their agents answer a repeat as a duplicate); the fourth waits its turn');
+    await sm.executions.onStatus(message(second!, 'association-status', { reports: [runNow()] }));
+    const fourth = hosts.find((host) => ![first, second, third].includes(host))!;
+    assert.deepEqual(asked().slice(2), [fourth], 'one report in: the last host is asked');
+    await sm.executions.onStatus(message(third, 'association-status', { reports: [runNow()] }));
+    await sm.executions.onStatus(message(fourth, 'association-status', { reports: [runNow()] }));
+    assert.equal(sm.executions.refusedReports, 0, 'every host that was asked, before or after the restart, may report');
+    const targets = ((await call('DescribeAssociationExecutionTargets', { AssociationId: id, ExecutionId: executionId })) as { AssociationExecutionTargets: Array<Record<string, unknown>> }).AssociationExecutionTargets;
+    assert.deepEqual(Object.fromEntries(targets.map((t) => [t.ResourceId, t.Status])), { [first!]: 'Failed', [second!]: 'Success', [third]: 'Success', [fourth]: 'Success' });
+    const [execution] = ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<Record<string, unknown>> }).AssociationExecutions;
+    assert.equal(execution!.ResourceCountByStatus, '{Failed=1,Success=3}');
+  });
+
   it('DescribeAssociationExecutions lists one association\'s executions newest first, in pages, across a restart', async () => {
     const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
     const other = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });

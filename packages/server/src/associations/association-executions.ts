@@ -22,7 +22,7 @@ import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js
 import { concurrencyLimit, errorLimit } from '../commands/rate-controls.js';
 import type { ComplianceRecorder } from '../compliance/compliance-recorder.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
-import type { Store, Table } from '../store/store.js';
+import type { DeepReadonly, Store, Table } from '../store/store.js';
 import { associationNotFound } from './association-errors.js';
 import { ASSOCIATION_ID } from './association-input.js';
 import { complianceOf } from './association-compliance.js';
@@ -62,7 +62,8 @@ export interface AssociationExecutionsOptions {
 /**
  * A StartAssociationsOnce execution still sending: `association-run-now` goes to at most maxConcurrency hosts at
  * a time, the next as each one reports; after more than maxErrors failures the hosts not yet asked end
- * Cancelled/Terminated (as Run Command's invocations do when MaxErrors stops dispatch). Kept in memory only.
+ * Cancelled/Terminated (as Run Command's invocations do when MaxErrors stops dispatch). Held in memory, and
+ * rebuilt at start from the hosts' rows (each row records when its host was asked): see resumeRunNow.
  */
 interface RunNowDispatch {
   associationId: string;
@@ -143,6 +144,7 @@ export class AssociationExecutions {
   async start(): Promise<void> {
     for (const status of await this.statuses.list()) this.remember(status);
     for (const execution of await this.executions.readAll()) this.indexExecution(execution);
+    await this.resumeRunNow();
     // A deleted association's results go with it (its executions stay stored, but cannot be asked for).
     this.options.associations.onChange((before, after) => {
       if (before && !after) void this.forget(before.AssociationId).catch((error: unknown) => this.logger.error({ err: error }, 'could not forget a deleted association\'s statuses'));
@@ -394,23 +396,73 @@ export class AssociationExecutions {
         maxErrors: version.MaxErrors !== undefined ? errorLimit(version.MaxErrors, targets.length) : Infinity,
       };
       if (targets.length > 0) this.dispatches.set(execution.ExecutionId, dispatch);
-      this.sendNext(dispatch);
+      await this.sendNext(dispatch);
       this.logger.info({ associationId: record.AssociationId, executionId: execution.ExecutionId, targets: targets.length }, 'association started once');
     }
     return started;
   }
 
   /** Ask more hosts while the concurrency limit allows; forget the execution once every host was asked and answered. */
-  private sendNext(dispatch: RunNowDispatch): void {
+  private async sendNext(dispatch: RunNowDispatch): Promise<void> {
+    const asking: string[] = [];
     for (const instanceId of dispatch.unsent) {
       if (dispatch.inFlight.size >= dispatch.maxConcurrency) break;
       dispatch.unsent.delete(instanceId);
       dispatch.inFlight.add(instanceId);
+      asking.push(instanceId);
+    }
+    if (dispatch.unsent.size === 0 && dispatch.inFlight.size === 0) this.dispatches.delete(dispatch.executionId);
+    if (asking.length === 0) return;
+    // Recorded before the messages go, so that after a restart these hosts are known to have been asked: their
+    // reports are taken, and they are asked again rather than never (see resumeRunNow).
+    const askedAt = this.options.now().toISOString();
+    await Promise.all(
+      asking.map((instanceId) =>
+        this.targets.update(executionTargetKey(dispatch.executionId, instanceId), (row) => (row && row.Status === 'Pending' && !row.askedAt ? { ...row, askedAt } : undefined)),
+      ),
+    ).catch((error: unknown) => this.logger.error({ err: (error as Error)?.message, executionId: dispatch.executionId }, 'could not record which hosts a run-now execution asked; asking them anyway'));
+    this.ask(dispatch, asking);
+  }
+
+  private ask(dispatch: RunNowDispatch, instanceIds: readonly string[]): void {
+    for (const instanceId of instanceIds) {
       void this.options
         .send(instanceId, 'association-run-now', { associationId: dispatch.associationId, executionId: dispatch.executionId } satisfies AssociationRunNowBody)
         .catch((error: unknown) => this.logger.warn({ err: (error as Error)?.message, instanceId, associationId: dispatch.associationId }, 'could not send association-run-now'));
     }
-    if (dispatch.unsent.size === 0 && dispatch.inFlight.size === 0) this.dispatches.delete(dispatch.executionId);
+  }
+
+  /**
+   * Run-now executions that a previous process left with hosts still Pending go on: the hosts it had asked are
+   * asked again (their message may have been lost with it) and the others in turn, under the same MaxConcurrency
+   * and MaxErrors. Asking twice never runs twice: an agent that has the execution (running, queued, or reported
+   * but not yet acknowledged) answers a repeat as a duplicate, and a host whose report is stored is not Pending.
+   */
+  private async resumeRunNow(): Promise<void> {
+    const open = new Map((await this.executions.readAll()).filter((execution) => execution.trigger === 'run-now' && (execution.counts.Pending ?? 0) > 0).map((execution) => [execution.ExecutionId, execution]));
+    if (open.size === 0) return;
+    const rows = new Map<string, Array<DeepReadonly<ExecutionTargetRecord>>>();
+    for (const row of await this.targets.readAll()) if (open.has(row.ExecutionId)) rows.set(row.ExecutionId, [...(rows.get(row.ExecutionId) ?? []), row]);
+    for (const [executionId, execution] of open) {
+      const record = await this.options.associations.get(execution.AssociationId).catch(() => undefined);
+      if (!record) continue; // deleted since: nothing more to ask
+      const version = record.versions.find((v) => v.AssociationVersion === execution.AssociationVersion) ?? currentVersion(record);
+      const hosts = [...(rows.get(executionId) ?? [])].sort((a, b) => a.ResourceId.localeCompare(b.ResourceId));
+      const pending = hosts.filter((row) => row.Status === 'Pending');
+      const dispatch: RunNowDispatch = {
+        associationId: execution.AssociationId,
+        executionId,
+        unsent: new Set(pending.filter((row) => !row.askedAt).map((row) => row.ResourceId)),
+        inFlight: new Set(pending.filter((row) => row.askedAt).map((row) => row.ResourceId)),
+        errors: hosts.filter((row) => isFailure(row.Status)).length,
+        maxConcurrency: version.MaxConcurrency !== undefined ? concurrencyLimit(version.MaxConcurrency, hosts.length) : Infinity,
+        maxErrors: version.MaxErrors !== undefined ? errorLimit(version.MaxErrors, hosts.length) : Infinity,
+      };
+      this.dispatches.set(executionId, dispatch);
+      this.ask(dispatch, [...dispatch.inFlight]);
+      await this.sendNext(dispatch);
+      this.logger.info({ associationId: execution.AssociationId, executionId, askedAgain: dispatch.inFlight.size, notYetAsked: dispatch.unsent.size }, 'run-now execution resumed after a restart');
+    }
   }
 
   /** A host of a run-now execution reported: count its failure, stop after MaxErrors, else ask the next host. */
@@ -431,7 +483,7 @@ export class AssociationExecutions {
         }),
       ]);
     }
-    this.sendNext(dispatch);
+    await this.sendNext(dispatch);
   }
 
   // ---- UpdateAssociationStatus ----------------------------------------------------------------------------

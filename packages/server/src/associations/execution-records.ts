@@ -35,6 +35,8 @@ export interface ExecutionTargetRecord {
   /** ISO 8601: when the run ended. */
   LastExecutionDate: string;
   runId?: string;
+  /** ISO 8601: when a run-now execution asked this host (written before the message goes; see resumeRunNow). */
+  askedAt?: string;
 }
 
 export interface AssociationExecutionRecord {
