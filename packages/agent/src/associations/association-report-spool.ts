@@ -55,9 +55,12 @@ export class AssociationReportSpool {
     return this.reports.has(runId);
   }
 
-  /** Oldest first (by end time), as `association-status` carries them. */
+  /**
+   * Oldest first (by end time), as `association-status` carries them. ISO 8601 times and UUIDs sort by code unit;
+   * localeCompare would load ICU's collation data (MB of memory the agent then keeps) for the same order.
+   */
   pending(): AssociationRunReport[] {
-    return [...this.reports.values()].sort((a, b) => a.endedAt.localeCompare(b.endedAt) || a.runId.localeCompare(b.runId));
+    return [...this.reports.values()].sort((a, b) => byCodeUnits(a.endedAt, b.endedAt) || byCodeUnits(a.runId, b.runId));
   }
 
   get size(): number {
@@ -75,4 +78,8 @@ export class AssociationReportSpool {
     }
     return removed;
   }
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
