@@ -3,6 +3,7 @@ export { runAgent, BUNDLED_PLUGINS, type RunAgentOptions } from './runtime/run-a
 export { registerAgent, type RegisterOptions } from './registration/register.js';
 export { loadIdentity, saveIdentity, identityPath, NotRegisteredError, type AgentIdentity, type AgentIdentityFile } from './identity/agent-identity.js';
 export { gatherPlatformInfo, parseOsRelease, parseSwVers, primaryAddress, type PlatformInfo } from './platform/platform-info.js';
-export { loadPlugins, type LoadedPlugin, type PluginSources } from './plugins/plugin-loader.js';
+export { discoverPlugins, importPlugin, loadPlugins, type DiscoveredPlugin, type LoadedPlugin, type PluginSources } from './plugins/plugin-loader.js';
+export { PluginCatalog } from './plugins/plugin-catalog.js';
 export { AGENT_VERSION } from './version.js';
 export { InventoryUploader, InventorySchedule, DEFAULT_GATHER_INPUTS, SOFTWARE_INVENTORY_ACTION, type InventoryUploaderOptions } from './inventory/index.js';

@@ -5,6 +5,7 @@ export { definePlugin, isDefinedPlugin, type DefinedPlugin, type PluginDefinitio
 export { parseManifest, checkCompatibility, PluginError, type PluginManifest } from './manifest.js';
 export type { ActionContext, AgentServices, ActionHandler, ActionResult, ActionStatus, OutputSink, RunIdentity } from './action.js';
 export { abortReasonOf, type AbortReason } from './abort-reason.js';
+export { PATCH_OPERATING_SYSTEMS } from './patching.js';
 export type {
   ExecResult,
   PatchBaselineSnapshot,

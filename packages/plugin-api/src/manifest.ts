@@ -1,4 +1,5 @@
 import semver from 'semver';
+import { PATCH_OPERATING_SYSTEMS, type PatchOperatingSystem } from './patching.js';
 import { PLATFORMS, type Platform } from './version.js';
 
 /** What the loader reads from a plugin's package.json before importing any of its code. */
@@ -9,8 +10,22 @@ export interface PluginManifest {
   apiRange: string;
   /** Platforms it runs on; all when absent. */
   platforms: Platform[];
-  /** What it provides, so clashes are found without importing it. */
-  provides: { transports: string[]; actions: string[]; /** Patch provider names (`apt`, `dnf`, ...). */ patchProviders?: string[] };
+  /**
+   * What it provides, so clashes are found, and the agent knows whose code to import for what, without importing
+   * any of it: the agent imports a plugin when one of these is first used.
+   */
+  provides: {
+    transports: string[];
+    actions: string[];
+    /** Patch provider names (`apt`, `dnf`, ...). */
+    patchProviders?: string[];
+    /**
+     * The baseline operating systems each patch provider serves (`tender.provides.patchProviderOperatingSystems`),
+     * so AWS-RunPatchBaseline can pass over a provider without importing it. A provider missing here makes the
+     * agent import its plugin at start (plugins written before this field still work, just not lazily).
+     */
+    patchProviderOperatingSystems?: Record<string, PatchOperatingSystem[]>;
+  };
   /** Absolute or package-relative path of the entry module. */
   main: string;
 }
@@ -31,6 +46,28 @@ function stringList(value: unknown, plugin: string, field: string): string[] {
     throw new PluginError(plugin, `package.json field ${field} must be a list of non-empty strings`);
   }
   return value as string[];
+}
+
+/** `tender.provides.patchProviderOperatingSystems`: for providers the manifest lists, SSM's operating system names. */
+function operatingSystemsByProvider(value: unknown, providers: string[], plugin: string): Record<string, PatchOperatingSystem[]> | undefined {
+  const field = 'tender.provides.patchProviderOperatingSystems';
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PluginError(plugin, `package.json field ${field} must be an object: patch provider name → list of operating systems`);
+  }
+  const result: Record<string, PatchOperatingSystem[]> = {};
+  for (const [provider, systems] of Object.entries(value)) {
+    if (!providers.includes(provider)) throw new PluginError(plugin, `${field} names ${provider}, which tender.provides.patchProviders does not list`);
+    const list = stringList(systems, plugin, `${field}.${provider}`);
+    if (list.length === 0) throw new PluginError(plugin, `${field}.${provider} is empty; list the operating systems it serves`);
+    for (const system of list) {
+      if (!(PATCH_OPERATING_SYSTEMS as readonly string[]).includes(system)) {
+        throw new PluginError(plugin, `${field}.${provider} has ${JSON.stringify(system)}; known operating systems are ${PATCH_OPERATING_SYSTEMS.join(', ')}`);
+      }
+    }
+    result[provider] = list as PatchOperatingSystem[];
+  }
+  return result;
 }
 
 /** Validate a parsed package.json as a Tender plugin manifest. `source` names where it came from. */
@@ -60,6 +97,8 @@ export function parseManifest(pkg: unknown, source: string): PluginManifest {
     }
   }
   const provides = (t.provides ?? {}) as Record<string, unknown>;
+  const patchProviders = stringList(provides.patchProviders, name, 'tender.provides.patchProviders');
+  const patchProviderOperatingSystems = operatingSystemsByProvider(provides.patchProviderOperatingSystems, patchProviders, name);
   const main = typeof t.main === 'string' ? t.main : typeof p.main === 'string' ? p.main : 'index.js';
   return {
     name,
@@ -69,7 +108,8 @@ export function parseManifest(pkg: unknown, source: string): PluginManifest {
     provides: {
       transports: stringList(provides.transports, name, 'tender.provides.transports'),
       actions: stringList(provides.actions, name, 'tender.provides.actions'),
-      patchProviders: stringList(provides.patchProviders, name, 'tender.provides.patchProviders'),
+      patchProviders,
+      ...(patchProviderOperatingSystems ? { patchProviderOperatingSystems } : {}),
     },
     main,
   };

@@ -6,23 +6,26 @@
  */
 import type { Logger } from './logger.js';
 
-/** SSM's OperatingSystem values for baselines. */
-export type PatchOperatingSystem =
-  | 'WINDOWS'
-  | 'AMAZON_LINUX'
-  | 'AMAZON_LINUX_2'
-  | 'AMAZON_LINUX_2022'
-  | 'AMAZON_LINUX_2023'
-  | 'UBUNTU'
-  | 'DEBIAN'
-  | 'RASPBIAN'
-  | 'REDHAT_ENTERPRISE_LINUX'
-  | 'CENTOS'
-  | 'ORACLE_LINUX'
-  | 'ROCKY_LINUX'
-  | 'ALMA_LINUX'
-  | 'SUSE'
-  | 'MACOS';
+/** SSM's OperatingSystem values for baselines (a manifest's `tender.provides.patchProviderOperatingSystems` uses them). */
+export const PATCH_OPERATING_SYSTEMS = [
+  'WINDOWS',
+  'AMAZON_LINUX',
+  'AMAZON_LINUX_2',
+  'AMAZON_LINUX_2022',
+  'AMAZON_LINUX_2023',
+  'UBUNTU',
+  'DEBIAN',
+  'RASPBIAN',
+  'REDHAT_ENTERPRISE_LINUX',
+  'CENTOS',
+  'ORACLE_LINUX',
+  'ROCKY_LINUX',
+  'ALMA_LINUX',
+  'SUSE',
+  'MACOS',
+] as const;
+
+export type PatchOperatingSystem = (typeof PATCH_OPERATING_SYSTEMS)[number];
 
 export interface PatchFilter {
   /** SSM's PatchFilter keys: PRODUCT, CLASSIFICATION, SEVERITY, PRIORITY, SECTION, PATCH_SET, MSRC_SEVERITY, ... */

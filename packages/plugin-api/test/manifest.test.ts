@@ -110,6 +110,18 @@ describe('plugin-api: parseManifest', () => {
     assert.deepEqual(parseManifest(pkg({ tender: { provides: { patchProviders: ['apt'] } } }), '/p').provides.patchProviders, ['apt']);
     assertPluginError(() => parseManifest(pkg({ tender: { provides: { patchProviders: 'apt' } } }), '/p'), 'tender-plugin-example', /tender\.provides\.patchProviders must be a list/);
   });
+
+  it('reads the operating systems each patch provider serves, so the agent can pass over one without importing it', () => {
+    const provides = (extra: Record<string, unknown>) => pkg({ tender: { provides: { patchProviders: ['apt', 'dnf'], ...extra } } });
+    const manifest = parseManifest(provides({ patchProviderOperatingSystems: { apt: ['DEBIAN', 'UBUNTU'] } }), '/p');
+    assert.deepEqual(manifest.provides.patchProviderOperatingSystems, { apt: ['DEBIAN', 'UBUNTU'] });
+    assert.equal('patchProviderOperatingSystems' in parseManifest(provides({}), '/p').provides, false, 'absent stays absent (a manifest from before the field)');
+    assertPluginError(() => parseManifest(provides({ patchProviderOperatingSystems: ['DEBIAN'] }), '/p'), 'tender-plugin-example', /patchProviderOperatingSystems must be an object/);
+    assertPluginError(() => parseManifest(provides({ patchProviderOperatingSystems: { zypper: ['SUSE'] } }), '/p'), 'tender-plugin-example', /names zypper, which tender\.provides\.patchProviders does not list/);
+    assertPluginError(() => parseManifest(provides({ patchProviderOperatingSystems: { apt: ['DEBIAN', 'Debian'] } }), '/p'), 'tender-plugin-example', /patchProviderOperatingSystems\.apt has "Debian"; known operating systems are WINDOWS, /);
+    assertPluginError(() => parseManifest(provides({ patchProviderOperatingSystems: { apt: [] } }), '/p'), 'tender-plugin-example', /patchProviderOperatingSystems\.apt is empty/);
+    assertPluginError(() => parseManifest(provides({ patchProviderOperatingSystems: { apt: 'DEBIAN' } }), '/p'), 'tender-plugin-example', /patchProviderOperatingSystems\.apt must be a list/);
+  });
 });
 
 describe('plugin-api: checkCompatibility', () => {

@@ -28,8 +28,13 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/** Throws ScheduleError unless `timeZone` is an IANA zone this runtime knows ("UTC", "America/New_York"). */
+/**
+ * Throws ScheduleError unless `timeZone` is an IANA zone this runtime knows ("UTC", "America/New_York"). UTC is
+ * known without asking Intl: the first Intl.DateTimeFormat with a time zone loads ICU's zone and calendar data,
+ * several MB that an agent whose schedules are all UTC (the default) would carry for the rest of its life.
+ */
 export function checkTimeZone(timeZone: string): void {
+  if (isUtc(timeZone)) return;
   try {
     formatter(timeZone);
   } catch {

@@ -11,6 +11,7 @@ import type { Logger } from '@tender/plugin-api';
 import type { AssociationRunReport } from '@tender/protocol';
 import { isValidCommandId } from '../runner/index.js';
 import { associationsFolder } from './association-store.js';
+import { byCodeUnits } from '../runtime/code-unit-order.js';
 
 const FORMAT = 1;
 
@@ -55,9 +56,12 @@ export class AssociationReportSpool {
     return this.reports.has(runId);
   }
 
-  /** Oldest first (by end time), as `association-status` carries them. */
+  /**
+   * Oldest first (by end time), as `association-status` carries them. ISO 8601 times and UUIDs sort by code unit;
+   * localeCompare would load ICU's collation data (MB of memory the agent then keeps) for the same order.
+   */
   pending(): AssociationRunReport[] {
-    return [...this.reports.values()].sort((a, b) => a.endedAt.localeCompare(b.endedAt) || a.runId.localeCompare(b.runId));
+    return [...this.reports.values()].sort((a, b) => byCodeUnits(a.endedAt, b.endedAt) || byCodeUnits(a.runId, b.runId));
   }
 
   get size(): number {

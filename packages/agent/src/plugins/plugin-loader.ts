@@ -54,13 +54,17 @@ async function readManifest(dir: string): Promise<PluginManifest> {
   return parseManifest(pkg, dir);
 }
 
+export interface DiscoveredPlugin {
+  manifest: PluginManifest;
+  dir: string;
+}
+
 /**
- * Load plugins: read each manifest, refuse (naming the plugin and why) one whose `engines.tender` range
- * does not cover this plugin API, whose platforms exclude this one, or whose name or provided transports,
- * actions or patch providers clash with another's — all before importing any plugin code — then import each entry and
- * check it really is a definePlugin() whose name matches its package.
+ * Find plugins and read their manifests, without importing any plugin code: refuse (naming the plugin and why)
+ * one whose `engines.tender` range does not cover this plugin API, whose platforms exclude this one, or whose
+ * name or provided transports, actions or patch providers clash with another's.
  */
-export async function loadPlugins(sources: PluginSources, host = { apiVersion: PLUGIN_API_VERSION, platform: process.platform as string }): Promise<LoadedPlugin[]> {
+export async function discoverPlugins(sources: PluginSources, host = { apiVersion: PLUGIN_API_VERSION, platform: process.platform as string }): Promise<DiscoveredPlugin[]> {
   const dirs: string[] = [];
   for (const name of sources.packages ?? []) {
     const dir = findPackageDir(name, HERE);
@@ -70,7 +74,7 @@ export async function loadPlugins(sources: PluginSources, host = { apiVersion: P
   dirs.push(...(sources.paths ?? []).map((p) => path.resolve(p)));
   for (const searchDir of sources.searchDirs ?? []) dirs.push(...(await listPluginPackages(searchDir)));
 
-  const manifests: Array<{ manifest: PluginManifest; dir: string }> = [];
+  const discovered: DiscoveredPlugin[] = [];
   const seenDirs = new Set<string>();
   for (const dir of dirs) {
     const real = await fs.realpath(dir).catch(() => dir);
@@ -78,7 +82,7 @@ export async function loadPlugins(sources: PluginSources, host = { apiVersion: P
     seenDirs.add(real);
     const manifest = await readManifest(dir);
     checkCompatibility(manifest, host);
-    manifests.push({ manifest, dir });
+    discovered.push({ manifest, dir });
   }
 
   const owners = new Map<string, string>();
@@ -87,41 +91,54 @@ export async function loadPlugins(sources: PluginSources, host = { apiVersion: P
     if (other) throw new PluginError(plugin, `${what} is already provided by plugin ${other}; remove one of them`);
     owners.set(what, plugin);
   };
-  for (const { manifest } of manifests) {
+  for (const { manifest } of discovered) {
     claim(`the plugin name ${manifest.name}`, manifest.name);
     for (const transport of manifest.provides.transports) claim(`transport ${transport}`, manifest.name);
     for (const action of manifest.provides.actions) claim(`action ${action}`, manifest.name);
     for (const provider of manifest.provides.patchProviders ?? []) claim(`patch provider ${provider}`, manifest.name);
   }
+  return discovered;
+}
 
-  const loaded: LoadedPlugin[] = [];
-  for (const { manifest, dir } of manifests) {
-    const entry = path.resolve(dir, manifest.main);
-    let module: { default?: unknown };
-    try {
-      module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
-    } catch (error) {
-      throw new PluginError(manifest.name, `its entry ${entry} failed to load: ${(error as Error).message}`);
-    }
-    const plugin = module.default;
-    if (!isDefinedPlugin(plugin)) throw new PluginError(manifest.name, `its entry ${entry} does not export default definePlugin({...})`);
-    if (plugin.name !== manifest.name) throw new PluginError(manifest.name, `its definePlugin() name is ${plugin.name}, not its package name`);
-    for (const transport of Object.keys(plugin.transports ?? {})) {
-      if (!manifest.provides.transports.includes(transport)) {
-        throw new PluginError(manifest.name, `provides transport ${transport} without declaring it in tender.provides.transports`);
-      }
-    }
-    for (const action of Object.keys(plugin.actions ?? {})) {
-      if (!manifest.provides.actions.includes(action)) {
-        throw new PluginError(manifest.name, `provides action ${action} without declaring it in tender.provides.actions`);
-      }
-    }
-    for (const provider of Object.keys(plugin.patchProviders ?? {})) {
-      if (!(manifest.provides.patchProviders ?? []).includes(provider)) {
-        throw new PluginError(manifest.name, `provides patch provider ${provider} without declaring it in tender.provides.patchProviders`);
-      }
-    }
-    loaded.push({ manifest, dir, plugin });
+/**
+ * Import one plugin's entry and check it really is a definePlugin() whose name matches its package and which
+ * provides nothing its manifest does not declare.
+ */
+export async function importPlugin({ manifest, dir }: DiscoveredPlugin): Promise<DefinedPlugin> {
+  const entry = path.resolve(dir, manifest.main);
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+  } catch (error) {
+    throw new PluginError(manifest.name, `its entry ${entry} failed to load: ${(error as Error)?.message ?? String(error)}`);
   }
+  const plugin = module.default;
+  if (!isDefinedPlugin(plugin)) throw new PluginError(manifest.name, `its entry ${entry} does not export default definePlugin({...})`);
+  if (plugin.name !== manifest.name) throw new PluginError(manifest.name, `its definePlugin() name is ${plugin.name}, not its package name`);
+  for (const transport of Object.keys(plugin.transports ?? {})) {
+    if (!manifest.provides.transports.includes(transport)) {
+      throw new PluginError(manifest.name, `provides transport ${transport} without declaring it in tender.provides.transports`);
+    }
+  }
+  for (const action of Object.keys(plugin.actions ?? {})) {
+    if (!manifest.provides.actions.includes(action)) {
+      throw new PluginError(manifest.name, `provides action ${action} without declaring it in tender.provides.actions`);
+    }
+  }
+  for (const provider of Object.keys(plugin.patchProviders ?? {})) {
+    if (!(manifest.provides.patchProviders ?? []).includes(provider)) {
+      throw new PluginError(manifest.name, `provides patch provider ${provider} without declaring it in tender.provides.patchProviders`);
+    }
+  }
+  return plugin;
+}
+
+/**
+ * Load plugins all at once: discoverPlugins(), then import every one. The agent itself imports lazily
+ * (PluginCatalog); this is for tools and tests that want every plugin's code now.
+ */
+export async function loadPlugins(sources: PluginSources, host = { apiVersion: PLUGIN_API_VERSION, platform: process.platform as string }): Promise<LoadedPlugin[]> {
+  const loaded: LoadedPlugin[] = [];
+  for (const discovered of await discoverPlugins(sources, host)) loaded.push({ ...discovered, plugin: await importPlugin(discovered) });
   return loaded;
 }

@@ -26,6 +26,7 @@ import { summarizeOutputFile } from './output-capture.js';
 import type { OrphanReaper } from './orphan-processes.js';
 import { STDERR_PREVIEW_CHARACTERS, STDOUT_PREVIEW_CHARACTERS } from './output-preview.js';
 import { endUnreachedSteps, endWithoutRunning } from './step-results.js';
+import { byCodeUnits } from '../runtime/code-unit-order.js';
 
 export const INTERRUPTED_STEP_REASON =
   'Step interrupted: the agent stopped unexpectedly while this step was running (it was killed or crashed, or the host ' +
@@ -100,8 +101,8 @@ export async function recoverCommands(store: CommandStore, options: RecoveryOpti
       plan.ended.push(await endCommandFailed(store, id, corruptStateMessage(entry.reason), clock));
     }
   }
-  plan.requeue.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
-  plan.resume.sort((a, b) => a.command.receivedAt.localeCompare(b.command.receivedAt));
+  plan.requeue.sort((a, b) => byCodeUnits(a.receivedAt, b.receivedAt));
+  plan.resume.sort((a, b) => byCodeUnits(a.command.receivedAt, b.command.receivedAt));
   return plan;
 }
 

@@ -32,6 +32,7 @@ import type { Command, CommandResult } from './command.js';
 import { isValidCommandId } from './command.js';
 import { recordProblems, type CommandRecord } from './command-record.js';
 import { assertCommand, commandProblems } from './command-validation.js';
+import { byCodeUnits } from '../runtime/code-unit-order.js';
 
 /** Where a command is. `completed` means ended: its result is in the spool, or acknowledged in completed/. */
 export type CommandLocation = 'pending' | 'current' | 'completed' | 'corrupt';
@@ -258,7 +259,7 @@ export class CommandStore {
       const entry = await this.readResult(id);
       if (entry.state === 'ok') results.push(entry.value);
     }
-    return results.sort((a, b) => a.endedAt.localeCompare(b.endedAt));
+    return results.sort((a, b) => byCodeUnits(a.endedAt, b.endedAt));
   }
 
   /**

@@ -91,6 +91,9 @@ export class Agent {
   }
 
   start(): void {
+    // A SIGTERM while the agent was still starting stopped it before it had a transport: connecting now would
+    // leave a connection nobody closes, and the process would never exit.
+    if (this.stopping) return;
     const { identity, logger } = this.options;
     const transport = this.options.transport.create({
       instanceId: this.instanceId,
@@ -146,6 +149,9 @@ export class Agent {
 
   private startHeartbeat(): void {
     clearInterval(this.heartbeat);
+    // A connection that completes while stop() waits to say goodbye gets no heartbeat: its timer would keep the
+    // process from ever exiting.
+    if (this.stopping) return;
     const seconds = this.options.heartbeatSeconds ?? this.options.identity.file.heartbeatSeconds ?? 60;
     this.heartbeat = setInterval(() => {
       void (async () => {

@@ -3,13 +3,14 @@ import { acquireLock, LockedError, StateFileError } from '@tender/local-state';
 import type { Logger, Platform } from '@tender/plugin-api';
 import { createJsonLogger } from './json-logger.js';
 import { loadIdentity, NotRegisteredError } from '../identity/agent-identity.js';
-import { loadPlugins } from '../plugins/plugin-loader.js';
+import { discoverPlugins } from '../plugins/plugin-loader.js';
+import { PluginCatalog } from '../plugins/plugin-catalog.js';
 import { Agent, type AgentExit } from './agent.js';
 import { CommandChannel } from '../run-command/command-channel.js';
 import { fromBase64 } from '@tender/protocol';
 import { fetchDocument } from '../run-command/document-fetcher.js';
 import { fetchPatchSnapshot } from '../run-command/patch-snapshot-fetcher.js';
-import { actionsFromPlugins, CommandRunner, createSystemRebooter, patchProvidersFromPlugins, rebootOnce, secretOpener } from '../runner/index.js';
+import { CommandRunner, createSystemRebooter, rebootOnce, secretOpener } from '../runner/index.js';
 import { gatherPlatformInfo } from '../platform/platform-info.js';
 import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule, InventoryUploader, SOFTWARE_INVENTORY_ACTION } from '../inventory/index.js';
 import { AGENT_VERSION } from '../version.js';
@@ -56,10 +57,11 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
   });
   try {
     const identity = await loadIdentity(stateDir);
-    const plugins = await loadPlugins({ packages: BUNDLED_PLUGINS, paths: options.pluginPaths });
+    // Manifests only: a plugin's code is imported when what it provides is first used (the transport: now).
+    const plugins = new PluginCatalog(await discoverPlugins({ packages: BUNDLED_PLUGINS, paths: options.pluginPaths }), logger);
     const transportName = identity.file.transport.name;
-    const factory = plugins.map((p) => p.plugin.transports?.[transportName]).find(Boolean);
-    if (!factory) throw new Error(`no installed plugin provides the transport ${transportName} this agent registered with`);
+    const factory = await plugins.transport(transportName);
+    const patchProviders = await plugins.patchProviders();
     const agent = new Agent({ identity, transport: factory, logger, heartbeatSeconds: options.heartbeatSeconds });
     const platform = await gatherPlatformInfo();
     process.env[CUSTOM_INVENTORY_DIR_VARIABLE] = path.resolve(options.customInventoryDir ?? path.join(stateDir, 'inventory', 'custom'));
@@ -70,7 +72,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       jitterMs: (options.inventoryJitterSeconds ?? DEFAULT_INVENTORY_JITTER_SECONDS) * 1000,
       agentVersion: AGENT_VERSION,
     });
-    const actions = actionsFromPlugins(plugins);
+    const actions = plugins.actions();
     const channel: { current?: CommandChannel } = {}; // the runner reports through it once it exists
     const transportCa = identity.file.transport.settings.ca;
     const controlPlane = { endpoint: identity.file.endpoint, instanceId: identity.file.instanceId, secretKey: identity.signing.secretKey, ...(typeof transportCa === 'string' ? { ca: transportCa } : {}) };
@@ -90,7 +92,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       openSecret: secretOpener(fromBase64(identity.file.controlPlane.boxPublicKey), identity.box.secretKey),
       inventory: uploader.services(),
       patchSnapshots: (snapshotId, options) => fetchPatchSnapshot(controlPlane, snapshotId, options?.baselineOverride),
-      patchProviders: patchProvidersFromPlugins(plugins),
+      patchProviders,
     });
     channel.current = new CommandChannel(agent, runner, controlPlane, logger);
     new InventoryChannel(agent, uploader, logger);
@@ -117,7 +119,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
         inventory: uploader.services(),
         // An association of AWS-RunPatchBaseline is how SSM scans on a schedule: its step needs the snapshot too.
         patchSnapshots: (snapshotId, options) => fetchPatchSnapshot(controlPlane, snapshotId, options?.baselineOverride),
-        patchProviders: patchProvidersFromPlugins(plugins),
+        patchProviders,
       },
       onReport: (report) => associationChannel.current?.reportReady(report),
       // While an association gathers inventory, the built-in schedule stands down (and takes over again without one).
@@ -126,7 +128,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     associationChannel.current = new AssociationChannel(agent, associations, logger);
     const recovered = await runner.recover();
     if (recovered.ended.length || recovered.resumed.length || recovered.requeued.length) logger.info('recovered commands', { ended: recovered.ended.map((r) => r.commandId), resumed: recovered.resumed, requeued: recovered.requeued });
-    logger.info('agent starting', { instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.map((p) => `${p.manifest.name}@${p.manifest.version}`) });
+    logger.info('agent starting', { instanceId: identity.file.instanceId, stateDir, transport: transportName, plugins: plugins.describe(), imported: plugins.imported() });
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info('stopping', { signal });
       void agent.stop();
