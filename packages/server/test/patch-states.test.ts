@@ -148,6 +148,18 @@ describe('Patch snapshots and states (operations)', () => {
     assert.equal(((await f.call('DescribeInstancePatchStates', { InstanceIds: [DEBIAN_HOST] })).InstancePatchStates as Array<{ MissingCount: number }>)[0]!.MissingCount, 1);
   });
 
+  it('a patch state shows only once its compliance items are stored: whoever sees the state finds them', async () => {
+    const baselineId = String((await f.call('GetDefaultPatchBaseline', { OperatingSystem: 'DEBIAN' })).BaselineId);
+    const release = f.compliance.hold();
+    const uploading = f.upload(DEBIAN_HOST, report({ baselineId, patches: [{ id: 'openssl', state: 'MISSING' }] }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual((await f.call('DescribeInstancePatchStates', { InstanceIds: [DEBIAN_HOST] })).InstancePatchStates, [], 'no state while its compliance is not stored');
+    release();
+    await uploading;
+    assert.equal(((await f.call('DescribeInstancePatchStates', { InstanceIds: [DEBIAN_HOST] })).InstancePatchStates as Array<{ MissingCount: number }>)[0]!.MissingCount, 1);
+    assert.equal(f.compliance.writes.length, 1);
+  });
+
   it('patch-group roll-ups: DescribePatchGroupState and DescribeInstancePatchStatesForPatchGroup with filters', async () => {
     await f.upload(DEBIAN_HOST, report({ baselineId: 'pb-0123456789abcdef0', group: 'web', patches: [{ id: 'openssl', state: 'MISSING' }, { id: 'bash', state: 'INSTALLED' }] }));
     await f.upload(UBUNTU_HOST, report({ baselineId: 'pb-0123456789abcdef0', group: 'web', operation: 'Install', patches: [{ id: 'openssl', state: 'INSTALLED_PENDING_REBOOT' }, { id: 'curl', state: 'FAILED', classification: 'Bugfix' }] }));

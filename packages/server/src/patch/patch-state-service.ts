@@ -62,8 +62,10 @@ export class PatchStateService {
     if (!state) return;
     const previous = await this.table.get(instanceId);
     if (previous && previous.OperationEndTime > state.OperationEndTime) return; // an older report, resent late
-    await this.table.put(instanceId, state);
+    // Compliance first: whoever sees the new state (DescribeInstancePatchStates, tender patch status) finds its
+    // compliance items already there. If either write fails, the host's next report brings both again.
     if (this.options.compliance) await this.recordCompliance(state, this.patches(instanceId));
+    await this.table.put(instanceId, state);
   }
 
   private async recordCompliance(state: InstancePatchStateRecord, patches: InstancePatch[]): Promise<void> {

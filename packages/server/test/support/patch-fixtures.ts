@@ -33,7 +33,20 @@ export function instance(id: string, platform: { name: string; version: string; 
 
 export class RecordingCompliance implements ComplianceRecorder {
   readonly writes: ComplianceWrite[] = [];
+  private gate: Promise<void> | undefined;
+
+  /** Holds the writes until the returned function is called (to look at what callers see meanwhile). */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.gate = undefined;
+      release();
+    };
+  }
+
   async put(write: ComplianceWrite): Promise<void> {
+    await this.gate;
     this.writes.push(write);
   }
 }
