@@ -12,7 +12,6 @@
  * --skip-baseline, --cpu-profile FILE (a V8 CPU profile of the control plane while it is under load, for
  * Chrome DevTools or speedscope: where its time goes).
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Session } from 'node:inspector/promises';
@@ -21,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane } from '../support/control-plane.js';
+import { runJsonChild } from './json-child.js';
 import type { LoadResult, LoadSettings } from './parameters-load.js';
 
 const LOAD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'parameters-load.js');
@@ -39,18 +39,7 @@ function option(args: string[], name: string): string | undefined {
 
 /** Run the load generator as a child process; its one line of JSON is the result. */
 function generateLoad(settings: LoadSettings): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LOAD_SCRIPT], { env: { ...process.env, TENDER_LOAD: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`the load generator exited with ${code}: ${stderr.trim()}`));
-      resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult);
-    });
-  });
+  return runJsonChild<LoadResult>(LOAD_SCRIPT, 'TENDER_LOAD', settings, 'the load generator');
 }
 
 /** Load the target while measuring this process's CPU time (the server side, when the server runs here). */

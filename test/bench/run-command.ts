@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { registerAgent } from '@tender/agent';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, LiveProcess } from '../support/processes.js';
+import { runJsonChild } from './json-child.js';
 import type { ClientResult, ClientSettings } from './run-command-client.js';
 
 const CLIENT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'run-command-client.js');
@@ -51,22 +52,6 @@ function bareSpawn(): Promise<number> {
   });
 }
 
-/** Run the client as a child process; its last line of JSON is the result. */
-function runClient(settings: ClientSettings): Promise<ClientResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT_SCRIPT], { env: { ...process.env, TENDER_RC_CLIENT: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`the client exited with ${code}: ${stderr.trim()}`));
-      resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ClientResult);
-    });
-  });
-}
-
 export async function run(args: string[]): Promise<void> {
   const runs = option(args, 'runs', 200);
   const pollMs = option(args, 'poll-ms', 0);
@@ -91,7 +76,7 @@ export async function run(args: string[]): Promise<void> {
     }
 
     const conn = cp.running.brokerConnection;
-    const result = await runClient({
+    const result = await runJsonChild<ClientResult>(CLIENT_SCRIPT, 'TENDER_RC_CLIENT', {
       endpoint: cp.running.endpoint,
       region: cp.running.region,
       accessKeyId: cp.admin.accessKeyId,
@@ -102,7 +87,7 @@ export async function run(args: string[]): Promise<void> {
       warmups: 5,
       pollMs,
       timeoutMs: TOTAL_TIMEOUT_MS,
-    });
+    } satisfies ClientSettings, 'the client');
     const reading = pollMs > 0 ? `GetCommandInvocation polled every ${pollMs} ms` : 'GetCommandInvocation called when the result crosses the broker';
     console.log(`SendCommand → Success for 'echo hi', one agent process, ${result.totals.length} runs (client in its own process; ${reading}):`);
     console.log(`  round trip                       ${summary(result.totals)}   goal p50 < 20 ms`);

@@ -11,14 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CreateDocumentCommand,
-  GetCommandInvocationCommand,
   LabelParameterVersionCommand,
   ListCommandInvocationsCommand,
   ListCommandsCommand,
   PutParameterCommand,
   SendCommandCommand,
   SSMClient,
-  type GetCommandInvocationCommandOutput,
 } from '@aws-sdk/client-ssm';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -26,7 +24,6 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
 
-const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
 // Letters and digits only, so the test can splice it into shell text without quoting worries.
 const SECRET = `Pw${randomBytes(12).toString('hex')}`;
 
@@ -55,11 +52,7 @@ describe('Parameter Store references in SendCommand, end to end', function () {
   let recorder: MqttClient;
   const traffic: Buffer[] = [];
 
-  const finished = (commandId: string) =>
-    eventually(async () => {
-      const invocation = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
-      return invocation && FINAL.has(invocation.Status ?? '') ? invocation : undefined;
-    }, `command ${commandId} to finish`, 60_000, 100) as Promise<GetCommandInvocationCommandOutput>;
+  const finished = (commandId: string) => cp.finished(commandId, instanceId);
   const send = async (input: Omit<ConstructorParameters<typeof SendCommandCommand>[0], 'InstanceIds'>) =>
     (await cp.ssm.send(new SendCommandCommand({ ...input, InstanceIds: [instanceId] }))).Command?.CommandId ?? '';
 

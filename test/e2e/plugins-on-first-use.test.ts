@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateDocumentCommand, GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess, REPO_ROOT, runCli } from '../support/processes.js';
 
-const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
 const FIXTURES = path.join(REPO_ROOT, 'packages/agent/test/fixtures/plugins');
 
 /** The agent's JSON log lines with this message. */
@@ -25,11 +24,7 @@ describe('plugins on first use, end to end: a real agent process imports a plugi
   let instanceId: string;
   let agent: LiveProcess;
 
-  const finished = (commandId: string) =>
-    eventually(async () => {
-      const invocation = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
-      return invocation && FINAL.has(invocation.Status ?? '') ? invocation : undefined;
-    }, `command ${commandId} to finish`, 60000, 100) as Promise<GetCommandInvocationCommandOutput>;
+  const finished = (commandId: string) => cp.finished(commandId, instanceId);
   const send = async (DocumentName: string, Parameters?: Record<string, string[]>) =>
     (await cp.ssm.send(new SendCommandCommand({ DocumentName, InstanceIds: [instanceId], ...(Parameters ? { Parameters } : {}) }))).Command?.CommandId ?? '';
   const document = async (Name: string, mainSteps: unknown[]) => {

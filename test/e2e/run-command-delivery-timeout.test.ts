@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetCommandInvocationCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
 
-const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
 
 /**
  * SendCommand's TimeoutSeconds (the delivery timeout) with a real agent process and the real broker. The control
@@ -22,11 +21,7 @@ describe('Run Command delivery timeout end to end', function () {
   let shiftMs = 0;
 
   const invocation = (commandId: string) => cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
-  const finished = (commandId: string) =>
-    eventually(async () => {
-      const found = await invocation(commandId);
-      return found && FINAL.has(found.Status ?? '') ? found : undefined;
-    }, `command ${commandId} to finish`, 60_000, 100) as Promise<GetCommandInvocationCommandOutput>;
+  const finished = (commandId: string) => cp.finished(commandId, instanceId);
   const shell = async (commands: string[], timeoutSeconds = 30) =>
     (await cp.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [instanceId], Parameters: { commands }, TimeoutSeconds: timeoutSeconds }))).Command?.CommandId ?? '';
   const startAgent = async () => {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateDocumentCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, type GetCommandInvocationCommandOutput } from '@aws-sdk/client-ssm';
+import { CreateDocumentCommand, GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
@@ -19,11 +19,7 @@ describe('Run Command end to end: SendCommand → agent process → result', fun
   let stateDir: string;
   let agent: LiveProcess;
 
-  const finished = (commandId: string) =>
-    eventually(async () => {
-      const invocation = await cp.ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
-      return invocation && FINAL.has(invocation.Status ?? '') ? invocation : undefined;
-    }, `command ${commandId} to finish`, 60000, 100) as Promise<GetCommandInvocationCommandOutput>;
+  const finished = (commandId: string) => cp.finished(commandId, instanceId);
   const shell = async (commands: string[]) =>
     (await cp.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [instanceId], Parameters: { commands } }))).Command?.CommandId ?? '';
 

@@ -1,10 +1,14 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateActivationCommand, DescribeInstanceInformationCommand, SSMClient, type InstanceInformation } from '@aws-sdk/client-ssm';
+import { CreateActivationCommand, DescribeInstanceInformationCommand, GetCommandInvocationCommand, SSMClient, type GetCommandInvocationCommandOutput, type InstanceInformation } from '@aws-sdk/client-ssm';
 import { SERVER_DEFAULTS, startControlPlane, type RunningControlPlane, type ServerConfig } from '@tender/server';
 import { pino } from 'pino';
 import type { MosquittoInstance } from './mosquitto.js';
+import { eventually } from './processes.js';
+
+/** The statuses an invocation ends in. */
+const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
 
 export interface TestControlPlane {
   running: RunningControlPlane;
@@ -13,6 +17,8 @@ export interface TestControlPlane {
   admin: { accessKeyId: string; secretAccessKey: string };
   createActivation(options?: { limit?: number; expiresInMs?: number; name?: string; tags?: Array<{ Key: string; Value: string }> }): Promise<{ id: string; code: string }>;
   describe(instanceId: string): Promise<InstanceInformation | undefined>;
+  /** GetCommandInvocation once the invocation has ended (Success, Failed, Cancelled, TimedOut); bounded wait. */
+  finished(commandId: string, instanceId: string, timeoutMs?: number): Promise<GetCommandInvocationCommandOutput>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +75,12 @@ export async function startTestControlPlane(
     async describe(instanceId: string) {
       const result = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }));
       return result.InstanceInformationList?.[0];
+    },
+    finished(commandId, instanceId, timeoutMs = 60_000) {
+      return eventually(async () => {
+        const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
+        return invocation && FINAL.has(invocation.Status ?? '') ? invocation : undefined;
+      }, `command ${commandId} to finish on ${instanceId}`, timeoutMs, 100);
     },
     async stop() {
       ssm.destroy();
