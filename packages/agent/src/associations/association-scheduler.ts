@@ -276,12 +276,7 @@ export class AssociationScheduler {
       return;
     }
     const report: AssociationRunReport = {
-      runId: run.runId,
-      associationId: run.associationId,
-      associationVersion: run.associationVersion,
-      trigger: run.trigger,
-      scheduledAt: run.scheduledAt,
-      ...(run.executionId ? { executionId: run.executionId } : {}),
+      ...runIdentity(run),
       status: result.status,
       detailedStatus: result.statusDetails,
       startedAt: result.startedAt ?? result.endedAt,
@@ -311,12 +306,7 @@ export class AssociationScheduler {
   private reportWithoutRun(run: InFlightRun, status: 'Failed' | 'Skipped', why: string): AssociationRunReport {
     const at = new Date().toISOString();
     return {
-      runId: run.runId,
-      associationId: run.associationId,
-      associationVersion: run.associationVersion,
-      trigger: run.trigger,
-      scheduledAt: run.scheduledAt,
-      ...(run.executionId ? { executionId: run.executionId } : {}),
+      ...runIdentity(run),
       status,
       detailedStatus: why,
       startedAt: at,
@@ -325,4 +315,10 @@ export class AssociationScheduler {
       steps: [],
     };
   }
+}
+
+/** The fields by which a report names its run (the same in every report of the run). */
+function runIdentity(run: InFlightRun): InFlightRun {
+  const { runId, associationId, associationVersion, trigger, scheduledAt, executionId } = run;
+  return { runId, associationId, associationVersion, trigger, scheduledAt, ...(executionId ? { executionId } : {}) };
 }

@@ -43,15 +43,8 @@ export interface ScheduleProgress {
   runNow?: string[];
 }
 
-/** A run handed to the runner whose report is not in the spool yet. */
-export interface InFlightRun {
-  runId: string;
-  associationId: string;
-  associationVersion: string;
-  trigger: AssociationRunTrigger;
-  scheduledAt: string;
-  executionId?: string;
-}
+/** A run handed to the runner whose report is not in the spool yet: the identity its report will carry. */
+export type InFlightRun = Pick<AssociationRunReport, 'runId' | 'associationId' | 'associationVersion' | 'trigger' | 'scheduledAt' | 'executionId'>;
 
 export interface AssociationStateFile {
   format: typeof FORMAT;
