@@ -125,7 +125,6 @@ if (!settings) {
   console.error('run-command-client: TENDER_RC_CLIENT is not set (this script is started by `npm run bench -- run-command`)');
   process.exit(2);
 }
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 main(settings).then(
   (result) => {
     console.log(JSON.stringify(result));

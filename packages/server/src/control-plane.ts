@@ -45,7 +45,7 @@ import { FileStore } from './store/file-store.js';
 import type { Store } from './store/store.js';
 
 /** How long the API keeps an idle client connection open (see where the HTTP server is made). */
-export const HTTP_KEEP_ALIVE_MS = 65_000;
+const HTTP_KEEP_ALIVE_MS = 65_000;
 
 export interface RunningControlPlane {
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:8700 */

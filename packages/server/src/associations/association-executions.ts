@@ -143,8 +143,9 @@ export class AssociationExecutions {
 
   async start(): Promise<void> {
     for (const status of await this.statuses.list()) this.remember(status);
-    for (const execution of await this.executions.readAll()) this.indexExecution(execution);
-    await this.resumeRunNow();
+    const executions = await this.executions.readAll();
+    for (const execution of executions) this.indexExecution(execution);
+    await this.resumeRunNow(executions);
     // A deleted association's results go with it (its executions stay stored, but cannot be asked for).
     this.options.associations.onChange((before, after) => {
       if (before && !after) void this.forget(before.AssociationId).catch((error: unknown) => this.logger.error({ err: error }, 'could not forget a deleted association\'s statuses'));
@@ -438,8 +439,8 @@ export class AssociationExecutions {
    * and MaxErrors. Asking twice never runs twice: an agent that has the execution (running, queued, or reported
    * but not yet acknowledged) answers a repeat as a duplicate, and a host whose report is stored is not Pending.
    */
-  private async resumeRunNow(): Promise<void> {
-    const open = new Map((await this.executions.readAll()).filter((execution) => execution.trigger === 'run-now' && (execution.counts.Pending ?? 0) > 0).map((execution) => [execution.ExecutionId, execution]));
+  private async resumeRunNow(executions: ReadonlyArray<DeepReadonly<AssociationExecutionRecord>>): Promise<void> {
+    const open = new Map(executions.filter((execution) => execution.trigger === 'run-now' && (execution.counts.Pending ?? 0) > 0).map((execution) => [execution.ExecutionId, execution]));
     if (open.size === 0) return;
     const rows = new Map<string, Array<DeepReadonly<ExecutionTargetRecord>>>();
     for (const row of await this.targets.readAll()) if (open.has(row.ExecutionId)) rows.set(row.ExecutionId, [...(rows.get(row.ExecutionId) ?? []), row]);
