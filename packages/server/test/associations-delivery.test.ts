@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,28 +8,11 @@ import type { Operation } from '../src/api/operation.js';
 import type { AuditEvent } from '../src/audit/audit-record.js';
 import { ComplianceService } from '../src/compliance/index.js';
 import { DocumentService } from '../src/documents/index.js';
-import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
+import { InstanceRegistry } from '../src/instances/instance-registry.js';
 import { FileStore } from '../src/store/file-store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
+import { DB, instance, T0, WEB } from './support/association-hosts.js';
 
-const T0 = Date.parse('2026-11-01T12:00:00Z');
-const WEB = 'mi-0123456789abcdef1';
-const DB = 'mi-0123456789abcdef2';
-
-function instance(id: string, tags: Array<{ Key: string; Value: string }>): InstanceRecord {
-  return {
-    InstanceId: id,
-    ActivationId: '11111111-1111-4111-8111-111111111111',
-    IamRole: 'SSMServiceRole',
-    RegistrationDate: new Date(T0).toISOString(),
-    ResourceType: 'ManagedInstance',
-    Tags: tags,
-    publicKey: Buffer.alloc(32, 1).toString('base64'),
-    boxPublicKey: Buffer.alloc(32, 2).toString('base64'),
-    brokerPasswordHash: createHash('sha256').update(id).digest('hex'),
-    PingStatus: 'Online',
-  };
-}
 
 const MOTD = JSON.stringify({
   schemaVersion: '2.2',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,28 +36,11 @@ import { createRequestListener } from '../src/api/http-api.js';
 import { AssociationService, associationOperations } from '../src/associations/index.js';
 import { AuditTrail } from '../src/audit/audit-trail.js';
 import { DocumentService, documentOperations } from '../src/documents/index.js';
-import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
+import { InstanceRegistry } from '../src/instances/instance-registry.js';
 import { FileStore } from '../src/store/file-store.js';
 import { ManualClock, TEST_ACCOUNT, TEST_REGION } from './support/operation-harness.js';
+import { DB, instance, T0, WEB } from './support/association-hosts.js';
 
-const T0 = Date.parse('2026-11-01T12:00:00Z');
-const WEB = 'mi-0123456789abcdef1';
-const DB = 'mi-0123456789abcdef2';
-
-function instance(id: string, tags: Array<{ Key: string; Value: string }>): InstanceRecord {
-  return {
-    InstanceId: id,
-    ActivationId: '11111111-1111-4111-8111-111111111111',
-    IamRole: 'SSMServiceRole',
-    RegistrationDate: new Date(T0).toISOString(),
-    ResourceType: 'ManagedInstance',
-    Tags: tags,
-    publicKey: Buffer.alloc(32, 1).toString('base64'),
-    boxPublicKey: Buffer.alloc(32, 2).toString('base64'),
-    brokerPasswordHash: createHash('sha256').update(id).digest('hex'),
-    PingStatus: 'Online',
-  };
-}
 
 /** A document with rules on its parameters: allowedValues, allowedPattern, a required one. */
 const CONFIGURE = JSON.stringify({
