@@ -87,4 +87,12 @@ export interface ActionHandler {
   /** A one-line description for `tender-agent plugins`. */
   description?: string;
   run(context: ActionContext): Promise<ActionResult>;
+  /**
+   * Optional, and only a chance to get ready: called with the context run() will get, just before the runner saves
+   * that the step is starting (a disk sync, a millisecond or more), so that slow set-up, such as starting an
+   * interpreter, can overlap it. It must not do anything of the step's own (run nothing of the user's, change
+   * nothing on the host) and must not block: the step may never run (the agent may stop before the save completes,
+   * or the step be cancelled), and then run() is not called. When the step runs, run() follows with the same context.
+   */
+  prepare?(context: ActionContext): void;
 }

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Logger, OutputSink } from '@tender/plugin-api';
 import { abortReasonOf, type AbortReason } from '@tender/plugin-api';
@@ -46,21 +46,25 @@ const CLOSE_AFTER_STOP_MS = 250;
  * the interpreter's own exit. Background processes that redirected their output elsewhere (`nohup daemon
  * >/dev/null 2>&1 &`, the usual way to start a service) do not hold the pipes, and are left running, as in SSM.
  */
+/** How a script's process is started (also what a process prepared ahead of it must match). */
+export function scriptSpawnOptions(cwd: string, env: Readonly<Record<string, string>>): SpawnOptions {
+  return {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Unix: its own session and process group, the handle for stopping the whole tree. Windows: detached
+    // would open a console window; taskkill /T finds the tree by parentage instead.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  };
+}
+
 export function runScriptProcess(plan: ProcessPlan, io: ProcessIo, options: ResolvedScriptActionOptions): Promise<ProcessOutcome> {
   if (io.signal.aborted) return Promise.resolve({ kind: 'aborted', reason: abortReasonOf(io.signal), started: false });
 
-  const unix = process.platform !== 'win32';
   let child: ChildProcess;
   try {
-    child = options.spawn(plan.command, plan.args, {
-      cwd: plan.cwd,
-      env: plan.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Unix: its own session and process group, the handle for stopping the whole tree. Windows: detached
-      // would open a console window; taskkill /T finds the tree by parentage instead.
-      detached: unix,
-      windowsHide: true,
-    });
+    child = options.spawn(plan.command, plan.args, scriptSpawnOptions(plan.cwd, plan.env));
   } catch (error) {
     // spawn throws synchronously for arguments it rejects outright (a NUL byte, say).
     return Promise.resolve({ kind: 'spawn-failed', error: asError(error) });

@@ -1,19 +1,29 @@
-import type { ActionHandler } from '@tender/plugin-api';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ActionContext, ActionHandler } from '@tender/plugin-api';
+import { mergeEnvironment } from './environment.js';
 import { NO_EXIT_CODE } from './exit-codes.js';
+import { parseScriptInputs } from './inputs.js';
 import { resolveOptions, type ScriptActionOptions } from './options.js';
+import { scriptSpawnOptions } from './script-process.js';
 import { runScriptStep } from './script-step.js';
 import { shellCommand } from './shell-command.js';
 import { warmShellSpawner } from './warm-shell.js';
 
 export const RUN_SHELL_SCRIPT = 'aws:runShellScript';
+const SCRIPT_NAME = '_script.sh';
 
 /** aws:runShellScript: runs `runCommand` as a shell script (Linux and macOS). */
 export function createShellScriptAction(options?: ScriptActionOptions): ActionHandler {
   const given = resolveOptions(options);
   // Steps start from a shell made ahead of time (warm-shell.ts), unless the caller brings its own spawner.
-  const resolved = options?.spawn ? given : { ...given, spawn: warmShellSpawner(given.spawn) };
+  const warm = options?.spawn ? undefined : warmShellSpawner(given.spawn);
+  const resolved = warm ? { ...given, spawn: warm } : given;
   return {
     description: 'runs a shell script (runCommand) with /bin/sh, in its own process group',
+    prepare(context) {
+      if (warm && context.platform !== 'win32') prepareShell(context, warm.prepareScript);
+    },
     run(context) {
       if (context.platform === 'win32') {
         // As in SSM, whose Windows agent has no such plugin: Windows documents use aws:runPowerShellScript.
@@ -26,9 +36,24 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
       return runScriptStep(
         RUN_SHELL_SCRIPT,
         context,
-        { scriptName: '_script.sh', bom: false, command: (scriptPath) => Promise.resolve(shellCommand(scriptPath)) },
+        { scriptName: SCRIPT_NAME, bom: false, command: (scriptPath) => Promise.resolve(shellCommand(scriptPath)) },
         resolved,
       );
     },
   };
+}
+
+/**
+ * While the runner saves the step's record: have the `/bin/sh <script>` that run() will spawn started already, waiting
+ * for its script (warm-shell.ts). Only for a script without `#!`, whose own interpreter is that sh; run() then spawns
+ * exactly what is prepared here, from the same inputs, folder and environment, or the prepared shell is left unused.
+ */
+function prepareShell(context: ActionContext, prepareScript: (scriptPath: string, options: ReturnType<typeof scriptSpawnOptions>) => void): void {
+  const parsed = parseScriptInputs(RUN_SHELL_SCRIPT, context.inputs);
+  if (!parsed.ok || parsed.inputs.script.startsWith('#!')) return;
+  // The step's own folder, made now rather than when run() writes the script into it: it is the default working directory.
+  mkdirSync(context.orchestrationDirectory, { recursive: true, mode: 0o700 });
+  const env = mergeEnvironment(process.env, context.env, process.platform);
+  const cwd = parsed.inputs.workingDirectory ?? context.orchestrationDirectory;
+  prepareScript(path.join(context.orchestrationDirectory, SCRIPT_NAME), scriptSpawnOptions(cwd, env));
 }

@@ -1,5 +1,6 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { Spawner } from './spawner.js';
 import { quoteForSh } from './shell-command.js';
 
@@ -22,11 +23,16 @@ const SHELL_OWN = ['PWD', 'OLDPWD', 'SHLVL', '_'];
  * shell can export); anything else, or no warm shell at hand, is spawned as usual. A warm shell is made after the
  * first step has run (an agent that never runs a command keeps none) and again after each use. It reads
  * end-of-file and exits if the agent goes away, and never keeps the agent's event loop alive.
+ *
+ * A shell script without `#!` can go further (prepareScript): its `/bin/sh <path>` is started while the runner saves
+ * the step's record, and waits behind a gate until spawn() is called for it (see GATE).
  */
-export function warmShellSpawner(spawn: Spawner): Spawner {
-  if (process.platform === 'win32') return spawn;
+export function warmShellSpawner(spawn: Spawner): WarmShellSpawner {
+  if (process.platform === 'win32') return Object.assign((...args: Parameters<Spawner>) => spawn(...args), { prepareScript: () => undefined });
   let warm: { child: ChildProcess; env: Record<string, string> } | undefined;
   let warming: NodeJS.Immediate | undefined;
+  /** Shells started by prepareScript(), by the spawn they stand for, until it comes or they expire. */
+  const gated = new Map<string, { child: ChildProcess; expiry: NodeJS.Timeout }>();
 
   const makeWarm = (): void => {
     warming = undefined;
@@ -34,12 +40,15 @@ export function warmShellSpawner(spawn: Spawner): Spawner {
     if (warm || env === undefined) return;
     let child: ChildProcess;
     try {
-      child = spawn('/bin/sh', ['-s'], { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      // fd 3: the gate's own pipe (GATE). The shell reads its commands from fd 0 in chunks, so a word for the gate
+      // sent there could be swallowed by the shell before its exec; it never reads fd 3.
+      child = spawn('/bin/sh', ['-s'], { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true });
     } catch {
       return;
     }
     child.on('error', () => undefined); // a failed start or a dead shell: the next step spawns the usual way
     child.stdin?.on('error', () => undefined);
+    gatePipe(child)?.on('error', () => undefined);
     child.once('exit', () => {
       if (warm?.child === child) warm = undefined;
     });
@@ -55,23 +64,101 @@ export function warmShellSpawner(spawn: Spawner): Spawner {
     warming.unref();
   };
 
-  return (command: string, args: readonly string[], options: SpawnOptions): ChildProcess => {
+  /** The warm shell, if there is one and it can become this process; it is then no longer warm. */
+  const takeWarm = (command: string, args: readonly string[], options: SpawnOptions, last: string): ChildProcess | undefined => {
     const taken = warm;
-    const prelude = taken && isPlain(options) && taken.child.exitCode === null && taken.child.signalCode === null ? preludeFor(command, args, options, taken.env) : undefined;
-    if (!taken || prelude === undefined) {
-      const child = spawn(command, args, options);
-      child.once('close', scheduleWarm);
-      return child;
-    }
+    const prelude = taken && isPlain(options) && isAlive(taken.child) ? preludeFor(options, taken.env) : undefined;
+    if (!taken || prelude === undefined) return undefined;
     warm = undefined;
-    const { child } = taken;
-    refAll(child);
-    child.stdin?.end(prelude);
-    child.once('close', scheduleWarm);
-    // It started long ago; whoever supervises it waits for 'spawn' like any other child.
-    process.nextTick(() => child.emit('spawn'));
-    return child;
+    taken.child.stdin?.end(`${prelude}${last}\n`);
+    taken.child.once('close', scheduleWarm);
+    return taken.child;
   };
+
+  const spawner = (command: string, args: readonly string[], options: SpawnOptions): ChildProcess => {
+    const key = spawnKey(command, args, options);
+    const waiting = gated.get(key);
+    gated.delete(key);
+    if (waiting) clearTimeout(waiting.expiry);
+    let child: ChildProcess | undefined;
+    if (waiting && isAlive(waiting.child)) {
+      child = waiting.child;
+      gatePipe(child)?.end(`${GATE_OPEN}\n`);
+    } else {
+      if (waiting) shut(waiting.child);
+      child = takeWarm(command, args, options, `exec ${[command, ...args].map(quoteForSh).join(' ')} </dev/null 3<&-`);
+    }
+    if (!child) {
+      const spawned = spawn(command, args, options);
+      spawned.once('close', scheduleWarm);
+      return spawned;
+    }
+    refAll(child);
+    // It started earlier; whoever supervises it waits for 'spawn' like any other child.
+    const started = child;
+    process.nextTick(() => started.emit('spawn'));
+    return started;
+  };
+
+  const prepareScript = (scriptPath: string, options: SpawnOptions): void => {
+    const command = '/bin/sh';
+    const key = spawnKey(command, [scriptPath], options);
+    if (gated.has(key)) return;
+    const child = takeWarm(command, [scriptPath], options, `exec /bin/sh -c ${quoteForSh(GATE)} ${quoteForSh(scriptPath)} </dev/null`);
+    if (!child) return;
+    // The step did not come (the agent's save failed, the step was cancelled): the shell goes, having run nothing.
+    const expiry = setTimeout(() => {
+      if (gated.get(key)?.child !== child) return;
+      gated.delete(key);
+      shut(child);
+    }, GATED_SHELL_TTL_MS);
+    expiry.unref();
+    gated.set(key, { child, expiry });
+  };
+
+  return Object.assign(spawner, { prepareScript });
+}
+
+/** A spawner that can also start a shell script's process ahead of its spawn. */
+export interface WarmShellSpawner extends Spawner {
+  /**
+   * Starts the process of a coming `spawn('/bin/sh', [scriptPath], options)` now, from the warm shell if there is
+   * one (otherwise nothing happens and that spawn starts the usual way). It is exec'd as `/bin/sh -c GATE
+   * scriptPath`, and reads nothing of the script until the spawn comes: the script need not exist yet. That spawn
+   * opens the gate; a different one leaves it shut, and an unopened gate is shut after a while.
+   */
+  prepareScript(scriptPath: string, options: SpawnOptions): void;
+}
+
+/**
+ * What a prepared shell runs: wait on fd 3 (a pipe from the agent) for the word `go`, then read the script as `sh <path>`
+ * would. `$0` is the script's path (so `dirname "$0"` finds its folder, as AWS-RunAnsiblePlaybook does), `$#` is 0,
+ * input is /dev/null, the gate's own variable and descriptor are gone, and `set -e` in the script works as usual (the
+ * `.` is a command of its own, not part of an and-or list). The one visible difference: dash prefixes an error in a
+ * sourced file with the file twice (`<path>: 2: <path>: foo: not found`; bash prints what `bash <path>` prints).
+ * End-of-file instead of `go` (the agent has gone) or anything else ends it with 125 before any of the script is read.
+ */
+const GATE = 'IFS= read -r go <&3; exec 3<&-; [ "$go" = go ] || exit 125; unset go\n. "$0"';
+const GATE_OPEN = 'go';
+/** How long a prepared shell waits for its spawn; the runner's save takes milliseconds. */
+const GATED_SHELL_TTL_MS = 30_000;
+
+function spawnKey(command: string, args: readonly string[], options: SpawnOptions): string {
+  return JSON.stringify([command, args, options.cwd, options.env ?? null, options.stdio, options.detached]);
+}
+
+function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** The agent's end of a warm shell's fd 3. */
+function gatePipe(child: ChildProcess): Writable | undefined {
+  return (child.stdio[3] as Writable | null | undefined) ?? undefined;
+}
+
+/** Ends a prepared shell that will not be used: end-of-file at its gate, so it exits having read nothing. */
+function shut(child: ChildProcess): void {
+  gatePipe(child)?.end();
 }
 
 /** The agent's environment now, or undefined when a name in it cannot pass through the shell unchanged. */
@@ -103,8 +190,11 @@ function isPlain(options: SpawnOptions): boolean {
   );
 }
 
-/** The lines that turn the warm shell into the step's process, or undefined when the environment cannot be given so. */
-function preludeFor(command: string, args: readonly string[], options: SpawnOptions, warmEnv: Readonly<Record<string, string>>): string | undefined {
+/**
+ * The lines that give the warm shell the step's folder and environment (the caller adds the `exec` that follows), or
+ * undefined when the environment cannot be given so.
+ */
+function preludeFor(options: SpawnOptions, warmEnv: Readonly<Record<string, string>>): string | undefined {
   const env = (options.env ?? process.env) as Record<string, string | undefined>;
   const lines = [`cd -- ${quoteForSh(options.cwd as string)} || exit 126`];
   for (const name of new Set([...Object.keys(warmEnv), ...SHELL_OWN])) if (env[name] === undefined) lines.push(`unset ${name}`);
@@ -113,16 +203,15 @@ function preludeFor(command: string, args: readonly string[], options: SpawnOpti
     if (!SHELL_NAME.test(name) || value.includes('\0')) return undefined;
     lines.push(`export ${name}=${quoteForSh(value)}`);
   }
-  lines.push(`exec ${[command, ...args].map(quoteForSh).join(' ')} </dev/null`);
   return `${lines.join('\n')}\n`;
 }
 
 function unrefAll(child: ChildProcess): void {
   child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr, gatePipe(child)]) (stream as { unref?: () => void } | null)?.unref?.();
 }
 
 function refAll(child: ChildProcess): void {
   child.ref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as { ref?: () => void } | null)?.ref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr, gatePipe(child)]) (stream as { ref?: () => void } | null)?.ref?.();
 }

@@ -106,7 +106,20 @@ const DOWNLOADS_DIRECTORY = '.downloads';
 type StepEnding = 'next' | 'rebooting' | RunEnding;
 
 export class DocumentRunner {
+  /** Orchestration folders of steps that have ended, by command, until removeFinished() removes them. */
+  private readonly finishedFolders = new Map<string, string[]>();
+
   constructor(private readonly options: DocumentRunnerOptions) {}
+
+  /**
+   * Removes the orchestration folders of the command's ended steps. Synchronously: each holds a file or two, and
+   * fs.rm's recursive walk makes several trips through the thread pool (an lstat, a readdir, an unlink per file, an
+   * rmdir), each waiting for the event loop.
+   */
+  private removeFinished(commandId: string): void {
+    for (const folder of this.finishedFolders.get(commandId) ?? []) removeQuietly(folder);
+    this.finishedFolders.delete(commandId);
+  }
 
   /** Runs a command taken from pending/. */
   async start(command: Command, stop: AbortSignal): Promise<RunOutcome> {
@@ -203,6 +216,7 @@ export class DocumentRunner {
 
     let ending: RunEnding | undefined;
     for (let index = record.nextStep; index < steps.length; index++) {
+      this.removeFinished(record.command.commandId);
       record.nextStep = index;
       const step = steps[index]!;
       const result = record.steps[index]!;
@@ -275,13 +289,9 @@ export class DocumentRunner {
     result.startedAt ??= isoTime(clock);
     delete result.endedAt;
     delete result.message;
-    await store.saveCurrent(record);
-    this.progress(record, false);
-    // That write may be what lets the command's acknowledgement go (acceptStarting; it then carries this progress),
-    // otherwise the progress message is queued: let it reach the socket before the step's synchronous setup and
-    // spawn hold the event loop, which otherwise delayed it until the process had started (~15 ms of a 40 ms round trip).
-    await new Promise<void>((resolve) => setImmediate(resolve));
 
+    // Everything the step needs is made ready before its record is saved, so that the action's prepare() can overlap
+    // that sync; none of it is state (output files are appended to, and recovery or the next start removes the rest).
     const stepDir = path.join(store.runDirectory(command.commandId), prepared.directories[index]!);
     const orchestrationDirectory = path.join(stepDir, 'orchestration');
     let stdout: CapturedOutput | undefined;
@@ -310,20 +320,6 @@ export class DocumentRunner {
     }
 
     const controller = new AbortController();
-    let timedOutBy: 'step' | 'command' | undefined;
-    const timeUp = (by: 'step' | 'command') => () => {
-      if (controller.signal.aborted) return;
-      timedOutBy = by;
-      controller.abort('timeout');
-    };
-    const cancelTimers: Array<() => void> = [];
-    const timeoutSeconds = stepTimeoutSeconds(step);
-    if (timeoutSeconds !== undefined) cancelTimers.push(clock.setTimer(timeUp('step'), timeoutSeconds * 1000));
-    if (deadline !== undefined) cancelTimers.push(clock.setTimer(timeUp('command'), deadline - clock.now()));
-    const onStop = (): void => controller.abort('cancel');
-    stop.addEventListener('abort', onStop, { once: true });
-    if (stop.aborted) onStop();
-
     const stepLogger = withFields(logger, { commandId: command.commandId, step: step.name, action: step.action });
     const marker = stepRunMarker(command.commandId, index);
     const downloadsDirectory = path.join(store.runDirectory(command.commandId), DOWNLOADS_DIRECTORY);
@@ -352,6 +348,38 @@ export class DocumentRunner {
         ...patchProviderServices(this.options.patchProviders),
       },
     };
+    try {
+      handler.prepare?.(context);
+    } catch (error) {
+      // Only a head start: without it the step runs as it would have.
+      stepLogger.warn('the action could not get ready ahead of its step; it starts the usual way', { err: (error as Error)?.message ?? String(error) });
+    }
+
+    try {
+      await store.saveCurrent(record);
+    } catch (error) {
+      stdout.close();
+      stderr.close();
+      throw error;
+    }
+    this.progress(record, false);
+    // That write may be what lets the command's acknowledgement go (acceptStarting; it then carries this progress),
+    // otherwise the progress message is queued: let it reach the socket before the step's start holds the event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+
+    let timedOutBy: 'step' | 'command' | undefined;
+    const timeUp = (by: 'step' | 'command') => () => {
+      if (controller.signal.aborted) return;
+      timedOutBy = by;
+      controller.abort('timeout');
+    };
+    const cancelTimers: Array<() => void> = [];
+    const timeoutSeconds = stepTimeoutSeconds(step);
+    if (timeoutSeconds !== undefined) cancelTimers.push(clock.setTimer(timeUp('step'), timeoutSeconds * 1000));
+    if (deadline !== undefined) cancelTimers.push(clock.setTimer(timeUp('command'), deadline - clock.now()));
+    const onStop = (): void => controller.abort('cancel');
+    stop.addEventListener('abort', onStop, { once: true });
+    if (stop.aborted) onStop();
     let outcome: ActionResult;
     try {
       outcome = await handler.run(context);
@@ -414,10 +442,10 @@ export class DocumentRunner {
       ...output.stderr,
       preview: withNotes(output.stderr.preview, [...(message && status !== 'Success' ? [message] : []), ...notes.stderr], STDERR_PREVIEW_CHARACTERS),
     };
-    // The orchestration folder holds the step's script: the runner owns it and removes it once the step is over.
-    // Synchronously: it holds a file or two, and fs.rm's recursive walk made several trips through the thread
-    // pool (an lstat, a readdir, an unlink per file, an rmdir), each waiting for the event loop, before the result.
-    removeQuietly(orchestrationDirectory);
+    // The orchestration folder holds the step's script: the runner owns it and removes it once the step is over, as
+    // the next step starts or, after the last, once the command's result is on its way (removeFinished), so that it
+    // does not delay the result.
+    this.finishedFolders.set(command.commandId, [...(this.finishedFolders.get(command.commandId) ?? []), orchestrationDirectory]);
     // No progress message here: the next step's start reports this step's end with it, and when none starts the
     // command's result follows at once and says everything (a message more would only race it to the control plane).
     return ending;
@@ -471,6 +499,7 @@ export class DocumentRunner {
     // disk holds the thread. No I/O event (an acknowledgement) can be handled in between: ticks and microtasks all run
     // before the event loop polls again.
     await new Promise<void>((resolve) => process.nextTick(resolve));
+    this.removeFinished(result.commandId);
     await this.options.store.complete(result);
     this.options.logger.info('command finished', { commandId: result.commandId, status: result.status, responseCode: result.responseCode });
     return result;
