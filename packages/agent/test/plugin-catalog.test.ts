@@ -64,6 +64,24 @@ describe('agent: plugins are imported on first use (PluginCatalog)', () => {
     }
   });
 
+  it('passes prepare() on to an imported plugin\'s action, and never imports a plugin for it (only run() does)', async () => {
+    const prepared = () => ((globalThis as { tenderFixturePrepared?: string[] }).tenderFixturePrepared ?? []).join(',');
+    const catalog = new PluginCatalog(await discoverPlugins({ paths: [fixture('lazy-action')] }));
+    const echo = catalog.actions()('test:echo')!;
+    const early = await stepFixture({ text: 'before-import' });
+    const later = await stepFixture({ text: 'after-import' });
+    try {
+      echo.prepare?.(early.context);
+      assert.deepEqual(catalog.imported(), [], 'prepare() imported nothing');
+      await echo.run(early.context);
+      echo.prepare?.(later.context);
+      assert.ok(prepared().endsWith('after-import') && !prepared().includes('before-import'), `the plugin saw only the prepare() made after its import (${prepared()})`);
+    } finally {
+      await early.cleanup();
+      await later.cleanup();
+    }
+  });
+
   it('an action the manifest declares but the code lacks fails its run, naming the plugin', async () => {
     const catalog = new PluginCatalog(await discoverPlugins({ paths: [fixture('lazy-action')] }));
     const step = await stepFixture({});

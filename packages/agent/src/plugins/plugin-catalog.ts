@@ -15,6 +15,8 @@ import { importPlugin, type DiscoveredPlugin } from './plugin-loader.js';
 
 export class PluginCatalog {
   private readonly imports = new Map<string, Promise<DefinedPlugin>>();
+  /** The plugins whose import has succeeded, for what must not wait for one (an action's prepare). */
+  private readonly loaded = new Map<string, DefinedPlugin>();
   private readonly actionHandlers = new Map<string, ActionHandler>();
   private readonly patchProviderList: Array<{ name: string; provider: PatchProvider }> = [];
 
@@ -45,6 +47,7 @@ export class PluginCatalog {
       const plugin = this.discovered.find((p) => p.manifest.name === name);
       if (!plugin) return Promise.reject(new PluginError(name, 'is not one of the agent\'s plugins'));
       loading = importPlugin(plugin);
+      loading.then((defined) => this.loaded.set(name, defined), () => undefined);
       loading.catch((error: unknown) => this.logger?.error('a plugin failed to load; what it provides fails until the agent restarts with it fixed', { plugin: name, err: (error as Error)?.message ?? String(error) }));
       this.imports.set(name, loading);
     }
@@ -86,6 +89,8 @@ export class PluginCatalog {
 
   private lazyAction(plugin: DiscoveredPlugin, action: string): ActionHandler {
     return {
+      // Only a head start, and never a wait: an action whose plugin is not imported yet starts without it.
+      prepare: (context: ActionContext): void => this.loaded.get(plugin.manifest.name)?.actions?.[action]?.prepare?.(context),
       run: async (context: ActionContext): Promise<ActionResult> => {
         const handler = (await this.load(plugin.manifest.name)).actions?.[action];
         if (!handler) throw new PluginError(plugin.manifest.name, `declares action ${action} in tender.provides.actions, but its definePlugin() has no actions[${JSON.stringify(action)}]`);
