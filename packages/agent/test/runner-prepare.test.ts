@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ActionContext, ActionHandler } from '@tender/plugin-api';
+import type { ActionContext, ActionHandler, PreparedStep } from '@tender/plugin-api';
 import { actionsFromMap } from '../src/runner/index.js';
 import { document22, makeCommand, openRunner, tempDir, type TestRunner } from './fixtures/runner/harness.js';
 
@@ -14,22 +14,25 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
   let stateDir: string;
   let t: TestRunner | undefined;
   let calls: string[];
-  let prepared: ActionContext | undefined;
+  let prepared: PreparedStep | undefined;
 
   const recordOf = (commandId: string) => path.join(stateDir, 'commands', 'current', `${commandId}.json`);
   /** An action that notes, at each call, whether the step's record was on disk yet. */
-  const watching = (commandId: () => string, prepare?: (context: ActionContext) => void): ActionHandler => ({
-    prepare(context) {
-      calls.push(`prepare: record saved ${existsSync(recordOf(commandId()))}`);
-      prepared = context;
-      prepare?.(context);
+  const watching = (commandId: () => string, prepare?: (step: PreparedStep) => void): ActionHandler => ({
+    prepare(step) {
+      calls.push(`prepare: record saved ${existsSync(recordOf(commandId()))}, step folder made ${existsSync(step.orchestrationDirectory)}`);
+      prepared = step;
+      prepare?.(step);
     },
     async run(context) {
-      calls.push(`run: record saved ${existsSync(recordOf(commandId()))}, same context ${context === prepared}`);
+      calls.push(`run: record saved ${existsSync(recordOf(commandId()))}, same step ${sameStep(context)}`);
       return { status: 'Success', exitCode: 0 };
     },
   });
   const step = { action: 'test:watching', name: 'watched', inputs: {} };
+  /** Whether run() was given the step prepare() was told of. */
+  const sameStep = (context: ActionContext) =>
+    prepared !== undefined && (['inputs', 'orchestrationDirectory', 'downloadsDirectory', 'env', 'run', 'platform'] as const).every((key) => JSON.stringify(context[key]) === JSON.stringify(prepared![key]));
 
   beforeEach(async () => {
     stateDir = await tempDir();
@@ -42,11 +45,11 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
     await fs.rm(stateDir, { recursive: true, force: true });
   });
 
-  it('calls prepare() before the record is saved, and run() after it with the same context', async () => {
+  it('calls prepare() before the record is saved (and before the step\'s folders are made), and run() after it with the same step', async () => {
     const command = makeCommand(document22([step]));
     t = await openRunner(stateDir, { actions: actionsFromMap({ 'test:watching': watching(() => command.commandId) }) });
     assert.equal((await t.run(command)).status, 'Success');
-    assert.deepEqual(calls, ['prepare: record saved false', 'run: record saved true, same context true']);
+    assert.deepEqual(calls, ['prepare: record saved false, step folder made false', 'run: record saved true, same step true']);
   });
 
   it('never calls run() when the record cannot be saved (prepare() was only a head start)', async () => {
@@ -58,7 +61,7 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
       await fs.writeFile(dir, 'not a folder');
     }
     await assert.rejects(t.runner.accept(command), /could not save or read this command's state/);
-    assert.deepEqual(calls, ['prepare: record saved false']);
+    assert.deepEqual(calls, ['prepare: record saved false, step folder made false']);
   });
 
   it('runs the step as usual when prepare() throws, and says so in the log', async () => {

@@ -49,6 +49,31 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, mod
     rmSync(temp, { force: true });
     throw error;
   }
+  syncDirectorySync(dir);
+}
+
+/**
+ * Create a file that must not exist yet, durably: write it in place, fdatasync, fsync the directory. One journal
+ * commit where writeFileAtomicSync's rename needs a second, for files written once (or first) whose readers can
+ * tell a torn file from a whole one: a crash mid-write leaves a file that does not parse, where an atomic write
+ * leaves none, and the caller must treat the two alike. Throws EEXIST if the file exists (nothing is written).
+ */
+export function writeNewFileSync(file: string, data: string | Uint8Array, mode = 0o600): void {
+  const fd = openSync(file, 'wx', mode);
+  try {
+    writeFileSync(fd, data);
+    fdatasyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(file, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  // On ext4 the fdatasync above committed the new name with the file; other filesystems need this for it.
+  syncDirectorySync(path.dirname(file));
+}
+
+function syncDirectorySync(dir: string): void {
   if (process.platform === 'win32') return;
   const dirFd = openSync(dir, 'r');
   try {
@@ -107,6 +132,11 @@ export async function writeJsonFile(file: string, value: unknown, mode = 0o600):
 
 export function writeJsonFileSync(file: string, value: unknown, mode = 0o600): void {
   writeFileAtomicSync(file, `${JSON.stringify(value, null, 2)}\n`, mode);
+}
+
+/** writeNewFileSync of a JSON value (see there: for a file that does not exist yet). */
+export function writeNewJsonFileSync(file: string, value: unknown, mode = 0o600): void {
+  writeNewFileSync(file, `${JSON.stringify(value, null, 2)}\n`, mode);
 }
 
 /** Create a directory (and parents) that only its owner may read. */

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireLock, LockedError, readJsonFile, StateFileError, writeJsonFile } from '../src/index.js';
+import { acquireLock, LockedError, readJsonFile, StateFileError, writeJsonFile, writeNewJsonFileSync } from '../src/index.js';
 
 describe('local-state', () => {
   let dir: string;
@@ -21,6 +21,16 @@ describe('local-state', () => {
     assert.deepEqual(await readJsonFile(file), { a: 2 });
     assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
     assert.deepEqual((await fs.readdir(dir)).sort(), ['state.json'], 'no temporary files are left behind');
+  });
+
+  it('creates a new file durably in place, owner-only, and refuses (untouched) one that exists', async () => {
+    const file = path.join(dir, 'first.json');
+    writeNewJsonFileSync(file, { step: 1 });
+    assert.deepEqual(await readJsonFile(file), { step: 1 });
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
+    assert.throws(() => writeNewJsonFileSync(file, { step: 2 }), (error: NodeJS.ErrnoException) => error.code === 'EEXIST');
+    assert.deepEqual(await readJsonFile(file), { step: 1 }, 'the existing file is as it was');
+    assert.deepEqual(await fs.readdir(dir), ['first.json'], 'nothing else was written');
   });
 
   it('reports a corrupt file by name and leaves it untouched', async () => {

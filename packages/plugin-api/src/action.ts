@@ -88,11 +88,14 @@ export interface ActionHandler {
   description?: string;
   run(context: ActionContext): Promise<ActionResult>;
   /**
-   * Optional, and only a chance to get ready: called with the context run() will get, just before the runner saves
-   * that the step is starting (a disk sync, a millisecond or more), so that slow set-up, such as starting an
+   * Optional, and only a chance to get ready: called with the step as run() will get it, just before the runner
+   * saves that the step is starting (a disk sync, a millisecond or more), so that slow set-up, such as starting an
    * interpreter, can overlap it. It must not do anything of the step's own (run nothing of the user's, change
-   * nothing on the host) and must not block: the step may never run (the agent may stop before the save completes,
-   * or the step be cancelled), and then run() is not called. When the step runs, run() follows with the same context.
+   * nothing on the host; the step's folders may not exist yet) and must not block: the step may never run (the
+   * agent may stop before the save completes, or the step be cancelled), and then run() is not called.
    */
-  prepare?(context: ActionContext): void;
+  prepare?(step: PreparedStep): void;
 }
+
+/** What prepare() is told of a step: its context without what exists only once it runs (signal, sinks, services). */
+export type PreparedStep = Pick<ActionContext, 'inputs' | 'logger' | 'orchestrationDirectory' | 'downloadsDirectory' | 'env' | 'run' | 'platform'>;

@@ -3,7 +3,7 @@ export type { Logger } from './logger.js';
 export type { Transport, TransportContext, TransportFactory, TransportStatus } from './transport.js';
 export { definePlugin, isDefinedPlugin, type DefinedPlugin, type PluginDefinition } from './define-plugin.js';
 export { parseManifest, checkCompatibility, PluginError, type PluginManifest } from './manifest.js';
-export type { ActionContext, AgentServices, ActionHandler, ActionResult, ActionStatus, OutputSink, RunIdentity } from './action.js';
+export type { ActionContext, AgentServices, ActionHandler, ActionResult, ActionStatus, OutputSink, PreparedStep, RunIdentity } from './action.js';
 export { abortReasonOf, type AbortReason } from './abort-reason.js';
 export { PATCH_OPERATING_SYSTEMS } from './patching.js';
 export type {

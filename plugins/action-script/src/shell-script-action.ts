@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ActionContext, ActionHandler } from '@tender/plugin-api';
+import type { ActionHandler, PreparedStep } from '@tender/plugin-api';
 import { mergeEnvironment } from './environment.js';
 import { NO_EXIT_CODE } from './exit-codes.js';
 import { parseScriptInputs } from './inputs.js';
@@ -21,8 +20,8 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
   const resolved = warm ? { ...given, spawn: warm } : given;
   return {
     description: 'runs a shell script (runCommand) with /bin/sh, in its own process group',
-    prepare(context) {
-      if (warm && context.platform !== 'win32') prepareShell(context, warm.prepareScript);
+    prepare(step) {
+      if (warm && step.platform !== 'win32') prepareShell(step, warm.prepareScript);
     },
     run(context) {
       if (context.platform === 'win32') {
@@ -48,12 +47,10 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
  * for its script (warm-shell.ts). Only for a script without `#!`, whose own interpreter is that sh; run() then spawns
  * exactly what is prepared here, from the same inputs, folder and environment, or the prepared shell is left unused.
  */
-function prepareShell(context: ActionContext, prepareScript: (scriptPath: string, options: ReturnType<typeof scriptSpawnOptions>) => void): void {
-  const parsed = parseScriptInputs(RUN_SHELL_SCRIPT, context.inputs);
+function prepareShell(step: PreparedStep, prepareScript: (scriptPath: string, options: ReturnType<typeof scriptSpawnOptions>) => void): void {
+  const parsed = parseScriptInputs(RUN_SHELL_SCRIPT, step.inputs);
   if (!parsed.ok || parsed.inputs.script.startsWith('#!')) return;
-  // The step's own folder, made now rather than when run() writes the script into it: it is the default working directory.
-  mkdirSync(context.orchestrationDirectory, { recursive: true, mode: 0o700 });
-  const env = mergeEnvironment(process.env, context.env, process.platform);
-  const cwd = parsed.inputs.workingDirectory ?? context.orchestrationDirectory;
-  prepareScript(path.join(context.orchestrationDirectory, SCRIPT_NAME), scriptSpawnOptions(cwd, env));
+  const env = mergeEnvironment(process.env, step.env, process.platform);
+  const cwd = parsed.inputs.workingDirectory ?? step.orchestrationDirectory;
+  prepareScript(path.join(step.orchestrationDirectory, SCRIPT_NAME), scriptSpawnOptions(cwd, env));
 }

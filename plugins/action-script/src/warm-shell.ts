@@ -64,10 +64,13 @@ export function warmShellSpawner(spawn: Spawner): WarmShellSpawner {
     warming.unref();
   };
 
-  /** The warm shell, if there is one and it can become this process; it is then no longer warm. */
-  const takeWarm = (command: string, args: readonly string[], options: SpawnOptions, last: string): ChildProcess | undefined => {
+  /**
+   * The warm shell, if there is one and it can become this process; it is then no longer warm. `enter`: it goes to
+   * the folder now (which must exist), or the `last` line does (a prepared shell's folder may not exist yet).
+   */
+  const takeWarm = (options: SpawnOptions, last: string, enter: boolean): ChildProcess | undefined => {
     const taken = warm;
-    const prelude = taken && isPlain(options) && isAlive(taken.child) ? preludeFor(options, taken.env) : undefined;
+    const prelude = taken && isPlain(options, enter) && isAlive(taken.child) ? preludeFor(options, taken.env, enter) : undefined;
     if (!taken || prelude === undefined) return undefined;
     warm = undefined;
     taken.child.stdin?.end(`${prelude}${last}\n`);
@@ -86,7 +89,7 @@ export function warmShellSpawner(spawn: Spawner): WarmShellSpawner {
       gatePipe(child)?.end(`${GATE_OPEN}\n`);
     } else {
       if (waiting) shut(waiting.child);
-      child = takeWarm(command, args, options, `exec ${[command, ...args].map(quoteForSh).join(' ')} </dev/null 3<&-`);
+      child = takeWarm(options, `exec ${[command, ...args].map(quoteForSh).join(' ')} </dev/null 3<&-`, true);
     }
     if (!child) {
       const spawned = spawn(command, args, options);
@@ -104,7 +107,12 @@ export function warmShellSpawner(spawn: Spawner): WarmShellSpawner {
     const command = '/bin/sh';
     const key = spawnKey(command, [scriptPath], options);
     if (gated.has(key)) return;
-    const child = takeWarm(command, [scriptPath], options, `exec /bin/sh -c ${quoteForSh(GATE)} ${quoteForSh(scriptPath)} </dev/null`);
+    // Into the folder only once the gate opens; `cd -P`, so PWD is the physical path, as sh finds it when started
+    // there; then OLDPWD as the step has it (cd just set it).
+    const oldPwd = (options.env as Record<string, string | undefined> | undefined)?.OLDPWD;
+    const oldPwdLine = oldPwd === undefined ? 'unset OLDPWD' : `OLDPWD=${quoteForSh(oldPwd)}`;
+    const gate = `${GATE}; cd -P -- ${quoteForSh(options.cwd as string)} || exit 126; ${oldPwdLine}\n. "$0"`;
+    const child = takeWarm(options, `exec /bin/sh -c ${quoteForSh(gate)} ${quoteForSh(scriptPath)} </dev/null`, false);
     if (!child) return;
     // The step did not come (the agent's save failed, the step was cancelled): the shell goes, having run nothing.
     const expiry = setTimeout(() => {
@@ -124,21 +132,23 @@ export interface WarmShellSpawner extends Spawner {
   /**
    * Starts the process of a coming `spawn('/bin/sh', [scriptPath], options)` now, from the warm shell if there is
    * one (otherwise nothing happens and that spawn starts the usual way). It is exec'd as `/bin/sh -c GATE
-   * scriptPath`, and reads nothing of the script until the spawn comes: the script need not exist yet. That spawn
-   * opens the gate; a different one leaves it shut, and an unopened gate is shut after a while.
+   * scriptPath`, and neither enters its folder nor reads anything of the script until the spawn comes: neither
+   * need exist yet. That spawn opens the gate; a different one leaves it shut, and an unopened gate is shut after a
+   * while.
    */
   prepareScript(scriptPath: string, options: SpawnOptions): void;
 }
 
 /**
- * What a prepared shell runs: wait on fd 3 (a pipe from the agent) for the word `go`, then read the script as `sh <path>`
- * would. `$0` is the script's path (so `dirname "$0"` finds its folder, as AWS-RunAnsiblePlaybook does), `$#` is 0,
- * input is /dev/null, the gate's own variable and descriptor are gone, and `set -e` in the script works as usual (the
- * `.` is a command of its own, not part of an and-or list). The one visible difference: dash prefixes an error in a
- * sourced file with the file twice (`<path>: 2: <path>: foo: not found`; bash prints what `bash <path>` prints).
- * End-of-file instead of `go` (the agent has gone) or anything else ends it with 125 before any of the script is read.
+ * How a prepared shell starts: wait on fd 3 (a pipe from the agent) for the word `go`; then (prepareScript adds it)
+ * enter the step's folder and read the script as `sh <path>` would. `$0` is the script's path (so `dirname "$0"`
+ * finds its folder, as AWS-RunAnsiblePlaybook does), `$#` is 0, input is /dev/null, the gate's own variable and
+ * descriptor are gone, and `set -e` in the script works as usual (the `.` is a command of its own, not part of an
+ * and-or list). The one visible difference: dash prefixes an error in a sourced file with the file twice
+ * (`<path>: 2: <path>: foo: not found`; bash prints what `bash <path>` prints). End-of-file instead of `go` (the
+ * agent has gone) or anything else ends it with 125 before any of the script is read.
  */
-const GATE = 'IFS= read -r go <&3; exec 3<&-; [ "$go" = go ] || exit 125; unset go\n. "$0"';
+const GATE = 'IFS= read -r go <&3; exec 3<&-; [ "$go" = go ] || exit 125; unset go';
 const GATE_OPEN = 'go';
 /** How long a prepared shell waits for its spawn; the runner's save takes milliseconds. */
 const GATED_SHELL_TTL_MS = 30_000;
@@ -172,7 +182,7 @@ function currentEnvironment(): Record<string, string> | undefined {
   return env;
 }
 
-function isPlain(options: SpawnOptions): boolean {
+function isPlain(options: SpawnOptions, folderMustExist: boolean): boolean {
   const stdio = options.stdio;
   return (
     process.platform !== 'win32' &&
@@ -186,7 +196,7 @@ function isPlain(options: SpawnOptions): boolean {
     options.gid === undefined &&
     options.argv0 === undefined &&
     typeof options.cwd === 'string' &&
-    statSync(options.cwd, { throwIfNoEntry: false })?.isDirectory() === true
+    (!folderMustExist || statSync(options.cwd, { throwIfNoEntry: false })?.isDirectory() === true)
   );
 }
 
@@ -194,9 +204,9 @@ function isPlain(options: SpawnOptions): boolean {
  * The lines that give the warm shell the step's folder and environment (the caller adds the `exec` that follows), or
  * undefined when the environment cannot be given so.
  */
-function preludeFor(options: SpawnOptions, warmEnv: Readonly<Record<string, string>>): string | undefined {
+function preludeFor(options: SpawnOptions, warmEnv: Readonly<Record<string, string>>, enter: boolean): string | undefined {
   const env = (options.env ?? process.env) as Record<string, string | undefined>;
-  const lines = [`cd -- ${quoteForSh(options.cwd as string)} || exit 126`];
+  const lines = enter ? [`cd -- ${quoteForSh(options.cwd as string)} || exit 126`] : [];
   for (const name of new Set([...Object.keys(warmEnv), ...SHELL_OWN])) if (env[name] === undefined) lines.push(`unset ${name}`);
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || (warmEnv[name] === value && !SHELL_OWN.includes(name))) continue;

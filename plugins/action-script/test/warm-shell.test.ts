@@ -127,21 +127,23 @@ interface Ran {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('runs the script written after it was prepared, with $0, folder, environment and `set -e` as `sh <path>` gives them', async () => {
+  it('runs the script written after it was prepared, in a folder made after it, with $0, environment and `set -e` as `sh <path>` gives them', async () => {
     await warmedUp();
-    const script = path.join(dir, 'prepared.sh');
-    const env = { ...(process.env as Record<string, string>), SSM_value: "it's $(id)" };
-    const options = scriptSpawnOptions(dir, env);
+    const folder = path.join(dir, 'made-later');
+    const script = path.join(folder, 'prepared.sh');
+    const env = { ...(process.env as Record<string, string>), SSM_value: "it's $(id)", OLDPWD: '/somewhere/before' };
+    const options = scriptSpawnOptions(folder, env);
     spawner.prepareScript(script, options);
     await new Promise((resolve) => setTimeout(resolve, 100)); // it has long exec'd by now, and waits
-    // Written only now, as run() writes it after the record's save.
-    await fs.writeFile(script, 'echo "0=$0 #=$# pwd=$(pwd) v=[$SSM_value] fds=$(ls /proc/$$/fd | wc -l)"\nread x || echo "input is empty"\nset -e\nfalse\necho "not reached"\n', { mode: 0o700 });
+    // Made only now, as the runner makes the step's folders and run() writes the script after the record's save.
+    await fs.mkdir(folder);
+    await fs.writeFile(script, 'echo "0=$0 #=$# pwd=$(pwd) PWD=$PWD OLDPWD=$OLDPWD v=[$SSM_value] fds=$(ls /proc/$$/fd | wc -l)"\nread x || echo "input is empty"\nenv | grep -v "^_=" | sort\nset -e\nfalse\necho "not reached"\n', { mode: 0o700 });
     const viaGate = await finish(spawner('/bin/sh', [script], options));
     assert.deepEqual(started, [], 'nothing was forked: the prepared shell ran it');
     const plain = await finish(spawn('/bin/sh', [script], options));
     assert.equal(viaGate.code, 1, '`set -e` and `false` end it with 1');
-    assert.equal(viaGate.out, plain.out, 'the same output as a plain `sh <path>`, descriptors included');
-    assert.match(viaGate.out, new RegExp(`^0=${script} #=0 pwd=${dir} v=\\[it's \\$\\(id\\)\\] fds=\\d+\ninput is empty\n$`));
+    assert.equal(viaGate.out, plain.out, 'the same output as a plain `sh <path>`: environment and descriptors included');
+    assert.match(viaGate.out, new RegExp(`^0=${script} #=0 pwd=${folder} PWD=${folder} OLDPWD=/somewhere/before v=\\[it's \\$\\(id\\)\\] fds=\\d+\ninput is empty\n`));
   });
 
   it('runs nothing when a different spawn comes, or none: the prepared shell exits having read no script', async () => {

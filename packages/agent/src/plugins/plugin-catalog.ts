@@ -8,7 +8,7 @@
  * A plugin whose code fails to import (or turns out not to match its manifest) fails that first use, and every later
  * one, with the PluginError naming it; the agent and the other plugins go on.
  */
-import { PluginError, type ActionContext, type ActionHandler, type ActionResult, type DefinedPlugin, type Logger, type PatchBaselineSnapshot, type PatchProvider, type PatchProviderContext, type TransportFactory } from '@tender/plugin-api';
+import { PluginError, type ActionContext, type ActionHandler, type PreparedStep, type ActionResult, type DefinedPlugin, type Logger, type PatchBaselineSnapshot, type PatchProvider, type PatchProviderContext, type TransportFactory } from '@tender/plugin-api';
 import type { ActionLookup } from '../runner/action-registry.js';
 import type { PatchProviderList } from '../runner/step-services.js';
 import { importPlugin, type DiscoveredPlugin } from './plugin-loader.js';
@@ -90,7 +90,7 @@ export class PluginCatalog {
   private lazyAction(plugin: DiscoveredPlugin, action: string): ActionHandler {
     return {
       // Only a head start, and never a wait: an action whose plugin is not imported yet starts without it.
-      prepare: (context: ActionContext): void => this.loaded.get(plugin.manifest.name)?.actions?.[action]?.prepare?.(context),
+      prepare: (step: PreparedStep): void => this.loaded.get(plugin.manifest.name)?.actions?.[action]?.prepare?.(step),
       run: async (context: ActionContext): Promise<ActionResult> => {
         const handler = (await this.load(plugin.manifest.name)).actions?.[action];
         if (!handler) throw new PluginError(plugin.manifest.name, `declares action ${action} in tender.provides.actions, but its definePlugin() has no actions[${JSON.stringify(action)}]`);
