@@ -42,7 +42,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function main(settings: ClientSettings): Promise<ClientResult> {
   const deadline = Date.now() + settings.timeoutMs;
   const ssm = new SSMClient({ region: settings.region, endpoint: settings.endpoint, credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }, maxAttempts: 1 });
-  const observer = connect(settings.broker.url, { username: settings.broker.username, password: settings.broker.password, reconnectPeriod: 0, connectTimeout: 5000 });
+  const observer = connect(settings.broker.url, { username: settings.broker.username, password: settings.broker.password, reconnectPeriod: 0, connectTimeout: 30_000 });
   await new Promise<void>((resolve, reject) => {
     observer.once('connect', () => resolve());
     observer.once('error', reject);

@@ -52,6 +52,30 @@ function bareSpawn(): Promise<number> {
   });
 }
 
+/** CPU time a process and its reaped children have used, in clock ticks (Linux), or undefined elsewhere. */
+async function cpuTicks(pid: number): Promise<number | undefined> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
+  // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the
+  // 14th field of the line, stime the 15th, cutime and cstime the 16th and 17th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+}
+
+/** Resolves once the process has used (almost) no CPU for a second, or after `timeoutMs` (saying so). */
+async function untilIdle(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await cpuTicks(pid);
+  if (last === undefined) return; // not Linux: nothing to read
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    const now = await cpuTicks(pid);
+    if (now === undefined || now - last <= 2) return;
+    last = now;
+  }
+  console.log(`  (the agent was still busy ${timeoutMs / 1000} s after it came Online; measuring anyway)`);
+}
+
 export async function run(args: string[]): Promise<void> {
   const runs = option(args, 'runs', 200);
   const pollMs = option(args, 'poll-ms', 0);
@@ -74,6 +98,10 @@ export async function run(args: string[]): Promise<void> {
       if (Date.now() > onlineBy) throw new Error(`the agent did not come Online within 30 s:\n${agent.output}`);
       await sleep(50);
     }
+
+    // A fresh agent gathers its inventory at start (seconds of CPU, with dpkg and friends): measured alongside, it
+    // would be in the figures, and under `chrt -f` it could even starve the client's connection to the broker.
+    await untilIdle(agent.pid, 60_000);
 
     const conn = cp.running.brokerConnection;
     const result = await runJsonChild<ClientResult>(CLIENT_SCRIPT, 'TENDER_RC_CLIENT', {

@@ -14,29 +14,29 @@ import { previewByteBudget, previewOf } from './output-preview.js';
 
 export class CapturedOutput implements OutputSink {
   private fd: number | undefined;
-  private bytes: number;
+  private closed = false;
+  private bytes = 0;
   private readonly head: Buffer;
-  private headLength: number;
+  private headLength = 0;
 
   /**
-   * Opens `file` for appending. A step that runs again after a reboot appends to what its first run wrote, so
-   * nothing of either run is lost and the preview starts where the output started.
+   * Appends to `file`, which is opened at the first write: a step that prints nothing (most steps' standard error)
+   * leaves no file, and none is made on the way to starting the step. A step that runs again after a reboot appends
+   * to what its first run wrote, so nothing of either run is lost and the preview starts where the output started.
    */
   constructor(
     readonly file: string,
     private readonly characters: number,
   ) {
     this.head = Buffer.alloc(previewByteBudget(characters));
-    this.fd = openSync(file, 'a', 0o600);
-    this.bytes = statSync(file).size;
-    this.headLength = this.bytes === 0 ? 0 : readHead(file, this.head);
   }
 
   write(chunk: Uint8Array | string): void {
-    if (this.fd === undefined) return; // late output after the step ended; the action has already reported
+    if (this.closed) return; // late output after the step ended; the action has already reported
+    const fd = this.fd ?? this.open();
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let offset = 0;
-    while (offset < bytes.byteLength) offset += writeSync(this.fd, bytes, offset, bytes.byteLength - offset);
+    while (offset < bytes.byteLength) offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
     this.bytes += bytes.byteLength;
     if (this.headLength < this.head.byteLength) {
       const take = Math.min(bytes.byteLength, this.head.byteLength - this.headLength);
@@ -47,8 +47,10 @@ export class CapturedOutput implements OutputSink {
 
   /** Closes the file; later writes are ignored. */
   close(): OutputSummary {
-    if (this.fd !== undefined) {
-      closeSync(this.fd);
+    if (!this.closed) {
+      this.closed = true;
+      if (this.fd !== undefined) closeSync(this.fd);
+      else this.takeEarlierOutput(); // nothing written this run: what an earlier run left is the output
       this.fd = undefined;
     }
     return this.summary();
@@ -57,6 +59,19 @@ export class CapturedOutput implements OutputSink {
   summary(): OutputSummary {
     const { preview, truncated } = previewOf(this.head.subarray(0, this.headLength), this.bytes, this.characters);
     return { preview, truncated, bytes: this.bytes, file: this.file };
+  }
+
+  private open(): number {
+    const fd = openSync(this.file, 'a', 0o600);
+    this.fd = fd;
+    this.takeEarlierOutput();
+    return fd;
+  }
+
+  /** Counts what the file holds already (an earlier run's output, after a reboot) and reads its head. */
+  private takeEarlierOutput(): void {
+    this.bytes = statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
+    this.headLength = this.bytes === 0 ? 0 : readHead(this.file, this.head);
   }
 }
 

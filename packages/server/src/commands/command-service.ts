@@ -107,6 +107,9 @@ function activeCommand(record: CommandRecord, invocations: InvocationRecord[]): 
   return { record, invocations, byInstance: new Map(invocations.map((i) => [i.InstanceId, i])), tally: tallyOf(invocations), cursor: 0 };
 }
 
+/** How long an acknowledged command's InProgress may wait for a write of its own (its result's usually takes it first). */
+const WRITE_SOON_MS = 100;
+
 interface Outgoing {
   instanceId: string;
   type: 'command' | 'cancel' | 'result-ack';
@@ -125,6 +128,7 @@ export class CommandService {
   private readonly commands: Table<CommandRecord>;
   private readonly invocations: Table<InvocationRecord>;
   private readonly writes = new WriteBehind();
+  private writeSoonTimer: NodeJS.Timeout | undefined;
   private readonly active = new Map<string, ActiveCommand>();
   private readonly outputs: OutputStore;
   private readonly logger: CommandLogger;
@@ -201,6 +205,7 @@ export class CommandService {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.writeSoonTimer);
     await this.ticking?.catch(() => undefined);
     await this.writes.flush();
     await this.whenSent();
@@ -367,7 +372,22 @@ export class CommandService {
     });
     const outbox: Outgoing[] = [];
     this.settle(command, outbox);
-    await this.commit(outbox);
+    if (outbox.length > 0) return this.commit(outbox);
+    // Nothing waits on this change being on disk: a crash that loses it leaves the invocation as sent, so it is sent
+    // again, and the agent acknowledges it as a duplicate. A command's result usually follows within milliseconds and
+    // its write takes this change along; otherwise a later write does (writeSoon), and any query waits for it
+    // (durable()). Writing it at once put a sync on the disk just as the agent's step and result needed it.
+    this.writeSoon();
+  }
+
+  /** Writes what is marked a little later, unless a write on someone's path takes it along first. */
+  private writeSoon(): void {
+    if (this.writeSoonTimer) return;
+    this.writeSoonTimer = setTimeout(() => {
+      this.writeSoonTimer = undefined;
+      this.writes.flush().catch((error: unknown) => this.logger.error({ err: (error as Error)?.message }, 'could not save command state; will retry with the next write'));
+    }, WRITE_SOON_MS);
+    this.writeSoonTimer.unref();
   }
 
   /** `command-status`: progress of the steps. */
