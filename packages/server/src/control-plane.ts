@@ -25,7 +25,9 @@ import { ensureDynsecDefaults, MosquittoDynsecAdmin } from './broker/mosquitto-d
 import { validateServerConfig, type ServerConfig } from './config.js';
 import { DocumentService, documentOperations, handleDocumentFetch } from './documents/index.js';
 import { agentMessageHandlers, CommandService, commandOperations } from './commands/index.js';
+import type { BrokerLink } from './gateway/broker-link.js';
 import { Gateway, type GatewayRejection } from './gateway/gateway.js';
+import { MqttClientLink } from './gateway/mqtt-client-link.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
@@ -68,7 +70,7 @@ export interface RunningControlPlane {
   compliance: ComplianceService;
   /** The history pruner (runOnce() prunes now: for tools and tests). */
   retention: RetentionPruner;
-  /** How the control plane's own privileged client reaches the broker (for operators' tooling and tests). */
+  /** The privileged broker account, for operators' tooling and tests (the gateway itself needs none with the embedded broker). */
   brokerConnection: { url: string; username: string; password: string };
   stop(): Promise<void>;
 }
@@ -152,17 +154,23 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
     // The broker: embedded aedes, or an external one the control plane administers.
     const tls = config.tlsCertFile && config.tlsKeyFile ? { cert: await fs.readFile(config.tlsCertFile, 'utf8'), key: await fs.readFile(config.tlsKeyFile, 'utf8') } : undefined;
     let brokerAdmin: BrokerAdmin;
-    let gatewayTarget: { url: string; username: string; password: string; ca?: string };
+    // The privileged account: the gateway's own with an external broker; with the embedded one, the gateway talks
+    // to aedes in-process and the account serves the control plane's other MQTT clients (tools, tests, benches).
+    let brokerConnection: { url: string; username: string; password: string };
+    let gatewayLink: BrokerLink;
+    let externalLink: MqttClientLink | undefined;
     let agentBrokerUrl: string;
     let isConnected: (id: string) => boolean;
     let embedded: EmbeddedBroker | undefined;
     if (config.mqttUrl) {
-      gatewayTarget = {
-        url: config.mqttUrl,
-        username: config.mqttUsername ?? '',
-        password: config.mqttPassword ?? '',
+      brokerConnection = { url: config.mqttUrl, username: config.mqttUsername ?? '', password: config.mqttPassword ?? '' };
+      externalLink = new MqttClientLink({
+        ...brokerConnection,
         ...(config.mqttCaFile ? { ca: await fs.readFile(config.mqttCaFile, 'utf8') } : {}),
-      };
+        shareGroup: config.shareGroup,
+        logger,
+      });
+      gatewayLink = externalLink;
       agentBrokerUrl = config.agentMqttUrl ?? config.mqttUrl;
       isConnected = (id) => registry.get(id)?.PingStatus === 'Online';
     } else {
@@ -181,15 +189,15 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       // A fresh embedded broker has no connections: whatever was Online when the last run ended is not now.
       await registry.markAllConnectionLost();
       brokerAdmin = broker;
-      gatewayTarget = broker.internal;
+      brokerConnection = broker.internal;
+      gatewayLink = broker.inProcessLink();
       agentBrokerUrl = config.agentMqttUrl ?? `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(config.mqttHost)}:${broker.port}`;
       isConnected = (id) => broker.isConnected(id);
     }
 
     const gateway = new Gateway({
-      ...gatewayTarget,
+      link: gatewayLink,
       identity,
-      shareGroup: config.shareGroup,
       logger,
       agentKey: (keyId) => {
         const record = registry.get(keyId);
@@ -212,9 +220,9 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
     });
     await gateway.start();
     cleanups.push(() => gateway.stop());
-    if (config.mqttUrl) {
-      const dynsec = new MosquittoDynsecAdmin(gateway.mqttClient);
-      await ensureDynsecDefaults(gateway.mqttClient);
+    if (externalLink) {
+      const dynsec = new MosquittoDynsecAdmin(externalLink.client);
+      await ensureDynsecDefaults(externalLink.client);
       brokerAdmin = dynsec;
       cleanups.push(() => dynsec.close());
     }
@@ -464,7 +472,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       compliance,
       retention,
       stateManager,
-      brokerConnection: { url: gatewayTarget.url, username: gatewayTarget.username, password: gatewayTarget.password },
+      brokerConnection: { url: brokerConnection.url, username: brokerConnection.username, password: brokerConnection.password },
       stop: stopAll,
     };
   } catch (error) {

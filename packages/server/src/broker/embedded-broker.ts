@@ -3,6 +3,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { topics } from '@tender/protocol';
 import type { Client, PublishPacket, Subscription } from 'aedes';
+import type { BrokerLink } from '../gateway/broker-link.js';
+import { InProcessBrokerLink } from '../gateway/in-process-link.js';
 import type { BrokerAdmin } from './broker-admin.js';
 
 /** The broker's view of agent accounts: the instance registry answers whether a password is right. */
@@ -27,9 +29,10 @@ const CONTROL_PLANE_USER = 'tender-control-plane';
  * its own `down` topic and publish only to its own `up` topic; only the control plane's own client (with a
  * password made fresh at every start and never written anywhere) may do anything else.
  *
- * The control plane connects to it over loopback like any client, so the gateway code is the same for the
- * embedded broker and an external one. With TLS, the agents' listener uses TLS and the control plane uses
- * a second, loopback-only plain listener.
+ * The control plane's gateway lives in this process and talks to aedes through its in-process API
+ * (inProcessLink()), not as a client over a socket. The privileged account is still there for the control
+ * plane's other MQTT clients (operators' tooling, tests, benchmarks: `internal`); with TLS, the agents' listener
+ * uses TLS and those clients use a second, loopback-only plain listener.
  */
 export class EmbeddedBroker implements BrokerAdmin {
   private constructor(
@@ -38,7 +41,7 @@ export class EmbeddedBroker implements BrokerAdmin {
     private readonly revoked: Set<string>,
     private readonly servers: net.Server[],
     readonly port: number,
-    /** mqtt:// URL and credentials for the control plane's own client. */
+    /** mqtt:// URL and credentials for the control plane's own MQTT clients (the gateway needs none). */
     readonly internal: { url: string; username: string; password: string },
   ) {}
 
@@ -117,6 +120,11 @@ export class EmbeddedBroker implements BrokerAdmin {
       username: CONTROL_PLANE_USER,
       password: controlPassword,
     });
+  }
+
+  /** The gateway's link to this broker through aedes' own API: no socket, no MQTT client of its own. */
+  inProcessLink(): BrokerLink {
+    return new InProcessBrokerLink(this.broker);
   }
 
   /** The registry already holds the password hash; nothing to do but forget an earlier revocation. */

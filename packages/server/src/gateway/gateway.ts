@@ -1,19 +1,14 @@
 import { createMessage, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, openEnvelope, ReplayGuard, signEnvelope, topics, type KnownKey, type Message, type MessageType, type RejectReason } from '@tender/protocol';
-import type { IClientOptions, MqttClient } from 'mqtt';
 import type { ServerIdentity } from '../identity/server-identity.js';
 import type { Logger } from 'pino';
+import type { BrokerLink } from './broker-link.js';
 
 export interface GatewayOptions {
-  /** Where the control plane's privileged client connects. */
-  url: string;
-  username: string;
-  password: string;
-  ca?: string;
+  /** What carries the bytes: an MQTT client of an external broker, or an in-process link to the embedded one. */
+  link: BrokerLink;
   identity: ServerIdentity;
   /** The public key of an instance's signatures; the key id of an agent is its instance id. */
   agentKey(keyId: string): KnownKey | undefined;
-  /** Shared subscription group when several replicas share a broker that has them (Mosquitto 2). */
-  shareGroup?: string;
   logger: Logger;
   onRejected(rejection: GatewayRejection): void;
   skewMs?: number;
@@ -31,13 +26,13 @@ export interface GatewayRejection {
 export type MessageHandler = (message: Message, instanceId: string) => Promise<void> | void;
 
 /**
- * The MQTT side of the control plane: one privileged client that reads every agent's `up` topic, verifies
+ * The MQTT side of the control plane: through its broker link it reads every agent's `up` topic, verifies
  * each envelope (size, shape, key, signature, sender, recipient, time, replay — see @tender/protocol), and
  * hands only verified messages to the handler registered for their type. Anything that fails is dropped,
  * counted and reported, never acted on. It also signs and sends messages down to agents.
  */
 export class Gateway {
-  private client: MqttClient | undefined;
+  private started = false;
   private readonly guard: ReplayGuard;
   private readonly handlers = new Map<string, MessageHandler>();
 
@@ -50,52 +45,12 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    const { connect } = await import('mqtt');
-    const clientOptions: IClientOptions = {
-      clientId: `tender-cp-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-      username: this.options.username,
-      password: this.options.password,
-      protocolVersion: 4,
-      clean: true,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-      ...(this.options.ca ? { ca: this.options.ca } : {}),
-    };
-    const client = connect(this.options.url, clientOptions);
-    this.client = client;
-    // Without TCP_NODELAY, a result-ack published just after the PUBACK of the command-result it answers waited
-    // for the broker's delayed ACK (up to 40 ms) on every command. Each (re)connection has a new socket.
-    client.on('connect', () => (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true));
-    client.on('message', (topic, payload) => void this.receive(topic, payload));
-    client.on('error', (error) => this.options.logger.warn({ err: error.message }, 'broker connection error'));
-    client.on('offline', () => this.options.logger.warn({ url: this.options.url }, 'lost the broker; reconnecting'));
-    const subscription = this.options.shareGroup ? topics.sharedAllUp(this.options.shareGroup) : topics.allUp;
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error) => reject(new Error(`cannot connect to the MQTT broker at ${this.options.url}: ${error.message}`));
-      client.once('error', fail);
-      client.once('connect', () => {
-        client.off('error', fail);
-        client.subscribe(subscription, { qos: 1 }, (error, granted) => {
-          if (error) return reject(error);
-          if (granted?.some((g) => g.qos === 128)) return reject(new Error(`the broker refused the control plane's subscription to ${subscription}: check its ACL`));
-          resolve();
-        });
-      });
-    });
-    // Re-subscribe after a reconnect with a clean session.
-    client.on('connect', (connack) => {
-      if (!connack.sessionPresent) client.subscribe(subscription, { qos: 1 });
-    });
-  }
-
-  /** The privileged client itself, for broker administration over MQTT (Mosquitto's dynamic security). */
-  get mqttClient(): MqttClient {
-    if (!this.client) throw new Error('the gateway is not started');
-    return this.client;
+    await this.options.link.start((topic, payload) => void this.receive(topic, payload));
+    this.started = true;
   }
 
   get connected(): boolean {
-    return Boolean(this.client?.connected);
+    return this.options.link.connected;
   }
 
   private async receive(topic: string, payload: Buffer): Promise<void> {
@@ -136,16 +91,15 @@ export class Gateway {
 
   /** Sign and send a message to one agent (QoS 1); resolves once the broker has taken it. */
   async send<B>(instanceId: string, type: MessageType, body: B): Promise<Message<B>> {
-    const client = this.client;
-    if (!client) throw new Error('the gateway is not started');
+    if (!this.started) throw new Error('the gateway is not started');
     const message = createMessage({ type, from: this.options.identity.id, to: instanceId, body });
     const bytes = signEnvelope(message, this.options.identity.id, this.options.identity.signing.secretKey);
-    await new Promise<void>((resolve, reject) => client.publish(topics.down(instanceId), bytes, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+    await this.options.link.publish(topics.down(instanceId), bytes);
     return message;
   }
 
   async stop(): Promise<void> {
-    const client = this.client;
-    if (client) await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    this.started = false;
+    await this.options.link.stop();
   }
 }
