@@ -21,11 +21,7 @@ interface Ran {
 (unix ? describe : describe.skip)('action-script: warm shell', function () {
   this.timeout(20_000);
   let dir: string;
-  const started: string[][] = [];
-  const spawner = warmShellSpawner((command, args, options) => {
-    started.push([command, ...args]);
-    return spawn(command, args, options);
-  });
+  const { spawner, started, warmedUp } = watchedSpawner();
   const options = (env: Record<string, string>): SpawnOptions => ({ cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const run = (script: string, env: Record<string, string>): Promise<Ran> =>
     new Promise((resolve, reject) => {
@@ -38,15 +34,6 @@ interface Ran {
     });
   /** What was forked for steps (warm shells being made do not count). */
   const stepForks = () => started.filter((argv) => argv.join(' ') !== '/bin/sh -s');
-  const warmedUp = async () => {
-    const deadline = Date.now() + 5000;
-    while (!started.some((argv) => argv.join(' ') === '/bin/sh -s')) {
-      if (Date.now() > deadline) throw new Error('no warm shell was started');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    started.splice(0);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let it reach its read
-  };
 
   before(async () => {
     dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'tender-warm-shell-')));
@@ -95,20 +82,7 @@ interface Ran {
 (unix ? describe : describe.skip)('action-script: a shell prepared while the step is saved', function () {
   this.timeout(20_000);
   let dir: string;
-  const started: string[][] = [];
-  const spawner = warmShellSpawner((command, args, options) => {
-    started.push([command, ...args]);
-    return spawn(command, args, options);
-  });
-  const warmedUp = async () => {
-    const deadline = Date.now() + 5000;
-    while (!started.some((argv) => argv.join(' ') === '/bin/sh -s')) {
-      if (Date.now() > deadline) throw new Error('no warm shell was started');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    started.splice(0);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  };
+  const { spawner, started, warmedUp } = watchedSpawner();
   const finish = (child: ChildProcess): Promise<{ out: string; code: number | null }> =>
     new Promise((resolve, reject) => {
       let out = '';
@@ -196,6 +170,28 @@ interface Ran {
     assert.equal(existsSync(marker), false, 'none of the script ran');
   });
 });
+
+/**
+ * A warm-shell spawner over node's spawn that notes every process it forks (`started`), and `warmedUp()`: resolves
+ * once a warm shell has been made and waits at its read, forgetting what was noted so far.
+ */
+function watchedSpawner() {
+  const started: string[][] = [];
+  const spawner = warmShellSpawner((command, args, options) => {
+    started.push([command, ...args]);
+    return spawn(command, args, options);
+  });
+  const warmedUp = async () => {
+    const deadline = Date.now() + 5000;
+    while (!started.some((argv) => argv.join(' ') === '/bin/sh -s')) {
+      if (Date.now() > deadline) throw new Error('no warm shell was started');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    started.splice(0);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let it reach its read
+  };
+  return { spawner, started, warmedUp };
+}
 
 /** Whether a process exists and is not a zombie (a dead orphan may wait a moment for its reaper). */
 function isRunning(pid: number): boolean {
