@@ -10,11 +10,13 @@
  *   <stateDir>/commands/corrupt/<id>.json     unreadable; kept for a person to look at
  *   <stateDir>/runs/<id>/<step>/stdout|stderr every byte of each step's output
  *
- * Every file is written atomically (write a temporary sibling, fdatasync, rename, fsync the folder), but for a command's
- * first record in current/, which is created in place (writeNewFileSync: one journal commit instead of two, on every
- * command's path). A crash can tear only that first write, and only before its sync returned: before anything of the
- * command ran or was acknowledged; recovery treats the torn file as any unreadable one (moved to corrupt/, the command
- * ended Failed, saying so), and no later write can tear it, since those replace it atomically. The three
+ * Every file is written atomically (write a temporary sibling, fdatasync, rename, fsync the folder), but for the two
+ * that are written once, a command's first record in current/ and its result in the spool, which are created in
+ * place (writeNewFileSync: one journal commit instead of two, on every command's path). A crash can tear such a write
+ * only before its sync returned: for the record, before anything of the command ran or was acknowledged; for the
+ * result, before the spool held it (its record is still in current/). Recovery treats a torn file as any unreadable
+ * one (moved to corrupt/; the command ends Failed, saying so), and no later write can tear it, since those replace
+ * files atomically. The three
  * writes on every command's path (accepted, started, ended) are made with synchronous system calls: the
  * acknowledgement, the step and the result each wait for theirs anyway, and one uninterrupted run of calls
  * takes a millisecond or two where eight trips through the thread pool took tens on a loaded host (see
@@ -236,7 +238,7 @@ export class CommandStore {
   async saveCurrent(record: CommandRecord): Promise<void> {
     const id = record.command.commandId;
     if (this.index.get(id) === 'current') writeJsonFileSync(this.file('current', id), record);
-    else writeFirstRecord(this.file('current', id), record);
+    else writeNewOrReplace(this.file('current', id), record);
     this.written(id);
     this.accepted.delete(id);
     if (this.index.get(id) !== 'current') {
@@ -248,7 +250,7 @@ export class CommandStore {
   /** Ends a command: its result goes to the spool, then the earlier states are forgotten. */
   async complete(result: CommandResult): Promise<void> {
     const id = result.commandId;
-    writeJsonFileSync(this.resultFile(id), { version: FILE_VERSION, result } satisfies ResultFile);
+    writeNewOrReplace(this.resultFile(id), { version: FILE_VERSION, result } satisfies ResultFile);
     this.written(id);
     this.spooled.add(id);
     this.index.set(id, 'completed');
@@ -424,12 +426,15 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** A command's first record in current/, created in place; over a file left there (which nothing expects), atomically. */
-function writeFirstRecord(file: string, record: CommandRecord): void {
+/**
+ * A file written once (a command's first record in current/, its result in the spool), created in place; over a
+ * file left there (which nothing expects), atomically.
+ */
+function writeNewOrReplace(file: string, value: unknown): void {
   try {
-    writeNewJsonFileSync(file, record);
+    writeNewJsonFileSync(file, value);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    writeJsonFileSync(file, record);
+    writeJsonFileSync(file, value);
   }
 }
