@@ -7,26 +7,15 @@
  * both the control plane and the simulator, so CPU/wall near 100% means one core is the limit) and, with Mosquitto,
  * the broker's own CPU while the fleet registers and connects.
  */
-import { readFileSync } from 'node:fs';
 import { GetCommandInvocationCommand, ListCommandsCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { startFleet } from '../support/fleet-simulator.js';
+import { processCpuMs } from './process-cpu.js';
 import { mosquittoAvailable, startMosquitto, type MosquittoInstance } from '../support/mosquitto.js';
 
 function option(args: string[], name: string, fallback: string): string {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? (args[index + 1] ?? fallback) : fallback;
-}
-
-/** CPU time (ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
-  } catch {
-    return undefined;
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -23,6 +23,7 @@ import { registerAgent } from '@tender/agent';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, LiveProcess } from '../support/processes.js';
 import { runJsonChild } from './json-child.js';
+import { processCpuMs } from './process-cpu.js';
 import type { ClientResult, ClientSettings } from './run-command-client.js';
 
 const CLIENT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'run-command-client.js');
@@ -52,25 +53,16 @@ function bareSpawn(): Promise<number> {
   });
 }
 
-/** CPU time a process and its reaped children have used, in clock ticks (Linux), or undefined elsewhere. */
-async function cpuTicks(pid: number): Promise<number | undefined> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (stat === undefined) return undefined;
-  // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the
-  // 14th field of the line, stime the 15th, cutime and cstime the 16th and 17th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
-}
 
 /** Resolves once the process has used (almost) no CPU for a second, or after `timeoutMs` (saying so). */
 async function untilIdle(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = await cpuTicks(pid);
+  let last = processCpuMs(pid, { children: true });
   if (last === undefined) return; // not Linux: nothing to read
   while (Date.now() < deadline) {
     await sleep(1000);
-    const now = await cpuTicks(pid);
-    if (now === undefined || now - last <= 2) return;
+    const now = processCpuMs(pid, { children: true });
+    if (now === undefined || now - last <= 20) return;
     last = now;
   }
   console.log(`  (the agent was still busy ${timeoutMs / 1000} s after it came Online; measuring anyway)`);
