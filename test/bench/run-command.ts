@@ -121,8 +121,9 @@ export async function run(args: string[]): Promise<void> {
     console.log(`  Success seen by GetCommandInvocation`.padEnd(66) + summary(result.totals));
     if (result.agentSteps.length) console.log(`  the agent's own ExecutionStartDateTime → EndDateTime`.padEnd(66) + summary(result.agentSteps));
   } finally {
+    // A failure here must not hide the one that brought us here.
     await agent?.kill('SIGKILL').catch(() => undefined);
-    await cp.stop();
+    await cp.stop().catch((error: unknown) => console.error(`(could not stop the control plane cleanly: ${(error as Error).message})`));
     await fs.rm(work, { recursive: true, force: true });
   }
 }

@@ -162,6 +162,22 @@ for (const kind of LINKS) {
       assert.equal(handled[0]?.type, 'will');
       assert.deepEqual(handled[0]?.body, { sid: 'session-1' });
     });
+
+    // Last: it stops the gateway.
+    it('on stop, waits for the handling of the messages it has taken (a control plane stopping mid-write)', async () => {
+      let started = false;
+      let finished = false;
+      gateway.on('slow', async () => {
+        started = true;
+        await sleep(300);
+        finished = true;
+      });
+      const agent = await connectAgent();
+      await agent.client.publishAsync(topics.up(AGENT), signedByAgent('slow', {}), { qos: 1 });
+      await waitFor(() => started, 'the slow handler started');
+      await gateway.stop();
+      assert.equal(finished, true, 'stop() returned only after the handler ended');
+    });
   });
 }
 

@@ -33,6 +33,8 @@ export type MessageHandler = (message: Message, instanceId: string) => Promise<v
  */
 export class Gateway {
   private started = false;
+  /** Messages being handled (receive() never rejects: a handler's failure is logged there). */
+  private readonly handling = new Set<Promise<void>>();
   private readonly guard: ReplayGuard;
   private readonly handlers = new Map<string, MessageHandler>();
 
@@ -45,7 +47,11 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    await this.options.link.start((topic, payload) => void this.receive(topic, payload));
+    await this.options.link.start((topic, payload) => {
+      const handling = this.receive(topic, payload);
+      this.handling.add(handling);
+      void handling.finally(() => this.handling.delete(handling));
+    });
     this.started = true;
   }
 
@@ -98,8 +104,10 @@ export class Gateway {
     return message;
   }
 
+  /** Stops taking messages, then waits for the handling of those already taken (their writes, say) to end. */
   async stop(): Promise<void> {
     this.started = false;
     await this.options.link.stop();
+    await Promise.allSettled([...this.handling]);
   }
 }
