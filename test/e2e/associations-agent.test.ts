@@ -320,11 +320,8 @@ describe('State Manager, whole: the control plane\'s API → a real agent proces
     ports = { httpPort: Number(new URL(cp.running.endpoint).port), mqttPort: Number(new URL(cp.running.agentBrokerUrl).port) };
     // This suite is about its own associations: the default inventory association goes first.
     for (const association of (await cp.ssm.send(new ListAssociationsCommand({}))).Associations ?? []) await cp.ssm.send(new DeleteAssociationCommand({ AssociationId: association.AssociationId }));
-    const activation = await cp.createActivation();
     const stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     const identityFile = path.join(stateDir, 'identity.json');
     const file = JSON.parse(await fs.readFile(identityFile, 'utf8')) as { transport: { settings: Record<string, unknown> } };
     file.transport.settings.backoff = { baseMs: 200, capMs: 1000 };

@@ -8,7 +8,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AptSandbox } from '../support/apt-repository.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
+import { AGENT_BIN, eventually, LiveProcess } from '../support/processes.js';
 
 interface SentLine {
   msg: string;
@@ -67,11 +67,8 @@ describe('Inventory end to end: agent process → control plane, checksum first'
     await apt.install('fleetbase');
 
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
-    const activation = await cp.createActivation();
     const stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     // The agent reads the isolated root's dpkg database (the test hook), uploads without jitter, gathers at start.
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-jitter-seconds', '0'], { TENDER_INVENTORY_DPKG_ADMINDIR: apt.adminDir });
   });

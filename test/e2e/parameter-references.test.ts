@@ -22,7 +22,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
+import { AGENT_BIN, eventually, LiveProcess } from '../support/processes.js';
 
 // Letters and digits only, so the test can splice it into shell text without quoting worries.
 const SECRET = `Pw${randomBytes(12).toString('hex')}`;
@@ -67,11 +67,8 @@ describe('Parameter Store references in SendCommand, end to end', function () {
     recorder.on('message', (_topic, payload) => traffic.push(Buffer.from(payload)));
     await recorder.subscribeAsync('#', { qos: 1 });
 
-    const activation = await cp.createActivation();
     stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
     await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
 

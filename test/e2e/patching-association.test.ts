@@ -17,7 +17,7 @@ import {
   ListAssociationsCommand,
 } from '@aws-sdk/client-ssm';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
+import { AGENT_BIN, eventually, LiveProcess } from '../support/processes.js';
 
 /** A test-only provider plugin: one missing security update, nothing else; it touches nothing on the host. */
 const TEST_PROVIDER = `
@@ -63,11 +63,8 @@ describe('Patch Manager: an association of AWS-RunPatchBaseline on a real agent'
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
     // Only this test's association: the default inventory association goes first.
     for (const association of (await cp.ssm.send(new ListAssociationsCommand({}))).Associations ?? []) await cp.ssm.send(new DeleteAssociationCommand({ AssociationId: association.AssociationId }));
-    const activation = await cp.createActivation();
     const stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     // No package manager on the agent's PATH: the bundled providers (apt, dnf) stand aside for the test provider.
     const emptyPath = path.join(work, 'empty-path');
     await fs.mkdir(emptyPath);

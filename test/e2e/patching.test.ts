@@ -97,11 +97,8 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     await fs.writeFile(path.join(plugin, 'index.js'), TEST_PROVIDER);
 
     cp = await startTestControlPlane({ heartbeatSeconds: 5, config: { patchSnapshotLifetimeSeconds: 4 } });
-    const activation = await cp.createActivation();
     const stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     await cp.ssm.send(new AddTagsToResourceCommand({ ResourceType: 'ManagedInstance', ResourceId: instanceId, Tags: [{ Key: 'Patch Group', Value: 'e2e-web' }] }));
     // The agent's PATH finds no package manager, so that the bundled providers (apt, dnf) stand aside and the test
     // provider (which names dpkg-query by its full path) serves this host.
@@ -235,11 +232,8 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     await apt.addSuitePackage('fleet-security', 'bash', '99.0-tender1', { priority: 'required', section: 'shells' });
     const hostStatus = () => fs.readFile('/var/lib/dpkg/status').then((bytes) => createHash('sha256').update(bytes).digest('hex'));
     const before = await hostStatus();
-    const activation = await cp.createActivation();
     const stateDir = path.join(work, 'apt-agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    const aptInstance = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    const aptInstance = await cp.registerAgent(stateDir);
     aptAgent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0', '--inventory-jitter-seconds', '0'], apt.env);
     await eventually(async () => (await cp.describe(aptInstance))?.PingStatus === 'Online' || undefined, 'the apt agent to come online', 30_000);
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateDocumentCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, REPO_ROOT, runCli } from '../support/processes.js';
+import { AGENT_BIN, eventually, LiveProcess, REPO_ROOT } from '../support/processes.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'packages/agent/test/fixtures/plugins');
 
@@ -34,11 +34,8 @@ describe('plugins on first use, end to end: a real agent process imports a plugi
   before(async () => {
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-lazy-plugins-'));
-    const activation = await cp.createActivation();
     const stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--plugin', path.join(FIXTURES, 'lazy-action'), '--plugin', path.join(FIXTURES, 'broken-action')]);
     await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
   });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
+import { AGENT_BIN, eventually, LiveProcess } from '../support/processes.js';
 
 
 /**
@@ -32,11 +32,8 @@ describe('Run Command delivery timeout end to end', function () {
   before(async () => {
     cp = await startTestControlPlane({ heartbeatSeconds: 5, now: () => new Date(Date.now() + shiftMs) });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-delivery-'));
-    const activation = await cp.createActivation();
     stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     await startAgent();
   });
   afterEach(() => {

@@ -26,11 +26,8 @@ describe('Run Command end to end: SendCommand → agent process → result', fun
   before(async () => {
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-run-'));
-    const activation = await cp.createActivation();
     stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
     await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
   });

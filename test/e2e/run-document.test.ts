@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CreateDocumentCommand, ListCommandInvocationsCommand, SendCommandCommand, UpdateDocumentCommand, type CommandInvocation } from '@aws-sdk/client-ssm';
 import { readAudit } from '../support/audit-file.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, runCli } from '../support/processes.js';
+import { AGENT_BIN, eventually, LiveProcess } from '../support/processes.js';
 
 const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
 
@@ -43,11 +43,8 @@ describe('Run Command end to end: AWS-RunDocument, aws:runDocument and aws:downl
   before(async () => {
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-rundoc-'));
-    const activation = await cp.createActivation();
     const stateDir = path.join(work, 'agent');
-    const registered = await runCli(AGENT_BIN, ['register', '--endpoint', cp.running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
-    assert.equal(registered.code, 0, registered.stderr);
-    instanceId = (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
     await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
     await create('Nested-Greeter', greeter('hello'));

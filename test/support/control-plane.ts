@@ -5,7 +5,7 @@ import { CreateActivationCommand, DescribeInstanceInformationCommand, GetCommand
 import { SERVER_DEFAULTS, startControlPlane, type RunningControlPlane, type ServerConfig } from '@tender/server';
 import { pino } from 'pino';
 import type { MosquittoInstance } from './mosquitto.js';
-import { eventually } from './processes.js';
+import { AGENT_BIN, eventually, runCli } from './processes.js';
 
 /** The statuses an invocation ends in. */
 const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
@@ -17,6 +17,11 @@ export interface TestControlPlane {
   admin: { accessKeyId: string; secretAccessKey: string };
   createActivation(options?: { limit?: number; expiresInMs?: number; name?: string; tags?: Array<{ Key: string; Value: string }> }): Promise<{ id: string; code: string }>;
   describe(instanceId: string): Promise<InstanceInformation | undefined>;
+  /**
+   * A new activation (with `activation`'s options), then `tender-agent register --json` into `stateDir`, as an
+   * operator would; fails the test with the CLI's error output unless it exits 0. Resolves to the instance id.
+   */
+  registerAgent(stateDir: string, activation?: Parameters<TestControlPlane['createActivation']>[0]): Promise<string>;
   /** GetCommandInvocation once the invocation has ended (Success, Failed, Cancelled, TimedOut); bounded wait. */
   finished(commandId: string, instanceId: string, timeoutMs?: number): Promise<GetCommandInvocationCommandOutput>;
   stop(): Promise<void>;
@@ -61,7 +66,7 @@ export async function startTestControlPlane(
   const running = await startControlPlane(config, { logger, ...(options.now ? { now: options.now } : {}) });
   const admin = await readAdminKey(running.credentialsFile);
   const ssm = new SSMClient({ region: running.region, endpoint: running.endpoint, credentials: admin, maxAttempts: 1 });
-  return {
+  const plane: TestControlPlane = {
     running,
     dataDir,
     ssm,
@@ -71,6 +76,12 @@ export async function startTestControlPlane(
         new CreateActivationCommand({ IamRole: 'TestRole', RegistrationLimit: limit, ExpirationDate: new Date((options.now?.() ?? new Date()).getTime() + expiresInMs), DefaultInstanceName: name, Tags: tags }),
       );
       return { id: result.ActivationId ?? '', code: result.ActivationCode ?? '' };
+    },
+    async registerAgent(stateDir, activationOptions) {
+      const activation = await plane.createActivation(activationOptions);
+      const registered = await runCli(AGENT_BIN, ['register', '--endpoint', running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
+      if (registered.code !== 0) throw new Error(`tender-agent register exited with ${registered.code}: ${registered.stderr}`);
+      return (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
     },
     async describe(instanceId: string) {
       const result = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }));
@@ -88,4 +99,5 @@ export async function startTestControlPlane(
       if (!options.dataDir) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+  return plane;
 }
