@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginError, type Logger, type PatchProviderContext } from '@tender/plugin-api';
+import type { Logger, PatchProviderContext } from '@tender/plugin-api';
 import { stepFixture } from '@tender/plugin-api/testing';
 import { BUNDLED_PLUGINS, discoverPlugins, loadPlugins, PluginCatalog } from '../src/index.js';
+import { assertPluginError, fixtureImports } from './fixtures/plugin-assertions.js';
 import { document22, makeCommand, openRunner, shellStep, tempDir, unix } from './fixtures/runner/harness.js';
 
 // The fixtures are plain JS and JSON, which tsc does not copy: reach them in the source tree from dist/test/.
@@ -13,7 +14,7 @@ const fixture = (name: string): string => path.join(FIXTURES, name);
 
 /** Every fixture's index.js pushes its folder name here when it is imported (i.e. when its code runs). */
 function importCount(name: string): number {
-  return ((globalThis as { tenderFixtureImports?: string[] }).tenderFixtureImports ?? []).filter((entry) => entry === name).length;
+  return fixtureImports().filter((entry) => entry === name).length;
 }
 
 function recordingLogger(): Logger & { errors: Array<{ message: string; fields?: Record<string, unknown> }> } {
@@ -21,15 +22,6 @@ function recordingLogger(): Logger & { errors: Array<{ message: string; fields?:
   return { errors, debug() {}, info() {}, warn() {}, error: (message, fields) => errors.push({ message, ...(fields ? { fields } : {}) }) };
 }
 
-async function assertPluginError(promise: Promise<unknown>, plugin: string, ...patterns: RegExp[]): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof PluginError, `expected a PluginError, got ${String(error)}`);
-    assert.equal(error.plugin, plugin);
-    assert.ok(error.message.startsWith(`plugin ${plugin}: `), `the message names the plugin: ${error.message}`);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 const providerContext: PatchProviderContext = {
   signal: new AbortController().signal,

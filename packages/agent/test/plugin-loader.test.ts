@@ -3,8 +3,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PLUGIN_API_VERSION, PluginError, type Logger, type TransportStatus } from '@tender/plugin-api';
+import { PLUGIN_API_VERSION, type Logger, type TransportStatus } from '@tender/plugin-api';
 import { loadPlugins } from '../src/index.js';
+import { assertPluginError, fixtureImports } from './fixtures/plugin-assertions.js';
 
 // The fixtures are plain JS and JSON, which tsc does not copy: reach them in the source tree from dist/test/.
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/plugins');
@@ -12,22 +13,9 @@ const fixture = (name: string): string => path.join(FIXTURES, name);
 const REPO_ROOT = path.resolve(FIXTURES, '../../../../..');
 
 /** Every fixture's index.js pushes its folder name here when it is imported (i.e. when its code runs). */
-function imported(): readonly string[] {
-  return (globalThis as { tenderFixtureImports?: string[] }).tenderFixtureImports ?? [];
-}
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Assert that `promise` rejects with a PluginError for `plugin` whose message matches every pattern. */
-async function assertRefused(promise: Promise<unknown>, plugin: string, ...patterns: RegExp[]): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof PluginError, `expected a PluginError, got ${String(error)}`);
-    assert.equal(error.plugin, plugin);
-    assert.ok(error.message.startsWith(`plugin ${plugin}: `), `the message names the plugin: ${error.message}`);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 describe('agent: plugin loader', () => {
   it('loads a good plugin from a path, and its transport works', async () => {
@@ -38,7 +26,7 @@ describe('agent: plugin loader', () => {
     assert.equal(loaded.manifest.version, '1.0.0');
     assert.deepEqual(loaded.manifest.provides.transports, ['loopback']);
     assert.equal(loaded.dir, fixture('good-transport'));
-    assert.ok(imported().includes('good-transport'));
+    assert.ok(fixtureImports().includes('good-transport'));
 
     const factory = loaded.plugin.transports?.loopback;
     assert.ok(factory, 'the plugin provides the loopback transport');
@@ -70,35 +58,35 @@ describe('agent: plugin loader', () => {
 
   describe('refuses a bad plugin, naming it and the reason', () => {
     it('a range that does not cover the running API, before importing its code', async () => {
-      await assertRefused(
+      await assertPluginError(
         loadPlugins({ paths: [fixture('wrong-range')] }),
         'tender-fixture-wrong-range',
         /supports plugin API \^2\.0\.0/,
         new RegExp(`offers ${PLUGIN_API_VERSION.replace(/\./g, '\\.')}`),
       );
-      assert.ok(!imported().includes('wrong-range'), 'its code was not run');
+      assert.ok(!fixtureImports().includes('wrong-range'), 'its code was not run');
       // The same plugin on a Tender that offers 2.x loads (and only now runs): the import marker works.
       const [loaded] = await loadPlugins({ paths: [fixture('wrong-range')] }, { apiVersion: '2.1.0', platform: process.platform });
       assert.equal(loaded?.manifest.name, 'tender-fixture-wrong-range');
-      assert.ok(imported().includes('wrong-range'));
+      assert.ok(fixtureImports().includes('wrong-range'));
     });
 
     it('a plugin for another platform, before importing its code', async function () {
       if (process.platform === 'win32') this.skip(); // the fixture is made for win32
-      await assertRefused(loadPlugins({ paths: [fixture('other-platform')] }), 'tender-fixture-other-platform', new RegExp(`runs on win32, not on ${process.platform}`));
-      assert.ok(!imported().includes('other-platform'), 'its code was not run');
+      await assertPluginError(loadPlugins({ paths: [fixture('other-platform')] }), 'tender-fixture-other-platform', new RegExp(`runs on win32, not on ${process.platform}`));
+      assert.ok(!fixtureImports().includes('other-platform'), 'its code was not run');
     });
 
     it('a default export that is not definePlugin({...})', async () => {
-      await assertRefused(loadPlugins({ paths: [fixture('not-defined')] }), 'tender-fixture-not-defined', /does not export default definePlugin\(\{\.\.\.\}\)/, /not-defined[/\\]index\.js/);
+      await assertPluginError(loadPlugins({ paths: [fixture('not-defined')] }), 'tender-fixture-not-defined', /does not export default definePlugin\(\{\.\.\.\}\)/, /not-defined[/\\]index\.js/);
     });
 
     it('a definePlugin() name that differs from the package name', async () => {
-      await assertRefused(loadPlugins({ paths: [fixture('name-mismatch')] }), 'tender-fixture-name-mismatch', /definePlugin\(\) name is tender-fixture-some-other-name, not its package name/);
+      await assertPluginError(loadPlugins({ paths: [fixture('name-mismatch')] }), 'tender-fixture-name-mismatch', /definePlugin\(\) name is tender-fixture-some-other-name, not its package name/);
     });
 
     it('a transport it exports without declaring it', async () => {
-      await assertRefused(
+      await assertPluginError(
         loadPlugins({ paths: [fixture('undeclared-transport')] }),
         'tender-fixture-undeclared-transport',
         /provides transport sneaky without declaring it in tender\.provides\.transports/,
@@ -106,16 +94,16 @@ describe('agent: plugin loader', () => {
     });
 
     it('an entry that throws when imported, with the error it threw', async () => {
-      await assertRefused(loadPlugins({ paths: [fixture('broken-entry')] }), 'tender-fixture-broken-entry', /its entry .*broken-entry[/\\]index\.js failed to load/, /exploded while being imported/);
+      await assertPluginError(loadPlugins({ paths: [fixture('broken-entry')] }), 'tender-fixture-broken-entry', /its entry .*broken-entry[/\\]index\.js failed to load/, /exploded while being imported/);
     });
 
     it('a folder that is not a package, naming the folder', async () => {
       const missing = path.join(os.tmpdir(), `tender-no-such-plugin-${process.pid}`);
-      await assertRefused(loadPlugins({ paths: [missing] }), missing, /cannot read .*package\.json/);
+      await assertPluginError(loadPlugins({ paths: [missing] }), missing, /cannot read .*package\.json/);
     });
 
     it('a bad plugin among good ones fails the whole load', async () => {
-      await assertRefused(loadPlugins({ paths: [fixture('good-empty'), fixture('name-mismatch')] }), 'tender-fixture-name-mismatch', /not its package name/);
+      await assertPluginError(loadPlugins({ paths: [fixture('good-empty'), fixture('name-mismatch')] }), 'tender-fixture-name-mismatch', /not its package name/);
     });
   });
 
@@ -123,29 +111,29 @@ describe('agent: plugin loader', () => {
     // In each pair the clashing fixture comes first, so a loader that imported plugins before checking for
     // clashes would have run its code (and set its import marker) by the time the clash is found.
     it('two plugins with the same package name', async () => {
-      await assertRefused(
+      await assertPluginError(
         loadPlugins({ paths: [fixture('clash-name'), fixture('good-transport')] }),
         'tender-fixture-good-transport',
         /the plugin name tender-fixture-good-transport is already provided by plugin tender-fixture-good-transport/,
         /remove one of them/,
       );
-      assert.ok(!imported().includes('clash-name'), 'the clashing plugin was not imported');
+      assert.ok(!fixtureImports().includes('clash-name'), 'the clashing plugin was not imported');
     });
 
     it('two plugins that provide the same transport', async () => {
-      await assertRefused(
+      await assertPluginError(
         loadPlugins({ paths: [fixture('clash-transport'), fixture('good-transport')] }),
         'tender-fixture-good-transport',
         /transport loopback is already provided by plugin tender-fixture-clash-transport/,
       );
-      assert.ok(!imported().includes('clash-transport'), 'the clashing plugin was not imported');
+      assert.ok(!fixtureImports().includes('clash-transport'), 'the clashing plugin was not imported');
       // In the other order, the other one is refused.
-      await assertRefused(
+      await assertPluginError(
         loadPlugins({ paths: [fixture('good-transport'), fixture('clash-transport')] }),
         'tender-fixture-clash-transport',
         /transport loopback is already provided by plugin tender-fixture-good-transport/,
       );
-      assert.ok(!imported().includes('clash-transport'));
+      assert.ok(!fixtureImports().includes('clash-transport'));
     });
   });
 
@@ -167,7 +155,7 @@ describe('agent: plugin loader', () => {
     });
 
     it('refuses a package that is not installed', async () => {
-      await assertRefused(loadPlugins({ packages: ['tender-plugin-does-not-exist'] }), 'tender-plugin-does-not-exist', /is not installed/);
+      await assertPluginError(loadPlugins({ packages: ['tender-plugin-does-not-exist'] }), 'tender-plugin-does-not-exist', /is not installed/);
     });
 
     it('finds tender-plugin-* and @scope/tender-plugin-* packages in a search folder, and nothing else', async () => {
