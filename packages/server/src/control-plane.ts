@@ -472,7 +472,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       compliance,
       retention,
       stateManager,
-      brokerConnection: { url: brokerConnection.url, username: brokerConnection.username, password: brokerConnection.password },
+      brokerConnection,
       stop: stopAll,
     };
   } catch (error) {

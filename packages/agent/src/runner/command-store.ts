@@ -237,11 +237,12 @@ export class CommandStore {
   /** Writes the record to current/ and, the first time, then removes the command from pending/. */
   async saveCurrent(record: CommandRecord): Promise<void> {
     const id = record.command.commandId;
-    if (this.index.get(id) === 'current') writeJsonFileSync(this.file('current', id), record);
-    else writeNewOrReplace(this.file('current', id), record);
+    const first = this.index.get(id) !== 'current';
+    if (first) writeNewOrReplace(this.file('current', id), record);
+    else writeJsonFileSync(this.file('current', id), record);
     this.written(id);
     this.accepted.delete(id);
-    if (this.index.get(id) !== 'current') {
+    if (first) {
       rmSync(this.file('pending', id), { force: true });
       this.index.set(id, 'current');
     }

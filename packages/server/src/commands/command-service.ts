@@ -831,23 +831,6 @@ export class CommandService {
     const finished = [...this.active].filter(([, command]) => isTerminalCommand(command.record.Status)).map(([id]) => id);
     await this.writes.flush();
     for (const id of finished) this.active.delete(id);
-    // A result's acknowledgement only lets the agent clear its spool: it goes after whatever else this write released
-    // (a GetCommandInvocation waiting to show that result, say) rather than ahead of it.
-    const acknowledgements = outbox.filter((message) => message.type === 'result-ack');
-    if (acknowledgements.length > 0) {
-      const deferred: Promise<void> = new Promise<void>((resolve) =>
-        setImmediate(() => {
-          this.sendAll(acknowledgements);
-          resolve();
-        }),
-      ).finally(() => this.sending.delete(deferred));
-      this.sending.add(deferred);
-    }
-    this.sendAll(outbox.filter((message) => message.type !== 'result-ack'));
-  }
-
-  /** Hands messages to the gateway; failures are logged (the records say what is owed, and it is sent again). */
-  private sendAll(outbox: readonly Outgoing[]): void {
     for (const message of outbox) {
       let attempt: Promise<unknown>;
       try {
