@@ -18,7 +18,8 @@ export interface ClientSettings {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
-  instanceId: string;
+  /** The agents to run commands on, in turn (run i goes to instanceIds[i % length]). */
+  instanceIds: string[];
   broker: { url: string; username: string; password: string };
   runs: number;
   warmups: number;
@@ -47,7 +48,7 @@ async function main(settings: ClientSettings): Promise<ClientResult> {
     observer.once('connect', () => resolve());
     observer.once('error', reject);
   });
-  await observer.subscribeAsync([topics.up(settings.instanceId), topics.down(settings.instanceId)], { qos: 0 });
+  await observer.subscribeAsync(settings.instanceIds.flatMap((id) => [topics.up(id), topics.down(id)]), { qos: 0 });
   const wire = new Map<string, Map<string, number>>(); // commandId → message type → first seen
   const resulted = new Map<string, () => void>(); // commandId → wake the reader once its result is seen
   observer.on('message', (_topic, payload) => {
@@ -78,16 +79,16 @@ async function main(settings: ClientSettings): Promise<ClientResult> {
       resulted.set(commandId, done);
     });
 
-  const roundTrip = async () => {
+  const roundTrip = async (instanceId: string) => {
     const started = performance.now();
-    const sent = await ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [settings.instanceId], Parameters: { commands: ['echo hi'] } }));
+    const sent = await ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [instanceId], Parameters: { commands: ['echo hi'] } }));
     const sendReturned = performance.now();
     const commandId = sent.Command?.CommandId ?? '';
     const by = started + RUN_TIMEOUT_MS;
     // GetCommandInvocation answers only once what it shows is stored; a call made at once would find Pending.
     if (settings.pollMs === 0) await resultSent(commandId, 50);
     for (;;) {
-      const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: settings.instanceId })).catch(() => undefined);
+      const invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch(() => undefined);
       const status = invocation?.Status ?? '';
       if (FINAL.has(status)) {
         const done = performance.now();
@@ -103,10 +104,11 @@ async function main(settings: ClientSettings): Promise<ClientResult> {
   };
 
   try {
-    for (let i = 0; i < settings.warmups; i++) await roundTrip(); // JIT, document cache, sockets
+    const ids = settings.instanceIds;
+    for (let i = 0; i < settings.warmups * ids.length; i++) await roundTrip(ids[i % ids.length]!); // JIT, document cache, sockets
     const result: ClientResult = { totals: [], sendCalls: [], agentSteps: [], offsets: {} };
-    for (let i = 0; i < settings.runs && Date.now() < deadline; i++) {
-      const r = await roundTrip();
+    for (let i = 0; i < settings.runs * ids.length && Date.now() < deadline; i++) {
+      const r = await roundTrip(ids[i % ids.length]!);
       result.totals.push(r.total);
       result.sendCalls.push(r.sendCall);
       if (Number.isFinite(r.agentStep)) result.agentSteps.push(r.agentStep);

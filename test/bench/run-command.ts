@@ -13,6 +13,11 @@
  *
  * Where the time goes, measured cheaply: the observer stamps when each message crosses the broker; the invocation's
  * own ExecutionStartDateTime/EndDateTime give the agent's view of the step. The observer only listens.
+ *
+ * `--versus <checkout>` compares this agent with another build's (a built checkout or worktree of Tender): both
+ * agents register with this control plane and the commands alternate between them, so that each pair of runs
+ * shares the minutes they ran in (on a shared VM, separate runs minutes apart differ by more than most changes).
+ * It compares agents only: the control plane, broker and client are this build's for both.
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -31,6 +36,11 @@ const CLIENT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'r
 function option(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(`--${name}`);
   return index >= 0 ? Number(args[index + 1]) : fallback;
+}
+
+function textOption(args: string[], name: string): string | undefined {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? args[index + 1] : undefined;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -71,6 +81,15 @@ async function untilIdle(pid: number, timeoutMs: number): Promise<void> {
 export async function run(args: string[]): Promise<void> {
   const runs = option(args, 'runs', 200);
   const pollMs = option(args, 'poll-ms', 0);
+  const versus = textOption(args, 'versus');
+  const agents = [{ label: 'this build', bin: AGENT_BIN }];
+  if (versus !== undefined) {
+    const bin = path.resolve(versus, 'bin', 'tender-agent.js');
+    await fs.access(bin).catch(() => {
+      throw new Error(`--versus ${versus}: no built Tender checkout there (${bin} is missing)`);
+    });
+    agents.push({ label: path.basename(path.resolve(versus)), bin });
+  }
 
   // Baseline first, while nothing else runs.
   const spawns: number[] = [];
@@ -79,21 +98,26 @@ export async function run(args: string[]): Promise<void> {
 
   const cp = await startTestControlPlane({ heartbeatSeconds: 60 });
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-rc-'));
-  let agent: LiveProcess | undefined;
+  const started: LiveProcess[] = [];
   try {
-    const activation = await cp.createActivation({ limit: 1 });
-    const stateDir = path.join(work, 'agent');
-    const { instanceId } = await registerAgent({ endpoint: cp.running.endpoint, activationId: activation.id, activationCode: activation.code, stateDir });
-    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
-    const onlineBy = Date.now() + 30_000;
-    while ((await cp.describe(instanceId))?.PingStatus !== 'Online') {
-      if (Date.now() > onlineBy) throw new Error(`the agent did not come Online within 30 s:\n${agent.output}`);
-      await sleep(50);
+    const activation = await cp.createActivation({ limit: agents.length });
+    const instanceIds: string[] = [];
+    for (const [index, { bin }] of agents.entries()) {
+      const stateDir = path.join(work, `agent-${index}`);
+      const { instanceId } = await registerAgent({ endpoint: cp.running.endpoint, activationId: activation.id, activationCode: activation.code, stateDir });
+      const agent = new LiveProcess(bin, ['start', '--state-dir', stateDir]);
+      started.push(agent);
+      instanceIds.push(instanceId);
+      const onlineBy = Date.now() + 30_000;
+      while ((await cp.describe(instanceId))?.PingStatus !== 'Online') {
+        if (Date.now() > onlineBy) throw new Error(`the agent did not come Online within 30 s:\n${agent.output}`);
+        await sleep(50);
+      }
     }
 
     // A fresh agent gathers its inventory at start (seconds of CPU, with dpkg and friends): measured alongside, it
     // would be in the figures, and under `chrt -f` it could even starve the client's connection to the broker.
-    await untilIdle(agent.pid, 60_000);
+    for (const agent of started) await untilIdle(agent.pid, 60_000);
 
     const conn = cp.running.brokerConnection;
     const result = await runJsonChild<ClientResult>(CLIENT_SCRIPT, 'TENDER_RC_CLIENT', {
@@ -101,7 +125,7 @@ export async function run(args: string[]): Promise<void> {
       region: cp.running.region,
       accessKeyId: cp.admin.accessKeyId,
       secretAccessKey: cp.admin.secretAccessKey,
-      instanceId,
+      instanceIds,
       broker: { url: conn.url, username: conn.username, password: conn.password },
       runs,
       warmups: 5,
@@ -109,6 +133,16 @@ export async function run(args: string[]): Promise<void> {
       timeoutMs: TOTAL_TIMEOUT_MS,
     } satisfies ClientSettings, 'the client');
     const reading = pollMs > 0 ? `GetCommandInvocation polled every ${pollMs} ms` : 'GetCommandInvocation called when the result crosses the broker';
+    if (agents.length > 1) {
+      // Run i went to agent i % n: each pair of neighbouring runs is one comparison.
+      const byAgent = agents.map((_, a) => result.totals.filter((_, i) => i % agents.length === a));
+      console.log(`SendCommand → Success for 'echo hi', ${agents.length} agent processes taking turns, ${result.totals.length} runs (${reading}):`);
+      for (const [a, { label }] of agents.entries()) console.log(`  round trip, ${label.padEnd(24)} ${summary(byAgent[a]!)}`);
+      const pairs = byAgent[0]!.map((value, i) => value - (byAgent[1]![i] ?? NaN)).filter(Number.isFinite);
+      const sorted = [...pairs].sort((x, y) => x - y);
+      console.log(`  this build minus ${agents[1]!.label}, pair by pair: median ${percentile(sorted, 50).toFixed(1)} ms, mean ${(pairs.reduce((x, y) => x + y, 0) / pairs.length).toFixed(1)} ms over ${pairs.length} pairs`);
+      return;
+    }
     console.log(`SendCommand → Success for 'echo hi', one agent process, ${result.totals.length} runs (client in its own process; ${reading}):`);
     console.log(`  round trip                       ${summary(result.totals)}   goal p50 < 20 ms`);
     console.log(`  bare spawn /bin/sh -c 'echo hi'  ${summary(spawns)}   (${spawns.length} spawns, the control plane's process)`);
@@ -122,7 +156,7 @@ export async function run(args: string[]): Promise<void> {
     if (result.agentSteps.length) console.log(`  the agent's own ExecutionStartDateTime → EndDateTime`.padEnd(66) + summary(result.agentSteps));
   } finally {
     // A failure here must not hide the one that brought us here.
-    await agent?.kill('SIGKILL').catch(() => undefined);
+    for (const agent of started) await agent.kill('SIGKILL').catch(() => undefined);
     await cp.stop().catch((error: unknown) => console.error(`(could not stop the control plane cleanly: ${(error as Error).message})`));
     await fs.rm(work, { recursive: true, force: true });
   }

@@ -7,7 +7,8 @@ import { document22, makeCommand, openRunner, tempDir, type TestRunner } from '.
 
 /**
  * An action's prepare() is a head start that overlaps the save of the step's record: called before that save, with
- * the context run() then gets; run() only once the record is on disk, and never when it could not be saved.
+ * the context run() then gets and the step's orchestration folder in place; run() only once the record is on disk,
+ * and never when it could not be saved.
  */
 describe('agent runner: an action gets ready while its step is saved (prepare)', function () {
   this.timeout(20_000);
@@ -45,11 +46,11 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
     await fs.rm(stateDir, { recursive: true, force: true });
   });
 
-  it('calls prepare() before the record is saved (and before the step\'s folders are made), and run() after it with the same step', async () => {
+  it('calls prepare() before the record is saved (its orchestration folder made, for it to write into), and run() after it with the same step', async () => {
     const command = makeCommand(document22([step]));
     t = await openRunner(stateDir, { actions: actionsFromMap({ 'test:watching': watching(() => command.commandId) }) });
     assert.equal((await t.run(command)).status, 'Success');
-    assert.deepEqual(calls, ['prepare: record saved false, step folder made false', 'run: record saved true, same step true']);
+    assert.deepEqual(calls, ['prepare: record saved false, step folder made true', 'run: record saved true, same step true']);
   });
 
   it('never calls run() when the record cannot be saved (prepare() was only a head start)', async () => {
@@ -61,7 +62,7 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
       await fs.writeFile(dir, 'not a folder');
     }
     await assert.rejects(t.runner.accept(command), /could not save or read this command's state/);
-    assert.deepEqual(calls, ['prepare: record saved false, step folder made false']);
+    assert.deepEqual(calls, ['prepare: record saved false, step folder made true']);
   });
 
   it('runs the step as usual when prepare() throws, and says so in the log', async () => {

@@ -3,7 +3,8 @@ import { environmentValue } from './environment.js';
 import { findExecutable } from './find-executable.js';
 import { resolveOptions, type ScriptActionOptions } from './options.js';
 import { PWSH_NOT_FOUND, powerShellCommand } from './powershell-command.js';
-import { runScriptStep } from './script-step.js';
+import { PreparedScripts } from './script-file.js';
+import { prepareScriptFile, runScriptStep } from './script-step.js';
 
 export const RUN_POWERSHELL_SCRIPT = 'aws:runPowerShellScript';
 
@@ -13,16 +14,19 @@ export const RUN_POWERSHELL_SCRIPT = 'aws:runPowerShellScript';
  */
 export function createPowerShellScriptAction(options?: ScriptActionOptions): ActionHandler {
   const resolved = resolveOptions(options);
+  const script = { scriptName: '_script.ps1', bom: true, scripts: new PreparedScripts() };
   return {
     description: 'runs a PowerShell script (runCommand) with powershell.exe on Windows, pwsh elsewhere',
+    prepare(step) {
+      prepareScriptFile(RUN_POWERSHELL_SCRIPT, step, script);
+    },
     run(context) {
       const platform = context.platform;
       return runScriptStep(
         RUN_POWERSHELL_SCRIPT,
         context,
         {
-          scriptName: '_script.ps1',
-          bom: true,
+          ...script,
           async command(scriptPath, env) {
             const pwsh = platform === 'win32'
               ? undefined

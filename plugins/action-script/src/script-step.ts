@@ -1,12 +1,12 @@
-import type { ActionContext, ActionResult } from '@tender/plugin-api';
+import type { ActionContext, ActionResult, PreparedStep } from '@tender/plugin-api';
 import { abortReasonOf } from '@tender/plugin-api';
-import { mergeEnvironment } from './environment.js';
+import { agentEnvironment, mergeEnvironment } from './environment.js';
 import { NO_EXIT_CODE } from './exit-codes.js';
 import { parseScriptInputs, type ScriptInputs } from './inputs.js';
 import type { ResolvedScriptActionOptions } from './options.js';
 import { runScriptProcess } from './script-process.js';
 import { resultFromOutcome } from './script-result.js';
-import { writeScriptFile } from './script-file.js';
+import type { PreparedScripts } from './script-file.js';
 import { checkWorkingDirectory } from './working-directory.js';
 
 /** What differs between the shell and the PowerShell action: the script file and the interpreter. */
@@ -14,6 +14,8 @@ export interface Interpreter {
   scriptName: string;
   /** Whether the script file starts with a UTF-8 byte order mark. */
   bom: boolean;
+  /** The action's scripts written ahead by prepare (prepareScriptFile). */
+  scripts: PreparedScripts;
   /**
    * The command that runs the written script, or a reason why it cannot run here (a failed step, not a throw).
    * Receives the step's environment, whose PATH is the one to search.
@@ -45,10 +47,10 @@ export async function runScriptStep(
       return resultFromOutcome(action, { kind: 'aborted', reason: abortReasonOf(context.signal), started: false }, process.platform);
     }
 
-    const env = mergeEnvironment(process.env, context.env, process.platform);
+    const env = mergeEnvironment(agentEnvironment(), context.env, process.platform);
     let scriptPath: string;
     try {
-      scriptPath = await writeScriptFile(context.orchestrationDirectory, interpreter.scriptName, inputs.script, interpreter.bom);
+      scriptPath = interpreter.scripts.ensure(context.orchestrationDirectory, interpreter.scriptName, inputs.script, interpreter.bom);
     } catch (error) {
       return failed(`${action}: could not write the script into ${context.orchestrationDirectory}: ${(error as Error).message}`);
     }
@@ -70,4 +72,15 @@ export async function runScriptStep(
     context.logger.error(`${action} failed unexpectedly`, { error: (error as Error).message });
     return failed(`${action}: unexpected error: ${(error as Error).message}`);
   }
+}
+
+/**
+ * prepare(): writes the step's script into its orchestration folder ahead of run(), and returns the step's inputs,
+ * or undefined when they are invalid (run() then reports that). A write that fails throws; run() tries again.
+ */
+export function prepareScriptFile(action: string, step: PreparedStep, interpreter: Pick<Interpreter, 'scriptName' | 'bom' | 'scripts'>): ScriptInputs | undefined {
+  const parsed = parseScriptInputs(action, step.inputs);
+  if (!parsed.ok) return undefined;
+  interpreter.scripts.write(step.orchestrationDirectory, interpreter.scriptName, parsed.inputs.script, interpreter.bom);
+  return parsed.inputs;
 }

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { ActionHandler, PreparedStep } from '@tender/plugin-api';
-import { mergeEnvironment } from './environment.js';
+import { agentEnvironment, mergeEnvironment } from './environment.js';
 import { NO_EXIT_CODE } from './exit-codes.js';
-import { parseScriptInputs } from './inputs.js';
+import type { ScriptInputs } from './inputs.js';
 import { resolveOptions, type ScriptActionOptions } from './options.js';
 import { scriptSpawnOptions } from './script-process.js';
-import { runScriptStep } from './script-step.js';
+import { PreparedScripts } from './script-file.js';
+import { prepareScriptFile, runScriptStep } from './script-step.js';
 import { shellCommand } from './shell-command.js';
-import { warmShellSpawner } from './warm-shell.js';
+import { warmShellSpawner, type WarmShellSpawner } from './warm-shell.js';
 
 export const RUN_SHELL_SCRIPT = 'aws:runShellScript';
 const SCRIPT_NAME = '_script.sh';
@@ -18,10 +19,13 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
   // Steps start from a shell made ahead of time (warm-shell.ts), unless the caller brings its own spawner.
   const warm = options?.spawn ? undefined : warmShellSpawner(given.spawn);
   const resolved = warm ? { ...given, spawn: warm } : given;
+  const script = { scriptName: SCRIPT_NAME, bom: false, scripts: new PreparedScripts() };
   return {
     description: 'runs a shell script (runCommand) with /bin/sh, in its own process group',
     prepare(step) {
-      if (warm && step.platform !== 'win32') prepareShell(step, warm.prepareScript);
+      if (step.platform === 'win32') return;
+      const inputs = prepareScriptFile(RUN_SHELL_SCRIPT, step, script);
+      if (inputs && warm) prepareShell(step, inputs, warm.prepareScript);
     },
     run(context) {
       if (context.platform === 'win32') {
@@ -32,25 +36,19 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
           message: `${RUN_SHELL_SCRIPT} runs on Linux and macOS only; use aws:runPowerShellScript on Windows`,
         });
       }
-      return runScriptStep(
-        RUN_SHELL_SCRIPT,
-        context,
-        { scriptName: SCRIPT_NAME, bom: false, command: (scriptPath) => Promise.resolve(shellCommand(scriptPath)) },
-        resolved,
-      );
+      return runScriptStep(RUN_SHELL_SCRIPT, context, { ...script, command: (scriptPath) => Promise.resolve(shellCommand(scriptPath)) }, resolved);
     },
   };
 }
 
 /**
  * While the runner saves the step's record: have the `/bin/sh <script>` that run() will spawn started already, waiting
- * for its script (warm-shell.ts). Only for a script without `#!`, whose own interpreter is that sh; run() then spawns
+ * for its go (warm-shell.ts). Only for a script without `#!`, whose own interpreter is that sh; run() then spawns
  * exactly what is prepared here, from the same inputs, folder and environment, or the prepared shell is left unused.
  */
-function prepareShell(step: PreparedStep, prepareScript: (scriptPath: string, options: ReturnType<typeof scriptSpawnOptions>) => void): void {
-  const parsed = parseScriptInputs(RUN_SHELL_SCRIPT, step.inputs);
-  if (!parsed.ok || parsed.inputs.script.startsWith('#!')) return;
-  const env = mergeEnvironment(process.env, step.env, process.platform);
-  const cwd = parsed.inputs.workingDirectory ?? step.orchestrationDirectory;
+function prepareShell(step: PreparedStep, inputs: ScriptInputs, prepareScript: WarmShellSpawner['prepareScript']): void {
+  if (inputs.script.startsWith('#!')) return;
+  const env = mergeEnvironment(agentEnvironment(), step.env, process.platform);
+  const cwd = inputs.workingDirectory ?? step.orchestrationDirectory;
   prepareScript(path.join(step.orchestrationDirectory, SCRIPT_NAME), scriptSpawnOptions(cwd, env));
 }

@@ -1,6 +1,7 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { agentEnvironment } from './environment.js';
 import type { Spawner } from './spawner.js';
 import { quoteForSh } from './shell-command.js';
 
@@ -29,7 +30,7 @@ const SHELL_OWN = ['PWD', 'OLDPWD', 'SHLVL', '_'];
  */
 export function warmShellSpawner(spawn: Spawner): WarmShellSpawner {
   if (process.platform === 'win32') return Object.assign((...args: Parameters<Spawner>) => spawn(...args), { prepareScript: () => undefined });
-  let warm: { child: ChildProcess; env: Record<string, string> } | undefined;
+  let warm: { child: ChildProcess; env: Readonly<Record<string, string>> } | undefined;
   let warming: NodeJS.Immediate | undefined;
   /** Shells started by prepareScript(), by the spawn they stand for, until it comes or they expire. */
   const gated = new Map<string, { child: ChildProcess; expiry: NodeJS.Timeout }>();
@@ -171,15 +172,10 @@ function shut(child: ChildProcess): void {
   gatePipe(child)?.end();
 }
 
-/** The agent's environment now, or undefined when a name in it cannot pass through the shell unchanged. */
-function currentEnvironment(): Record<string, string> | undefined {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value === undefined) continue;
-    if (!SHELL_NAME.test(name)) return undefined;
-    env[name] = value;
-  }
-  return env;
+/** The agent's environment, or undefined when a name in it cannot pass through the shell unchanged. */
+function currentEnvironment(): Readonly<Record<string, string>> | undefined {
+  const env = agentEnvironment();
+  return Object.keys(env).every((name) => SHELL_NAME.test(name)) ? env : undefined;
 }
 
 function isPlain(options: SpawnOptions, folderMustExist: boolean): boolean {

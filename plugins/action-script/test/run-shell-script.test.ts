@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, realpath, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createShellScriptAction } from '../src/index.js';
@@ -46,6 +46,29 @@ const unix = process.platform !== 'win32';
     const { result, fixture } = await step({ runCommand: ['greeting=hello', 'for i in 1 2 3; do', '  echo "$greeting $i"', 'done'] });
     assert.equal(result.status, 'Success');
     assert.equal(fixture.stdout.text(), 'hello 1\nhello 2\nhello 3\n');
+  });
+
+  it('writes the script in prepare(), ahead of the step, and run() runs it as written there (or writes it again if it differs)', async () => {
+    fixture = await stepFixture({ runCommand: 'echo prepared' });
+    await mkdir(fixture.orchestrationDirectory, { recursive: true }); // the runner makes it before prepare()
+    action.prepare!(fixture.context);
+    const scriptPath = path.join(fixture.orchestrationDirectory, '_script.sh');
+    assert.equal(await readFile(scriptPath, 'utf8'), 'echo prepared\n');
+    assert.equal((await stat(scriptPath)).mode & 0o777, 0o700);
+    // Dated back, so that a second write would show.
+    const past = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    await utimes(scriptPath, past, past);
+    assert.deepEqual(await action.run(fixture.context), { status: 'Success', exitCode: 0 });
+    assert.equal(fixture.stdout.text(), 'prepared\n');
+    assert.equal((await stat(scriptPath)).mtimeMs, past.getTime(), 'run() did not write the prepared script again');
+
+    // Prepared with one script, run with another (not what the runner does, but run() must not trust a stale file).
+    action.prepare!(fixture.context);
+    const changed = { ...fixture.context, inputs: { runCommand: 'echo changed' } };
+    const again = await action.run(changed);
+    assert.equal(again.status, 'Success');
+    assert.equal(await readFile(scriptPath, 'utf8'), 'echo changed\n');
+    assert.match(fixture.stdout.text(), /changed\n$/);
   });
 
   it('writes the script to <orchestrationDirectory>/_script.sh, owner-only, and runs there by default', async () => {

@@ -6,6 +6,14 @@ import { previewIsWhole, uploadOutput, type UploadTarget } from './output-upload
 
 /** How long a delivered result may wait for its `result-ack` before it is sent again (the control plane dedupes). */
 const RESEND_UNACKNOWLEDGED_MS = 30_000;
+/**
+ * How long the acknowledgement of a new command is held back once the command is on disk. A command whose result is
+ * ready by then needs none (the result says everything, and the control plane takes it as the acknowledgement too):
+ * a message fewer to sign and send, and no control plane and broker busy with it just as the step's process wants the
+ * CPU. Anything slower is shown InProgress that much later, which nobody can tell; the control plane resends an
+ * unacknowledged command only after seconds.
+ */
+export const DEFAULT_ACK_HOLD_MS = 20;
 
 /** A step result as the wire carries it (command-status, command-result, association-status). */
 export function stepBody(step: StepResult): StepResultBody {
@@ -54,12 +62,15 @@ export class CommandChannel {
    * for either side to do while the step's process starts).
    */
   private readonly acknowledging = new Map<string, StepResultBody[] | undefined>();
+  /** Acknowledgements of accepted commands being held back (DEFAULT_ACK_HOLD_MS), with the progress they will carry. */
+  private readonly heldAcks = new Map<string, { steps: StepResultBody[] | undefined; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly agent: Agent,
     private readonly runner: CommandRunner,
     private readonly upload: UploadTarget,
     private readonly logger: Logger,
+    private readonly ackHoldMs = DEFAULT_ACK_HOLD_MS,
   ) {
     agent.on('command', (message) => this.onCommand(message));
     agent.on('cancel', async (message) => {
@@ -84,6 +95,10 @@ export class CommandChannel {
 
   stop(): void {
     clearInterval(this.resendTimer);
+    // Unsent acknowledgements are dropped: their commands' results follow, or the control plane sends them again
+    // and hears 'duplicate'.
+    for (const { timer } of this.heldAcks.values()) clearTimeout(timer);
+    this.heldAcks.clear();
   }
 
   private async sendCancelled(commandId: string): Promise<void> {
@@ -111,17 +126,43 @@ export class CommandChannel {
       }
     }
     // Acknowledged only now that the command is on disk: a crash before this line means the control plane resends.
+    if (accepted === 'accepted' && first) {
+      this.holdAck(body.commandId, steps);
+      return;
+    }
     const ack: CommandAckBody = { commandId: body.commandId, accepted: accepted === 'accepted' ? 'new' : 'duplicate', ...(steps ? { steps } : {}) };
     await this.agent.send('command-ack', ack);
   }
 
+  private holdAck(commandId: string, steps: StepResultBody[] | undefined): void {
+    const timer = setTimeout(() => void this.releaseAck(commandId), this.ackHoldMs);
+    this.heldAcks.set(commandId, { steps, timer });
+  }
+
+  /** Sends a held acknowledgement now, with the latest progress. */
+  private async releaseAck(commandId: string): Promise<void> {
+    const held = this.heldAcks.get(commandId);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.heldAcks.delete(commandId);
+    await this.agent.send('command-ack', { commandId, accepted: 'new', ...(held.steps ? { steps: held.steps } : {}) } satisfies CommandAckBody).catch(() => undefined);
+  }
+
   /** Called by the runner for each step change; best effort (the final result is what must arrive). */
   progress(progress: CommandProgress): void {
+    const steps = progress.steps.map(stepBody);
     if (this.acknowledging.has(progress.commandId) && !progress.rebooting) {
-      this.acknowledging.set(progress.commandId, progress.steps.map(stepBody)); // goes with the acknowledgement
+      this.acknowledging.set(progress.commandId, steps); // goes with the acknowledgement
       return;
     }
-    void this.agent.send('command-status', { commandId: progress.commandId, status: 'InProgress', steps: progress.steps.map(stepBody) }).catch(() => undefined);
+    const held = this.heldAcks.get(progress.commandId);
+    if (held && !progress.rebooting) {
+      held.steps = steps; // the held acknowledgement carries it
+      return;
+    }
+    // Before a reboot the control plane must hear both, in order: the acknowledgement, then that the host reboots.
+    const acknowledged = held ? this.releaseAck(progress.commandId) : Promise.resolve();
+    void acknowledged.then(() => this.agent.send('command-status', { commandId: progress.commandId, status: 'InProgress', steps })).catch(() => undefined);
   }
 
   /** Called by the runner when a command ends; the spool keeps it until acknowledged. */
@@ -136,6 +177,12 @@ export class CommandChannel {
       for (const step of result.steps) {
         if (step.stdout.bytes > 0 && !previewIsWhole(step.stdout)) await uploadOutput(this.upload, result.commandId, step.name, 'stdout', step.stdout.file);
         if (step.stderr.bytes > 0 && !previewIsWhole(step.stderr)) await uploadOutput(this.upload, result.commandId, step.name, 'stderr', step.stderr.file);
+      }
+      // The result answers for a held acknowledgement too (the control plane takes it as one).
+      const held = this.heldAcks.get(result.commandId);
+      if (held) {
+        clearTimeout(held.timer);
+        this.heldAcks.delete(result.commandId);
       }
       const body: CommandResultBody = {
         commandId: result.commandId,

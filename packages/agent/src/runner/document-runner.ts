@@ -318,6 +318,18 @@ export class DocumentRunner {
       run,
       platform,
     };
+    // The step's folders first, so that everything the step needs is in place by the time the save below is on
+    // disk: prepare() may write its own files into the orchestration folder (a script), and the step can start the
+    // moment the record is saved. The save's sync carries their creation along at no cost that could be measured.
+    // runs/ itself is owner-only (the store made it so), which protects everything below it; no chmod needed.
+    // Synchronous: a mkdir takes microseconds, a trip through the thread pool waits for the event loop to come
+    // round (milliseconds on a loaded host), on every command's path.
+    try {
+      mkdirSync(orchestrationDirectory, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      endWithoutRunning(result, 'Failed', `the agent could not create this step's folder ${orchestrationDirectory}: ${(error as Error).message}`, isoTime(clock));
+      return 'next';
+    }
     try {
       // Overlaps the save just below (an interpreter starting, say); nothing of the step runs before run().
       handler.prepare?.(preparedStep);
@@ -327,26 +339,13 @@ export class DocumentRunner {
 
     await store.saveCurrent(record);
     this.progress(record, false);
-    // That write may be what lets the command's acknowledgement go (acceptStarting; it then carries this progress),
-    // otherwise the progress message is queued: let it reach the socket before the step's setup and start hold the
-    // event loop, which otherwise delayed it until the process had started (~15 ms of a 40 ms round trip).
+    // After a first step, that progress is a message on its way: let it reach the socket before the step's start holds
+    // the event loop (a cold spawn forks the agent), which would delay it until the process had started.
     await new Promise<void>((resolve) => setImmediate(resolve));
 
-    // The step's folders and output files: after the save, so that its sync does not also carry their creation.
-    let stdout: CapturedOutput | undefined;
-    let stderr: CapturedOutput | undefined;
-    try {
-      // runs/ itself is owner-only (the store made it so), which protects everything below it; no chmod needed.
-      // Synchronous, as the output files just below: a mkdir takes microseconds, a trip through the thread pool
-      // waits for the event loop to come round (milliseconds on a loaded host), on every command's path.
-      mkdirSync(stepDir, { recursive: true, mode: 0o700 });
-      stdout = new CapturedOutput(result.stdout.file, STDOUT_PREVIEW_CHARACTERS);
-      stderr = new CapturedOutput(result.stderr.file, STDERR_PREVIEW_CHARACTERS);
-    } catch (error) {
-      stdout?.close();
-      endWithoutRunning(result, 'Failed', `the agent could not create this step's output files in ${stepDir}: ${(error as Error).message}`, isoTime(clock));
-      return 'next';
-    }
+    // Opened at the step's first output (output-capture.ts): nothing to fail here.
+    const stdout = new CapturedOutput(result.stdout.file, STDOUT_PREVIEW_CHARACTERS);
+    const stderr = new CapturedOutput(result.stderr.file, STDERR_PREVIEW_CHARACTERS);
 
     const controller = new AbortController();
     let timedOutBy: 'step' | 'command' | undefined;

@@ -832,9 +832,14 @@ export class CommandService {
     await this.writes.flush();
     for (const id of finished) this.active.delete(id);
     for (const message of outbox) {
+      const send = () => this.options.send(message.instanceId, message.type, message.body);
       let attempt: Promise<unknown>;
       try {
-        attempt = this.options.send(message.instanceId, message.type, message.body);
+        // A command or a cancel goes at once: an agent waits for it. A result-ack only lets the agent clear its spool,
+        // so it is signed and sent a millisecond later, behind what the same store write released: the
+        // GetCommandInvocation that was waiting to show this result, whose answer waits for its audit record, which
+        // is written from the check phase of this turn of the event loop (so one tick would not be enough).
+        attempt = message.type === 'result-ack' ? new Promise((resolve) => setTimeout(resolve, 1)).then(send) : send();
       } catch (error) {
         attempt = Promise.reject(error);
       }

@@ -19,12 +19,16 @@ export class InProcessBrokerLink implements BrokerLink {
 
   async start(deliver: (topic: string, payload: Buffer) => void): Promise<void> {
     const listener: AedesDeliver = (packet, done) => {
+      // Handled from the check phase of this turn of the event loop (in the order routed), not inside aedes' routing
+      // of it: the other subscribers to the topic get it without waiting for the gateway's checks and handler.
       // aedes waits for done() before it counts this message as routed: never leave it waiting.
-      try {
-        deliver(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
-      } finally {
-        done();
-      }
+      setImmediate(() => {
+        try {
+          deliver(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+        } finally {
+          done();
+        }
+      });
     };
     // One broker, one control plane: nothing to share the subscription with, so no shared-subscription group.
     await new Promise<void>((resolve, reject) => subscribe(this.broker, topics.allUp, listener, (error) => (error ? reject(error) : resolve())));
@@ -37,14 +41,11 @@ export class InProcessBrokerLink implements BrokerLink {
 
   publish(topic: string, payload: Buffer): Promise<void> {
     if (!this.listener) return Promise.reject(new Error('the broker link is not started'));
-    // Routed from the check phase of this turn of the event loop, not inside the caller's promise chain: a socket
-    // client's publish was only a write, and what the caller does next goes first as it did then (a handler's
-    // result-ack and the GetCommandInvocation answer are released by the same store flush; routing the ack ahead
-    // of the answer cost the round trip more than the socket hop saved). Still sooner than over a socket, and
-    // in the order sent. aedes calls back once the message is queued for offline persistent sessions and
-    // written to the connected subscribers' sockets.
+    // Routed at once, in the order sent: a command reaches its agent's socket before the caller answers the API call
+    // that sent it. Whoever has a message that can wait (an acknowledgement) holds it back itself. aedes calls back
+    // once the message is queued for offline persistent sessions and written to the connected subscribers' sockets.
     return new Promise<void>((resolve, reject) =>
-      setImmediate(() => this.broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve()))),
+      this.broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
     );
   }
 
