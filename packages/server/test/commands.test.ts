@@ -442,6 +442,18 @@ describe('commands: dispatch', () => {
     for (const dispatchedAt of seen) assert.equal(dispatchedAt, new Date(T0).toISOString());
   });
 
+  it('sends the first agents\' commands before SendCommand answers, and the rest of a large fan-out after it', async () => {
+    bed = await Bed.create(fleet(40));
+    const operation = commandOperations(bed.service).find((op) => op.name === 'SendCommand')!;
+    // The operation itself, without the harness's wait for every send: what the API answers with, and when.
+    await operation.handle(run({ InstanceIds: ids(40), MaxConcurrency: '40' }), testContext);
+    const beforeAnswer = bed.commandsSent().length;
+    await bed.service.whenSent();
+    assert.equal(beforeAnswer, 16, 'an agent waits for its command: the first ones go before the answer');
+    assert.equal(bed.commandsSent().length, 40, 'the rest of the fan-out follows');
+    assert.deepEqual(bed.commandsSent().map((m) => m.instanceId), ids(40), 'in dispatch order');
+  });
+
   it('MaxConcurrency 5 over 20 instances never has more than 5 in flight, and all end Success', async () => {
     bed = await Bed.create(fleet(20));
     const command = await bed.send(run({ InstanceIds: ids(20), MaxConcurrency: '5' }));

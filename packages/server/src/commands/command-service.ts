@@ -109,6 +109,8 @@ function activeCommand(record: CommandRecord, invocations: InvocationRecord[]): 
 
 /** How long an acknowledged command's InProgress may wait for a write of its own (its result's usually takes it first). */
 const WRITE_SOON_MS = 100;
+/** How many agents' commands (or cancels) a commit sends before the API call that made them is answered (commit()). */
+const SENT_BEFORE_ANSWER = 16;
 
 interface Outgoing {
   instanceId: string;
@@ -831,15 +833,21 @@ export class CommandService {
     const finished = [...this.active].filter(([, command]) => isTerminalCommand(command.record.Status)).map(([id]) => id);
     await this.writes.flush();
     for (const id of finished) this.active.delete(id);
+    // When each message goes:
+    // - commands and cancels for the first few agents at once, before the API call that made them is answered: an
+    //   agent waits for them, and the caller waits only for so few signatures;
+    // - the rest of a fan-out, and result-acks (which only let an agent clear its spool), a millisecond later, after
+    //   what the same store write released has been answered: the API call (SendCommand to a thousand instances
+    //   does not wait for a thousand signatures), or the GetCommandInvocation that was waiting to show a result.
+    //   Not one tick later: an API answer waits for its audit record, which is written from the check phase.
+    let later: Promise<unknown> | undefined;
+    let immediate = 0;
     for (const message of outbox) {
       const send = () => this.options.send(message.instanceId, message.type, message.body);
       let attempt: Promise<unknown>;
       try {
-        // A command or a cancel goes at once: an agent waits for it. A result-ack only lets the agent clear its spool,
-        // so it is signed and sent a millisecond later, behind what the same store write released: the
-        // GetCommandInvocation that was waiting to show this result, whose answer waits for its audit record, which
-        // is written from the check phase of this turn of the event loop (so one tick would not be enough).
-        attempt = message.type === 'result-ack' ? new Promise((resolve) => setTimeout(resolve, 1)).then(send) : send();
+        if (message.type !== 'result-ack' && immediate++ < SENT_BEFORE_ANSWER) attempt = send();
+        else attempt = (later ??= new Promise((resolve) => setTimeout(resolve, 1))).then(send);
       } catch (error) {
         attempt = Promise.reject(error);
       }
