@@ -108,11 +108,9 @@ export async function run(args: string[]): Promise<void> {
       const agent = new LiveProcess(bin, ['start', '--state-dir', stateDir]);
       started.push(agent);
       instanceIds.push(instanceId);
-      const onlineBy = Date.now() + 30_000;
-      while ((await cp.describe(instanceId))?.PingStatus !== 'Online') {
-        if (Date.now() > onlineBy) throw new Error(`the agent did not come Online within 30 s:\n${agent.output}`);
-        await sleep(50);
-      }
+      await cp.untilOnline(instanceId, 'the agent Online', 30_000).catch((error: Error) => {
+        throw new Error(`${error.message}\n${agent.output}`);
+      });
     }
 
     // A fresh agent gathers its inventory at start (seconds of CPU, with dpkg and friends): measured alongside, it

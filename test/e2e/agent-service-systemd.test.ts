@@ -37,7 +37,7 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
 
   const inside = (file: string) => `/packages/${path.basename(file)}`;
   const unitProp = async (prop: string) => (await box.ok(['systemctl', 'show', '-p', prop, '--value', 'tender-agent.service'])).trim();
-  const online = (what: string) => eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', what, 30_000, 250);
+  const online = (what: string) => cp.untilOnline(instanceId, what, 30_000);
 
   it('install.sh with the .deb and an activation: registers, installs, starts the service; the instance is Online', async () => {
     const out = await box.ok(['sh', '/install/install.sh', '--package', inside(packages.deb), '--endpoint', cp.running.endpoint, '--activation-id', activation.id, '--activation-code', activation.code, '--name', 'web-1']);
@@ -126,7 +126,7 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
     assert.match(out, /wrote \/etc\/systemd\/system\/tender-agent\.service/);
     assert.equal(await unitProp('FragmentPath'), '/etc/systemd/system/tender-agent.service');
     assert.match(await unitProp('ExecStart'), /path=\/opt\/tender-agent\/bin\/tender-agent ; argv\[\]=\/opt\/tender-agent\/bin\/tender-agent start ;/);
-    await eventually(async () => (await cp.describe(tarInstance))?.PingStatus === 'Online', 'tarball install Online', 30_000, 250);
+    await cp.untilOnline(tarInstance, 'tarball install Online', 30_000);
 
     // A 0.1.1 whose agent exits at once: the service does not stay up, so install.sh puts 0.1.0 back.
     const broken = '/tmp/broken';
@@ -149,7 +149,7 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
     const out = await box.ok(['sh', '/install/install.sh', '--package', inside(packages.deb), '--endpoint', cp.running.endpoint, '--activation-id', third.id, '--activation-code', third.code]);
     const debInstance = /registered as (mi-[0-9a-f]{17})/.exec(out)?.[1] ?? '';
     assert.ok(debInstance, out);
-    await eventually(async () => (await cp.describe(debInstance))?.PingStatus === 'Online', '.deb install Online', 30_000, 250);
+    await cp.untilOnline(debInstance, '.deb install Online', 30_000);
     assert.equal((await box.ok(['ls', '/var/lib/tender-agent/packages'])).trim(), 'tender-agent-0.1.0.deb', 'the installed .deb is kept');
 
     // A 0.1.1 .deb whose agent exits at once; dpkg keeps no old version, so only the kept copy can bring 0.1.0 back.

@@ -84,7 +84,7 @@ describe('State Manager on the agent, end to end (real agent process, test clock
     await fs.writeFile(identityFile, JSON.stringify(file));
     identity = await loadIdentity(stateDir);
     agent = startAgent();
-    await eventually(async () => (await cp.describe(identity.file.instanceId))?.PingStatus === 'Online', 'the agent Online');
+    await cp.untilOnline(identity.file.instanceId, 'the agent Online');
     wire = await StateManagerWire.forControlPlane(cp, identity);
   });
   after(async () => {
@@ -327,7 +327,7 @@ describe('State Manager, whole: the control plane\'s API → a real agent proces
     file.transport.settings.backoff = { baseMs: 200, capMs: 1000 };
     await fs.writeFile(identityFile, JSON.stringify(file));
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0'], agentEnv);
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'the agent Online');
+    await cp.untilOnline(instanceId, 'the agent Online');
   });
   after(async () => {
     await agent?.kill('SIGKILL');

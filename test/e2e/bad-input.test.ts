@@ -261,10 +261,7 @@ describe('bad input, end to end', function () {
       assert.equal(agent.child.exitCode, null, `still running after 3 s:\n${agent.output}`);
 
       const again = await controlPlane({ dataDir, httpPort, mqttPort });
-      const online = await eventually(async () => {
-        const info = await again.describe(instanceId);
-        return info?.PingStatus === 'Online' ? info : undefined;
-      }, 'the agent to come Online once the control plane is back', 20000);
+      const online = await again.untilOnline(instanceId, 'the agent to come Online once the control plane is back', 20000);
       assert.equal(online.InstanceId, instanceId);
       assert.equal(agent.child.exitCode, null, 'the same process, never restarted');
       assert.match(agent.output, /"msg":"connected to the control plane"/);
@@ -338,7 +335,7 @@ describe('bad input, end to end', function () {
 
     it('a second agent on the same state dir exits 1 at once naming the first; the first stays Online', async () => {
       const first = live(AGENT_BIN, ['start', '--state-dir', stateDir]);
-      await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'the first agent Online');
+      await cp.untilOnline(instanceId, 'the first agent Online');
       const second = await runCli(AGENT_BIN, ['start', '--state-dir', stateDir], { timeoutMs: 15000 });
       assert.equal(second.code, 1, explain(second));
       assert.ok(second.message.includes(`another process (pid ${first.pid}) is already using ${stateDir}`), second.message);
@@ -353,13 +350,13 @@ describe('bad input, end to end', function () {
 
     it('an agent killed with SIGKILL leaves its lock behind; the next start takes it over and comes Online', async () => {
       const killed = live(AGENT_BIN, ['start', '--state-dir', stateDir]);
-      await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'Online');
+      await cp.untilOnline(instanceId, 'Online');
       await killed.kill('SIGKILL');
       assert.equal((await fs.readFile(path.join(stateDir, 'agent.lock'), 'utf8')).trim(), String(killed.pid), 'the stale lock is still there');
       await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'ConnectionLost', 'ConnectionLost after kill -9');
 
       const next = live(AGENT_BIN, ['start', '--state-dir', stateDir]);
-      await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'Online again after the stale lock was taken over');
+      await cp.untilOnline(instanceId, 'Online again after the stale lock was taken over');
       assert.equal(next.child.exitCode, null);
       assert.equal((await fs.readFile(path.join(stateDir, 'agent.lock'), 'utf8')).trim(), String(next.pid));
       assert.equal(await next.kill('SIGTERM'), 0);

@@ -22,7 +22,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess } from '../support/processes.js';
+import { AGENT_BIN, LiveProcess } from '../support/processes.js';
 
 // Letters and digits only, so the test can splice it into shell text without quoting worries.
 const SECRET = `Pw${randomBytes(12).toString('hex')}`;
@@ -70,7 +70,7 @@ describe('Parameter Store references in SendCommand, end to end', function () {
     stateDir = path.join(work, 'agent');
     instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
+    await cp.untilOnline(instanceId, 'agent Online');
 
     await cp.ssm.send(new PutParameterCommand({ Name: '/db/password', Type: 'SecureString', Value: SECRET }));
     for (const value of ['one', 'two', 'three']) await cp.ssm.send(new PutParameterCommand({ Name: '/app/greeting', Type: 'String', Value: value, Overwrite: true }));

@@ -69,7 +69,7 @@ describe('Patch Manager: an association of AWS-RunPatchBaseline on a real agent'
     const emptyPath = path.join(work, 'empty-path');
     await fs.mkdir(emptyPath);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0', '--inventory-jitter-seconds', '0', '--plugin', plugin], { PATH: emptyPath });
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online' || undefined, 'the agent to come online', 30_000);
+    await cp.untilOnline(instanceId, 'the agent to come online', 30_000);
   });
   after(async () => {
     await agent?.kill('SIGKILL');

@@ -105,7 +105,7 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     const emptyPath = path.join(work, 'empty-path');
     await fs.mkdir(emptyPath);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0', '--inventory-jitter-seconds', '0', '--plugin', plugin], { PATH: emptyPath });
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online' || undefined, 'the agent to come online', 30_000);
+    await cp.untilOnline(instanceId, 'the agent to come online', 30_000);
 
     const created = await cp.ssm.send(new CreatePatchBaselineCommand({ Name: 'e2e-web', OperatingSystem: os_, ApprovedPatches: ['bash', 'dpkg'], RejectedPatches: ['coreutils'], RejectedPatchesAction: 'BLOCK' }));
     baselineId = created.BaselineId ?? '';
@@ -235,7 +235,7 @@ describe('Patch Manager end to end: AWS-RunPatchBaseline on a real agent, result
     const stateDir = path.join(work, 'apt-agent');
     const aptInstance = await cp.registerAgent(stateDir);
     aptAgent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0', '--inventory-jitter-seconds', '0'], apt.env);
-    await eventually(async () => (await cp.describe(aptInstance))?.PingStatus === 'Online' || undefined, 'the apt agent to come online', 30_000);
+    await cp.untilOnline(aptInstance, 'the apt agent to come online', 30_000);
 
     const invocation = await runPatchBaseline({ Operation: ['Scan'] }, aptInstance);
     assert.equal(invocation.Status, 'Success', `${invocation.StandardOutputContent}\n${invocation.StandardErrorContent}\n${aptAgent.output.slice(-3000)}`);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateDocumentCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, REPO_ROOT } from '../support/processes.js';
+import { AGENT_BIN, LiveProcess, REPO_ROOT } from '../support/processes.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'packages/agent/test/fixtures/plugins');
 
@@ -37,7 +37,7 @@ describe('plugins on first use, end to end: a real agent process imports a plugi
     const stateDir = path.join(work, 'agent');
     instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--plugin', path.join(FIXTURES, 'lazy-action'), '--plugin', path.join(FIXTURES, 'broken-action')]);
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
+    await cp.untilOnline(instanceId, 'agent Online');
   });
   after(async () => {
     await agent?.kill('SIGKILL');

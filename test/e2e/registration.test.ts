@@ -69,7 +69,7 @@ for (const kind of BROKERS) {
 
       const again = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
       agents.push(again);
-      await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'Online again after restart');
+      await cp.untilOnline(instanceId, 'Online again after restart');
       const all = await cp.ssm.send(new (await import('@aws-sdk/client-ssm')).DescribeInstanceInformationCommand({}));
       assert.deepEqual(all.InstanceInformationList?.map((i) => i.InstanceId), [instanceId], 'the same instance, not a new one');
 
@@ -86,14 +86,14 @@ for (const kind of BROKERS) {
       const { instanceId } = JSON.parse(registered.stdout) as { instanceId: string };
       const agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
       agents.push(agent);
-      await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'Online');
+      await cp.untilOnline(instanceId, 'Online');
       agent.child.kill('SIGSTOP'); // the socket stays open: no will is published, only heartbeats stop
       try {
         await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'ConnectionLost', 'ConnectionLost from missed heartbeats', 20000);
       } finally {
         agent.child.kill('SIGCONT');
       }
-      await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'Online again once it resumes', 20000);
+      await cp.untilOnline(instanceId, 'Online again once it resumes', 20000);
     });
 
     it('deregistering an instance stops its agent with a clear message and refuses it afterwards', async () => {
@@ -103,7 +103,7 @@ for (const kind of BROKERS) {
       const { instanceId } = JSON.parse(registered.stdout) as { instanceId: string };
       const agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
       agents.push(agent);
-      await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'Online');
+      await cp.untilOnline(instanceId, 'Online');
       const { DeregisterManagedInstanceCommand } = await import('@aws-sdk/client-ssm');
       await cp.ssm.send(new DeregisterManagedInstanceCommand({ InstanceId: instanceId }));
       assert.equal(await agent.exited, 3, 'the agent stops with exit code 3');

@@ -26,7 +26,7 @@ describe('Run Command delivery timeout end to end', function () {
     (await cp.ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [instanceId], Parameters: { commands }, TimeoutSeconds: timeoutSeconds }))).Command?.CommandId ?? '';
   const startAgent = async () => {
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
+    await cp.untilOnline(instanceId, 'agent Online');
   };
 
   before(async () => {

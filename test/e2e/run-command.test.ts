@@ -29,7 +29,7 @@ describe('Run Command end to end: SendCommand → agent process → result', fun
     stateDir = path.join(work, 'agent');
     instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
+    await cp.untilOnline(instanceId, 'agent Online');
   });
   after(async () => {
     await agent?.kill('SIGKILL');

@@ -46,7 +46,7 @@ describe('Run Command end to end: AWS-RunDocument, aws:runDocument and aws:downl
     const stateDir = path.join(work, 'agent');
     instanceId = await cp.registerAgent(stateDir);
     agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
-    await eventually(async () => (await cp.describe(instanceId))?.PingStatus === 'Online', 'agent Online');
+    await cp.untilOnline(instanceId, 'agent Online');
     await create('Nested-Greeter', greeter('hello'));
     await cp.ssm.send(new UpdateDocumentCommand({ Name: 'Nested-Greeter', Content: JSON.stringify(greeter('bonjour')), DocumentVersion: '$LATEST' }));
   });

@@ -57,7 +57,7 @@ for (const kind of BROKERS) {
       };
       [a, b, c] = [await register('a'), await register('b'), await register('c')];
       agentA = new LiveProcess(AGENT_BIN, ['start', '--state-dir', path.join(work, 'a')]);
-      await eventually(async () => (await cp.describe(a.file.instanceId))?.PingStatus === 'Online', 'agent A Online');
+      await cp.untilOnline(a.file.instanceId, 'agent A Online');
       const conn = cp.running.brokerConnection;
       privileged = await connectAsync(conn.url, { username: conn.username, password: conn.password, protocolVersion: 4, clientId: `test-privileged-${process.pid}`, reconnectPeriod: 0 });
       clients.push(privileged);
@@ -115,7 +115,7 @@ for (const kind of BROKERS) {
       const hello = createMessage({ type: 'hello', from: c.file.instanceId, to: c.file.controlPlane.id, body: { sid: 'replay-test' } });
       const captured = signEnvelope(hello, c.file.instanceId, c.signing.secretKey);
       await asC.publishAsync(topics.up(c.file.instanceId), captured, { qos: 1 });
-      await eventually(async () => (await cp.describe(c.file.instanceId))?.PingStatus === 'Online', 'the valid message was accepted');
+      await cp.untilOnline(c.file.instanceId, 'the valid message was accepted');
       await asC.publishAsync(topics.up(c.file.instanceId), captured, { qos: 1 });
       await eventually(async () => rejected('replay') === beforeReplay + 1, 'the replay was counted');
       const audit = await readAudit(cp.dataDir);

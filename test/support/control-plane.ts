@@ -17,6 +17,8 @@ export interface TestControlPlane {
   admin: { accessKeyId: string; secretAccessKey: string };
   createActivation(options?: { limit?: number; expiresInMs?: number; name?: string; tags?: Array<{ Key: string; Value: string }> }): Promise<{ id: string; code: string }>;
   describe(instanceId: string): Promise<InstanceInformation | undefined>;
+  /** DescribeInstanceInformation once the instance is Online; bounded wait (fails the test with `what`). */
+  untilOnline(instanceId: string, what?: string, timeoutMs?: number): Promise<InstanceInformation>;
   /**
    * A new activation (with `activation`'s options), then `tender-agent register --json` into `stateDir`, as an
    * operator would; fails the test with the CLI's error output unless it exits 0. Resolves to the instance id.
@@ -86,6 +88,12 @@ export async function startTestControlPlane(
     async describe(instanceId: string) {
       const result = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }));
       return result.InstanceInformationList?.[0];
+    },
+    untilOnline(instanceId, what = `${instanceId} Online`, timeoutMs = 15_000) {
+      return eventually(async () => {
+        const info = await plane.describe(instanceId);
+        return info?.PingStatus === 'Online' ? info : undefined;
+      }, what, timeoutMs, 100);
     },
     finished(commandId, instanceId, timeoutMs = 60_000) {
       return eventually(async () => {
