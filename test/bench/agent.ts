@@ -12,11 +12,7 @@ import path from 'node:path';
 import { registerAgent } from '@tender/agent';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, REPO_ROOT } from '../support/processes.js';
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
+import { numberOption } from './options.js';
 
 async function rssMb(pid: number, field = 'VmRSS'): Promise<number> {
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
@@ -31,8 +27,8 @@ function node(args: string[]): ChildProcess {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export async function run(args: string[]): Promise<void> {
-  const runs = option(args, 'runs', 10);
-  const idleSeconds = option(args, 'idle-seconds', 60);
+  const runs = numberOption(args, 'runs', 10);
+  const idleSeconds = numberOption(args, 'idle-seconds', 60);
   const cp = await startTestControlPlane({ heartbeatSeconds: 60 });
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-agent-'));
   const children: ChildProcess[] = [];

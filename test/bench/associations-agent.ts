@@ -18,11 +18,7 @@ import { DEFAULT_MAX_ENVELOPE_BYTES, MAX_AGENT_UPLOAD_ENVELOPE_BYTES, type Assoc
 import { startTestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, REPO_ROOT } from '../support/processes.js';
 import { StateManagerWire } from '../support/state-manager-wire.js';
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
+import { numberOption } from './options.js';
 
 async function rssMb(pid: number): Promise<number> {
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
@@ -59,8 +55,8 @@ function association(index: number, out: string, overrides: Partial<AssociationB
 }
 
 export async function run(args: string[]): Promise<void> {
-  const count = option(args, 'associations', 50);
-  const idleSeconds = option(args, 'idle-seconds', 60);
+  const count = numberOption(args, 'associations', 50);
+  const idleSeconds = numberOption(args, 'idle-seconds', 60);
   const cp = await startTestControlPlane({ heartbeatSeconds: 60 });
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-associations-'));
   const children: ChildProcess[] = [];
@@ -96,7 +92,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`associations message for ${count}: ${(bytes / 1024).toFixed(1)} KiB (${(bytes / count).toFixed(0)} bytes each; the protocol's default limit is ${DEFAULT_MAX_ENVELOPE_BYTES / 1024} KiB, the agent takes up to ${MAX_AGENT_UPLOAD_ENVELOPE_BYTES / 1048576} MiB from its control plane)`);
     console.log(`applied ${count} on receipt (one run each, 5 at a time): ${applyMs.toFixed(0)} ms to the last report${failed ? `, ${failed} not Success` : ''}`);
 
-    await new Promise((resolve) => setTimeout(resolve, option(args, 'settle-seconds', 20) * 1000)); // the apply runs' aftermath (acknowledgements, garbage collection) is not idle cost
+    await new Promise((resolve) => setTimeout(resolve, numberOption(args, 'settle-seconds', 20) * 1000)); // the apply runs' aftermath (acknowledgements, garbage collection) is not idle cost
     const pids = [none.child.pid ?? 0, one.child.pid ?? 0, waiting.child.pid ?? 0, many.child.pid ?? 0];
     const cpuBefore = await Promise.all(pids.map(cpuMs));
     console.log(`idle for ${idleSeconds} s ...`);

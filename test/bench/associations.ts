@@ -21,11 +21,7 @@ import { performance } from 'node:perf_hooks';
 import type { AssociationRunReport, Message } from '@tender/protocol';
 import { currentVersion, targetsMatch } from '@tender/server';
 import { startTestControlPlane } from '../support/control-plane.js';
-
-function option(args: string[], name: string, fallback: string): string {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 && args[at + 1] !== undefined ? args[at + 1]! : fallback;
-}
+import { numberOption } from './options.js';
 
 const instanceId = (n: number): string => `mi-${n.toString(16).padStart(17, '0')}`;
 const GROUP_SIZE = 5;
@@ -47,8 +43,8 @@ const timing = (m: { ms: number; cpuMs: number }, per?: { n: number; unit: strin
   `${m.ms.toFixed(1).padStart(9)} ms wall ${m.cpuMs.toFixed(1).padStart(9)} ms CPU${per ? `  (${((m.ms * 1000) / per.n).toFixed(1)} µs per ${per.unit})` : ''}`;
 
 export async function run(args: string[]): Promise<void> {
-  const hosts = Number(option(args, 'hosts', '1000'));
-  const count = Number(option(args, 'associations', '10000'));
+  const hosts = numberOption(args, 'hosts', 1000);
+  const count = numberOption(args, 'associations', 10000);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-associations-'));
   const cp = await startTestControlPlane({ dataDir });
   try {

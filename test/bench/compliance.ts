@@ -21,11 +21,7 @@ import {
 import type { ComplianceWrite } from '@tender/server';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { pool } from '../support/fleet-simulator.js';
-
-function option(args: string[], name: string, fallback: string): string {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? (args[index + 1] ?? fallback) : fallback;
-}
+import { numberOption } from './options.js';
 
 const instanceId = (n: number) => `mi-${(0x20000 + n).toString(16).padStart(17, '0')}`;
 const SEVERITIES: ComplianceSeverity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNSPECIFIED'];
@@ -108,10 +104,10 @@ async function recordInProcess(cp: TestControlPlane, hosts: number, items: numbe
 }
 
 export async function run(args: string[]): Promise<void> {
-  const hosts = Number(option(args, 'hosts', '1000'));
-  const items = Number(option(args, 'items', '200'));
-  const runs = Number(option(args, 'runs', '30'));
-  const concurrency = Number(option(args, 'concurrency', '8'));
+  const hosts = numberOption(args, 'hosts', 1000);
+  const items = numberOption(args, 'items', 200);
+  const runs = numberOption(args, 'runs', 30);
+  const concurrency = numberOption(args, 'concurrency', 8);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-compliance-'));
   let cp = await startTestControlPlane({ dataDir });
   try {

@@ -12,11 +12,7 @@ import { startTestControlPlane } from '../support/control-plane.js';
 import { startFleet } from '../support/fleet-simulator.js';
 import { processCpuMs } from './process-cpu.js';
 import { mosquittoAvailable, startMosquitto, type MosquittoInstance } from '../support/mosquitto.js';
-
-function option(args: string[], name: string, fallback: string): string {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? (args[index + 1] ?? fallback) : fallback;
-}
+import { numberOption, textOption } from './options.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
@@ -105,10 +101,10 @@ async function one(size: number, broker: 'embedded' | 'mosquitto', runs: number,
 }
 
 export async function run(args: string[]): Promise<void> {
-  const sizes = option(args, 'sizes', '100,1000').split(',').map(Number).filter((n) => n > 0);
-  const brokerArg = option(args, 'broker', 'both');
-  const runs = Number(option(args, 'runs', '3'));
-  const timeoutMs = Number(option(args, 'timeout-ms', '120000'));
+  const sizes = textOption(args, 'sizes', '100,1000').split(',').map(Number).filter((n) => n > 0);
+  const brokerArg = textOption(args, 'broker', 'both');
+  const runs = numberOption(args, 'runs', 3);
+  const timeoutMs = numberOption(args, 'timeout-ms', 120000);
   const brokers: Array<'embedded' | 'mosquitto'> = brokerArg === 'both' ? ['embedded', 'mosquitto'] : [brokerArg as 'embedded' | 'mosquitto'];
   for (const broker of brokers) {
     if (broker === 'mosquitto' && !mosquittoAvailable()) {

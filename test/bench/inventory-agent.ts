@@ -12,11 +12,7 @@ import path from 'node:path';
 import { DEFAULT_GATHER_INPUTS, InventoryUploader, loadPlugins, SOFTWARE_INVENTORY_ACTION } from '@tender/agent';
 import type { ActionContext, ActionHandler } from '@tender/plugin-api';
 import { createMessage, generateSigningKeyPair, signEnvelope, type InventoryBody } from '@tender/protocol';
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
+import { numberOption } from './options.js';
 
 /** CPU of waited-for children in ms (Linux: cutime + cstime of /proc/self/stat, in clock ticks of 10 ms). */
 async function childrenCpuMs(): Promise<number> {
@@ -29,7 +25,7 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export async function run(args: string[]): Promise<void> {
-  const runs = option(args, 'runs', 5);
+  const runs = numberOption(args, 'runs', 5);
   const plugins = await loadPlugins({ packages: ['@tender/inventory'] });
   const action = plugins.flatMap((p) => Object.entries(p.plugin.actions ?? {})).find(([name]) => name === SOFTWARE_INVENTORY_ACTION)?.[1] as ActionHandler;
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-inventory-'));

@@ -12,11 +12,7 @@ import path from 'node:path';
 import { GetInventoryCommand, type GetInventoryCommandInput, type GetInventoryCommandOutput } from '@aws-sdk/client-ssm';
 import { inventoryContentHash } from '@tender/protocol';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-
-function option(args: string[], name: string, fallback: string): string {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? (args[index + 1] ?? fallback) : fallback;
-}
+import { numberOption } from './options.js';
 
 const instanceId = (n: number) => `mi-${(0x10000 + n).toString(16).padStart(17, '0')}`;
 const CAPTURE = '2026-11-28T22:00:00Z';
@@ -70,9 +66,9 @@ async function duSize(dir: string): Promise<number> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const hosts = Number(option(args, 'hosts', '1000'));
-  const apps = Number(option(args, 'apps', '1000'));
-  const runs = Number(option(args, 'runs', '30'));
+  const hosts = numberOption(args, 'hosts', 1000);
+  const apps = numberOption(args, 'apps', 1000);
+  const runs = numberOption(args, 'runs', 30);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-inventory-'));
   let cp = await startTestControlPlane({ dataDir });
   try {

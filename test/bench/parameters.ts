@@ -22,6 +22,7 @@ import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { runJsonChild } from './json-child.js';
 import type { LoadResult, LoadSettings } from './parameters-load.js';
+import { numberOption, textOption } from './options.js';
 
 const LOAD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'parameters-load.js');
 const PARAMETER_NAME = '/bench/app/db-host';
@@ -31,11 +32,6 @@ const BODIES: Record<string, object> = {
   GetDocument: { Name: 'AWS-RunShellScript' },
   DescribeInstanceInformation: { MaxResults: 5 },
 };
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? args[index + 1] : undefined;
-}
 
 /** Run the load generator as a child process; its one line of JSON is the result. */
 function generateLoad(settings: LoadSettings): Promise<LoadResult> {
@@ -91,9 +87,9 @@ async function startProfiler(): Promise<{ stop(): Promise<object> }> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const seconds = Number(option(args, 'seconds') ?? 10);
-  const connections = Number(option(args, 'connections') ?? 32);
-  const operation = option(args, 'operation') ?? 'GetParameter';
+  const seconds = numberOption(args, 'seconds', 10);
+  const connections = numberOption(args, 'connections', 32);
+  const operation = textOption(args, 'operation') ?? 'GetParameter';
   const body = BODIES[operation];
   if (!body) throw new Error(`--operation must be one of ${Object.keys(BODIES).join(', ')}`);
   const base = { seconds, warmupSeconds: Math.min(3, seconds), connections, region: 'us-east-1', accessKeyId: 'unused', secretAccessKey: 'unused', body: JSON.stringify(body) };
@@ -113,7 +109,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     if (operation === 'GetParameter') await cp.ssm.send(new PutParameterCommand({ Name: PARAMETER_NAME, Type: 'String', Value: 'db.internal:5432' }));
     const settings: LoadSettings = { ...base, endpoint: cp.running.endpoint, region: cp.running.region, ...cp.admin, target: `AmazonSSM.${operation}` };
-    const profileFile = option(args, 'cpu-profile');
+    const profileFile = textOption(args, 'cpu-profile');
     const profiler = profileFile ? await startProfiler() : undefined;
     console.log(row(`Tender ${operation} (SigV4, policy, audit)`, await measure(settings)));
     if (profiler && profileFile) {

@@ -11,11 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { SERVER_DEFAULTS, startControlPlane } from '@tender/server';
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
+import { numberOption } from './options.js';
 
 const DAY = 86_400_000;
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -65,15 +61,15 @@ function seedTables(now: number, commands: number, executions: number): Record<s
 }
 
 export async function run(args: string[]): Promise<void> {
-  const commands = option(args, 'commands', 100_000);
-  const executions = option(args, 'executions', 10_000);
-  const hosts = option(args, 'hosts', 1_000);
+  const commands = numberOption(args, 'commands', 100_000);
+  const executions = numberOption(args, 'executions', 10_000);
+  const hosts = numberOption(args, 'hosts', 1_000);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-retention-'));
   try {
     const now = Date.now();
     await fs.writeFile(path.join(dataDir, 'store.json'), JSON.stringify({ format: 1, tables: seedTables(now, commands, executions) }), { mode: 0o600 });
     let outputs = 0;
-    const outputsEvery = option(args, 'outputs-every', 200);
+    const outputsEvery = numberOption(args, 'outputs-every', 200);
     for (let n = 0; outputsEvery > 0 && n < commands; n += outputsEvery) {
       const dir = path.join(dataDir, 'outputs', uuid(n), instanceId(n % 1000), 's-cnVuU2hlbGxTY3JpcHQ');
       await fs.mkdir(dir, { recursive: true });

@@ -30,18 +30,9 @@ import { AGENT_BIN, LiveProcess } from '../support/processes.js';
 import { runJsonChild } from './json-child.js';
 import { processCpuMs } from './process-cpu.js';
 import type { ClientResult, ClientSettings } from './run-command-client.js';
+import { numberOption, textOption } from './options.js';
 
 const CLIENT_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'run-command-client.js');
-
-function option(args: string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
-function textOption(args: string[], name: string): string | undefined {
-  const index = args.indexOf(`--${name}`);
-  return index >= 0 ? args[index + 1] : undefined;
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,7 +54,6 @@ function bareSpawn(): Promise<number> {
   });
 }
 
-
 /** Resolves once the process has used (almost) no CPU for a second, or after `timeoutMs` (saying so). */
 async function untilIdle(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -79,8 +69,8 @@ async function untilIdle(pid: number, timeoutMs: number): Promise<void> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const runs = option(args, 'runs', 200);
-  const pollMs = option(args, 'poll-ms', 0);
+  const runs = numberOption(args, 'runs', 200);
+  const pollMs = numberOption(args, 'poll-ms', 0);
   const versus = textOption(args, 'versus');
   const agents = [{ label: 'this build', bin: AGENT_BIN }];
   if (versus !== undefined) {
