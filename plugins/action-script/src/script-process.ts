@@ -35,17 +35,6 @@ export interface ProcessIo {
 /** Once the tree is stopped its pipes close at once; this only bounds the wait for an escaped holder. */
 const CLOSE_AFTER_STOP_MS = 250;
 
-/**
- * Runs one interpreter process for a step and forwards its output, byte for byte, until it is done.
- *
- * The process is the leader of its own process group, so a stop (abort, sink failure) reaches everything the
- * script started. "Done" means the interpreter exited and its output pipes closed. SSM's agent waits for both,
- * so a script that leaves `sleep 300 &` holding stdout keeps the step running until the child ends or the
- * timeout fires. We do not follow it there: once the interpreter has exited we wait `pipeDrainMs` for the pipes
- * to close (late output still arrives), and if something still holds them we stop the process group and report
- * the interpreter's own exit. Background processes that redirected their output elsewhere (`nohup daemon
- * >/dev/null 2>&1 &`, the usual way to start a service) do not hold the pipes, and are left running, as in SSM.
- */
 /** How a script's process is started (also what a process prepared ahead of it must match). */
 export function scriptSpawnOptions(cwd: string, env: Readonly<Record<string, string>>): SpawnOptions {
   return {
@@ -59,6 +48,17 @@ export function scriptSpawnOptions(cwd: string, env: Readonly<Record<string, str
   };
 }
 
+/**
+ * Runs one interpreter process for a step and forwards its output, byte for byte, until it is done.
+ *
+ * The process is the leader of its own process group, so a stop (abort, sink failure) reaches everything the
+ * script started. "Done" means the interpreter exited and its output pipes closed. SSM's agent waits for both,
+ * so a script that leaves `sleep 300 &` holding stdout keeps the step running until the child ends or the
+ * timeout fires. We do not follow it there: once the interpreter has exited we wait `pipeDrainMs` for the pipes
+ * to close (late output still arrives), and if something still holds them we stop the process group and report
+ * the interpreter's own exit. Background processes that redirected their output elsewhere (`nohup daemon
+ * >/dev/null 2>&1 &`, the usual way to start a service) do not hold the pipes, and are left running, as in SSM.
+ */
 export function runScriptProcess(plan: ProcessPlan, io: ProcessIo, options: ResolvedScriptActionOptions): Promise<ProcessOutcome> {
   if (io.signal.aborted) return Promise.resolve({ kind: 'aborted', reason: abortReasonOf(io.signal), started: false });
 

@@ -47,7 +47,7 @@ export async function runScriptStep(
       return resultFromOutcome(action, { kind: 'aborted', reason: abortReasonOf(context.signal), started: false }, process.platform);
     }
 
-    const env = mergeEnvironment(agentEnvironment(), context.env, process.platform);
+    const { cwd, env } = scriptProcessSettings(inputs, context);
     let scriptPath: string;
     try {
       scriptPath = interpreter.scripts.ensure(context.orchestrationDirectory, interpreter.scriptName, inputs.script, interpreter.bom);
@@ -57,7 +57,6 @@ export async function runScriptStep(
     const command = await interpreter.command(scriptPath, env);
     if ('unavailable' in command) return failed(command.unavailable);
 
-    const cwd = inputs.workingDirectory ?? context.orchestrationDirectory;
     context.logger.debug(`${action} starting`, { command: command.command, cwd, step: context.run.stepName });
     const outcome = await runScriptProcess(
       { command: command.command, args: command.args, cwd, env },
@@ -83,4 +82,13 @@ export function prepareScriptFile(action: string, step: PreparedStep, interprete
   if (!parsed.ok) return undefined;
   interpreter.scripts.write(step.orchestrationDirectory, interpreter.scriptName, parsed.inputs.script, interpreter.bom);
   return parsed.inputs;
+}
+
+/**
+ * Where a step's script runs and with what environment: the step's working directory (its orchestration folder by
+ * default), and the agent's environment with the step's additions. The process prepare() starts ahead and the one
+ * run() spawns must agree on both, so both take them from here.
+ */
+export function scriptProcessSettings(inputs: ScriptInputs, step: Pick<PreparedStep, 'env' | 'orchestrationDirectory'>): { cwd: string; env: Record<string, string> } {
+  return { cwd: inputs.workingDirectory ?? step.orchestrationDirectory, env: mergeEnvironment(agentEnvironment(), step.env, process.platform) };
 }

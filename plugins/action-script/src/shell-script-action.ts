@@ -1,12 +1,11 @@
 import path from 'node:path';
 import type { ActionHandler, PreparedStep } from '@tender/plugin-api';
-import { agentEnvironment, mergeEnvironment } from './environment.js';
 import { NO_EXIT_CODE } from './exit-codes.js';
 import type { ScriptInputs } from './inputs.js';
 import { resolveOptions, type ScriptActionOptions } from './options.js';
 import { scriptSpawnOptions } from './script-process.js';
 import { PreparedScripts } from './script-file.js';
-import { prepareScriptFile, runScriptStep } from './script-step.js';
+import { prepareScriptFile, runScriptStep, scriptProcessSettings } from './script-step.js';
 import { shellCommand } from './shell-command.js';
 import { warmShellSpawner, type WarmShellSpawner } from './warm-shell.js';
 
@@ -48,7 +47,6 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
  */
 function prepareShell(step: PreparedStep, inputs: ScriptInputs, prepareScript: WarmShellSpawner['prepareScript']): void {
   if (inputs.script.startsWith('#!')) return;
-  const env = mergeEnvironment(agentEnvironment(), step.env, process.platform);
-  const cwd = inputs.workingDirectory ?? step.orchestrationDirectory;
+  const { cwd, env } = scriptProcessSettings(inputs, step);
   prepareScript(path.join(step.orchestrationDirectory, SCRIPT_NAME), scriptSpawnOptions(cwd, env));
 }
