@@ -56,14 +56,13 @@ export class CommandChannel {
   /** Cancels that arrived before their command (messages can overtake each other after a reconnect). */
   private readonly cancelledEarly = new Set<string>();
   /**
-   * Commands being accepted, with the progress their run has reported meanwhile: a command that starts at once
-   * reports its first step InProgress just before it may be acknowledged, and the acknowledgement carries those
-   * steps instead of a `command-status` of its own (one message, one store write on the control plane, less
-   * for either side to do while the step's process starts).
+   * New commands whose acknowledgement has not gone yet, with the progress it will carry: from their arrival while
+   * the runner accepts them (one that starts at once reports its first step InProgress before it may be
+   * acknowledged), then, once on disk, for DEFAULT_ACK_HOLD_MS more (`timer`). Progress meanwhile goes with the
+   * acknowledgement instead of a `command-status` of its own (one message, one store write on the control plane,
+   * less for either side to do while the step's process runs), and a result that comes first answers for both.
    */
-  private readonly acknowledging = new Map<string, StepResultBody[] | undefined>();
-  /** Acknowledgements of accepted commands being held back (DEFAULT_ACK_HOLD_MS), with the progress they will carry. */
-  private readonly heldAcks = new Map<string, { steps: StepResultBody[] | undefined; timer: NodeJS.Timeout }>();
+  private readonly unacknowledged = new Map<string, { steps?: StepResultBody[]; timer?: NodeJS.Timeout }>();
 
   constructor(
     private readonly agent: Agent,
@@ -97,8 +96,8 @@ export class CommandChannel {
     clearInterval(this.resendTimer);
     // Unsent acknowledgements are dropped: their commands' results follow, or the control plane sends them again
     // and hears 'duplicate'.
-    for (const { timer } of this.heldAcks.values()) clearTimeout(timer);
-    this.heldAcks.clear();
+    for (const { timer } of this.unacknowledged.values()) clearTimeout(timer);
+    this.unacknowledged.clear();
   }
 
   private async sendCancelled(commandId: string): Promise<void> {
@@ -113,55 +112,51 @@ export class CommandChannel {
       return;
     }
     // A second delivery of a command still being accepted leaves the first to carry its progress.
-    const first = !this.acknowledging.has(body.commandId);
-    if (first) this.acknowledging.set(body.commandId, undefined);
-    let steps: StepResultBody[] | undefined;
+    const first = !this.unacknowledged.has(body.commandId);
+    if (first) this.unacknowledged.set(body.commandId, {});
     let accepted: Awaited<ReturnType<CommandRunner['accept']>>;
     try {
       accepted = await this.runner.accept(commandOf(body));
-    } finally {
-      if (first) {
-        steps = this.acknowledging.get(body.commandId);
-        this.acknowledging.delete(body.commandId);
-      }
+    } catch (error) {
+      if (first) this.unacknowledged.delete(body.commandId);
+      throw error;
     }
-    // Acknowledged only now that the command is on disk: a crash before this line means the control plane resends.
-    if (accepted === 'accepted' && first) {
-      this.holdAck(body.commandId, steps);
+    // Acknowledged only now that the command is on disk (a crash before this line means the control plane resends),
+    // and a new one a moment later still. No entry left: its result has gone already and answered for it.
+    if (first && accepted === 'accepted') {
+      const pending = this.unacknowledged.get(body.commandId);
+      if (pending) pending.timer = setTimeout(() => void this.acknowledge(body.commandId), this.ackHoldMs);
       return;
     }
-    const ack: CommandAckBody = { commandId: body.commandId, accepted: accepted === 'accepted' ? 'new' : 'duplicate', ...(steps ? { steps } : {}) };
-    await this.agent.send('command-ack', ack);
+    if (first) this.unacknowledged.delete(body.commandId);
+    await this.agent.send('command-ack', { commandId: body.commandId, accepted: accepted === 'accepted' ? 'new' : 'duplicate' } satisfies CommandAckBody);
   }
 
-  private holdAck(commandId: string, steps: StepResultBody[] | undefined): void {
-    const timer = setTimeout(() => void this.releaseAck(commandId), this.ackHoldMs);
-    this.heldAcks.set(commandId, { steps, timer });
+  /** Forgets a command's unsent acknowledgement (and its timer), and returns what it would have carried. */
+  private takeUnacknowledged(commandId: string): { steps?: StepResultBody[] } | undefined {
+    const pending = this.unacknowledged.get(commandId);
+    clearTimeout(pending?.timer);
+    this.unacknowledged.delete(commandId);
+    return pending;
   }
 
-  /** Sends a held acknowledgement now, with the latest progress. */
-  private async releaseAck(commandId: string): Promise<void> {
-    const held = this.heldAcks.get(commandId);
-    if (!held) return;
-    clearTimeout(held.timer);
-    this.heldAcks.delete(commandId);
-    await this.agent.send('command-ack', { commandId, accepted: 'new', ...(held.steps ? { steps: held.steps } : {}) } satisfies CommandAckBody).catch(() => undefined);
+  /** Sends a new command's acknowledgement now, with the latest progress, unless it has gone already. */
+  private async acknowledge(commandId: string): Promise<void> {
+    const pending = this.takeUnacknowledged(commandId);
+    if (!pending) return;
+    await this.agent.send('command-ack', { commandId, accepted: 'new', ...(pending.steps ? { steps: pending.steps } : {}) } satisfies CommandAckBody).catch(() => undefined);
   }
 
   /** Called by the runner for each step change; best effort (the final result is what must arrive). */
   progress(progress: CommandProgress): void {
     const steps = progress.steps.map(stepBody);
-    if (this.acknowledging.has(progress.commandId) && !progress.rebooting) {
-      this.acknowledging.set(progress.commandId, steps); // goes with the acknowledgement
-      return;
-    }
-    const held = this.heldAcks.get(progress.commandId);
-    if (held && !progress.rebooting) {
-      held.steps = steps; // the held acknowledgement carries it
+    const pending = this.unacknowledged.get(progress.commandId);
+    if (pending && !progress.rebooting) {
+      pending.steps = steps; // goes with the acknowledgement
       return;
     }
     // Before a reboot the control plane must hear both, in order: the acknowledgement, then that the host reboots.
-    const acknowledged = held ? this.releaseAck(progress.commandId) : Promise.resolve();
+    const acknowledged = pending ? this.acknowledge(progress.commandId) : Promise.resolve();
     void acknowledged.then(() => this.agent.send('command-status', { commandId: progress.commandId, status: 'InProgress', steps })).catch(() => undefined);
   }
 
@@ -178,12 +173,7 @@ export class CommandChannel {
         if (step.stdout.bytes > 0 && !previewIsWhole(step.stdout)) await uploadOutput(this.upload, result.commandId, step.name, 'stdout', step.stdout.file);
         if (step.stderr.bytes > 0 && !previewIsWhole(step.stderr)) await uploadOutput(this.upload, result.commandId, step.name, 'stderr', step.stderr.file);
       }
-      // The result answers for a held acknowledgement too (the control plane takes it as one).
-      const held = this.heldAcks.get(result.commandId);
-      if (held) {
-        clearTimeout(held.timer);
-        this.heldAcks.delete(result.commandId);
-      }
+      this.takeUnacknowledged(result.commandId); // the result answers for it (the control plane takes it as one)
       const body: CommandResultBody = {
         commandId: result.commandId,
         status: result.status,
