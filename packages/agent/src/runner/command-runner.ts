@@ -169,7 +169,8 @@ export class CommandRunner {
    * Persists the command, then queues it. Resolves 'accepted' once it is on disk (acknowledge it then, not
    * before), or 'duplicate' for a command id this agent already has in any state: it is not run again. A command
    * that must wait is written to pending/; one that starts at once is on disk when its run has saved its record
-   * in current/ (before its first step runs) or its result (when none runs), and is never in pending/.
+   * in current/ (before its first step runs) or its result (when none runs), and is never in pending/. The runner
+   * takes `command` over: the caller does not change it afterwards.
    * @throws InvalidCommandError for a value that is not a Command.
    */
   async accept(command: Command): Promise<'accepted' | 'duplicate'> {

@@ -25,7 +25,6 @@ import {
   EXIT_CODE_REBOOT_WINDOWS,
   evaluatePrecondition,
   interpolate,
-  parseDocument,
   resolveParameters,
   runsAfterStop,
   skippedAfterStopReason,
@@ -41,6 +40,7 @@ import { RECORD_VERSION, type CommandRecord } from './command-record.js';
 import type { CommandStore } from './command-store.js';
 import { commandResultOf, failedResponseCode, NO_RESPONSE_CODE, statusDetailsOf } from './invocation-status.js';
 import { CapturedOutput } from './output-capture.js';
+import { ParsedDocuments } from './parsed-documents.js';
 import { STDERR_PREVIEW_CHARACTERS, STDOUT_PREVIEW_CHARACTERS, withNotes } from './output-preview.js';
 import type { Rebooter } from './rebooter.js';
 import { stepDirectoryNames } from './step-directories.js';
@@ -108,6 +108,7 @@ type StepEnding = 'next' | 'rebooting' | RunEnding;
 export class DocumentRunner {
   /** Orchestration folders of steps that have ended, by command, until removeFinished() removes them. */
   private readonly finishedFolders = new Map<string, string[]>();
+  private readonly parsedDocuments = new ParsedDocuments();
 
   constructor(private readonly options: DocumentRunnerOptions) {}
 
@@ -197,7 +198,7 @@ export class DocumentRunner {
   private prepare(command: Command): PreparedDocument | { error: string } {
     try {
       const text = typeof command.document === 'string' ? command.document : JSON.stringify(command.document);
-      const document = parseDocument(text, { name: command.documentName });
+      const document = this.parsedDocuments.parse(text, command.documentName);
       const parameters = resolveParameters(document, command.parameters);
       const { steps } = interpolate(document, parameters);
       return { steps, parameters, directories: stepDirectoryNames(steps.map((step) => step.name)) };
@@ -337,17 +338,27 @@ export class DocumentRunner {
       stepLogger.warn('the action could not get ready ahead of its step; it starts the usual way', { err: (error as Error)?.message ?? String(error) });
     }
 
-    await store.saveCurrent(record);
-    this.progress(record, false);
-    // After a first step, that progress is a message on its way: let it reach the socket before the step's start holds
-    // the event loop (a cold spawn forks the agent), which would delay it until the process had started.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-
+    // Everything run() gets is made before the save, so that once the record is on disk starting the step is the next
+    // thing the agent does (a prepared process only waits for its gate to open).
     // Opened at the step's first output (output-capture.ts): nothing to fail here.
     const stdout = new CapturedOutput(result.stdout.file, STDOUT_PREVIEW_CHARACTERS);
     const stderr = new CapturedOutput(result.stderr.file, STDERR_PREVIEW_CHARACTERS);
-
     const controller = new AbortController();
+    const context: ActionContext = {
+      ...preparedStep,
+      signal: controller.signal,
+      stdout,
+      stderr,
+      services: {
+        ...documentServices({ actions: this.options.actions, instance: this.options.instance, platform, clock, documents: this.options.documents, logger: stepLogger, run, stepRunMarker: marker, orchestrationDirectory, downloadsDirectory, level: 0 }),
+        ...this.options.inventory,
+        ...patchSnapshotServices(this.options.patchSnapshots),
+        ...patchProviderServices(this.options.patchProviders),
+      },
+    };
+
+    await store.saveCurrent(record);
+
     let timedOutBy: 'step' | 'command' | undefined;
     const timeUp = (by: 'step' | 'command') => () => {
       if (controller.signal.aborted) return;
@@ -362,21 +373,13 @@ export class DocumentRunner {
     stop.addEventListener('abort', onStop, { once: true });
     if (stop.aborted) onStop();
 
-    const context: ActionContext = {
-      ...preparedStep,
-      signal: controller.signal,
-      stdout,
-      stderr,
-      services: {
-        ...documentServices({ actions: this.options.actions, instance: this.options.instance, platform, clock, documents: this.options.documents, logger: stepLogger, run, stepRunMarker: marker, orchestrationDirectory, downloadsDirectory, level: 0 }),
-        ...this.options.inventory,
-        ...patchSnapshotServices(this.options.patchSnapshots),
-        ...patchProviderServices(this.options.patchProviders),
-      },
-    };
     let outcome: ActionResult;
     try {
-      outcome = await handler.run(context);
+      const running = handler.run(context);
+      // Said once the step has started, not before: a step's start is what its process waits for, and this
+      // progress is news for the control plane (or, for a first step, travels with the acknowledgement later).
+      this.progress(record, false);
+      outcome = await running;
     } catch (error) {
       // A plugin's bug must not take the agent (or the other commands) down with it.
       outcome = { status: 'Failed', exitCode: NO_RESPONSE_CODE, message: `the action ${step.action} failed: ${(error as Error)?.message ?? String(error)}` };
