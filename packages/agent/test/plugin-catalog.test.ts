@@ -56,6 +56,22 @@ describe('agent: plugins are imported on first use (PluginCatalog)', () => {
     }
   });
 
+  it('once the plugin is imported, run() is the plugin\'s own from its first line: the action starts before run() returns', async () => {
+    const catalog = new PluginCatalog(await discoverPlugins({ paths: [fixture('lazy-action')] }));
+    const echo = catalog.actions()('test:echo')!;
+    const first = await stepFixture({ text: 'imports' });
+    const second = await stepFixture({ text: 'at-once' });
+    try {
+      await echo.run(first.context);
+      const running = echo.run(second.context);
+      assert.equal(second.stdout.text(), 'echo at-once\n', 'the plugin\'s run() had begun by the time run() returned');
+      assert.equal((await running).status, 'Success');
+    } finally {
+      await first.cleanup();
+      await second.cleanup();
+    }
+  });
+
   it('passes prepare() on to an imported plugin\'s action, and never imports a plugin for it (only run() does)', async () => {
     const prepared = () => ((globalThis as { tenderFixturePrepared?: string[] }).tenderFixturePrepared ?? []).join(',');
     const catalog = new PluginCatalog(await discoverPlugins({ paths: [fixture('lazy-action')] }));

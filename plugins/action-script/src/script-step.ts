@@ -9,6 +9,8 @@ import { resultFromOutcome } from './script-result.js';
 import type { PreparedScripts } from './script-file.js';
 import { checkWorkingDirectory } from './working-directory.js';
 
+type InterpreterCommand = { command: string; args: string[] } | { unavailable: string };
+
 /** What differs between the shell and the PowerShell action: the script file and the interpreter. */
 export interface Interpreter {
   scriptName: string;
@@ -18,9 +20,10 @@ export interface Interpreter {
   scripts: PreparedScripts;
   /**
    * The command that runs the written script, or a reason why it cannot run here (a failed step, not a throw).
-   * Receives the step's environment, whose PATH is the one to search.
+   * Receives the step's environment, whose PATH is the one to search, and the script as written. An interpreter that
+   * needs no search answers at once (not a promise), and the process then starts in the same turn as run() was called.
    */
-  command(scriptPath: string, env: Readonly<Record<string, string>>): Promise<{ command: string; args: string[] } | { unavailable: string }>;
+  command(scriptPath: string, env: Readonly<Record<string, string>>, script: string): InterpreterCommand | Promise<InterpreterCommand>;
 }
 
 /**
@@ -54,7 +57,10 @@ export async function runScriptStep(
     } catch (error) {
       return failed(`${action}: could not write the script into ${context.orchestrationDirectory}: ${(error as Error).message}`);
     }
-    const command = await interpreter.command(scriptPath, env);
+    // Not even a microtask's wait when there is nothing to wait for: the runner has just saved the step's record,
+    // and a prepared process is waiting for its gate to open.
+    const planned = interpreter.command(scriptPath, env, inputs.script);
+    const command = planned instanceof Promise ? await planned : planned;
     if ('unavailable' in command) return failed(command.unavailable);
 
     context.logger.debug(`${action} starting`, { command: command.command, cwd, step: context.run.stepName });

@@ -1,8 +1,7 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-
 /**
  * The command that runs a written shell script with SSM's meaning of `sh -c <path>`: a `#!/bin/bash` (or any
- * other) first line picks the interpreter, and a script without one is run by sh.
+ * other) first line picks the interpreter, and a script without one is run by sh. Whether it has one is read from
+ * the script's text (the file holds exactly that text), not from the file, on every step's path.
  *
  * - With a `#!` line: `/bin/sh -c '<path>'`, so the shell executes the file and the kernel honours the line (and a
  *   missing interpreter is reported by sh, exit 127, as in SSM). The path is single-quoted because `-c` takes
@@ -13,19 +12,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
  *
  * /bin/sh by absolute path, so that a PATH from the step's environment cannot substitute another shell.
  */
-export function shellCommand(scriptPath: string, hasInterpreterLine = startsWithInterpreterLine(scriptPath)): { command: string; args: string[] } {
+export function shellCommand(scriptPath: string, hasInterpreterLine: boolean): { command: string; args: string[] } {
   return hasInterpreterLine ? { command: '/bin/sh', args: ['-c', quoteForSh(scriptPath)] } : { command: '/bin/sh', args: [scriptPath] };
-}
-
-/** Whether the file begins with `#!`. */
-export function startsWithInterpreterLine(file: string): boolean {
-  const fd = openSync(file, 'r');
-  try {
-    const start = Buffer.alloc(2);
-    return readSync(fd, start, 0, 2, 0) === 2 && start.toString('latin1') === '#!';
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Single-quotes a string for POSIX sh: inside single quotes nothing is special except the quote itself. */

@@ -35,7 +35,7 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
           message: `${RUN_SHELL_SCRIPT} runs on Linux and macOS only; use aws:runPowerShellScript on Windows`,
         });
       }
-      return runScriptStep(RUN_SHELL_SCRIPT, context, { ...script, command: (scriptPath) => Promise.resolve(shellCommand(scriptPath)) }, resolved);
+      return runScriptStep(RUN_SHELL_SCRIPT, context, { ...script, command: (scriptPath, _env, text) => shellCommand(scriptPath, text.startsWith('#!')) }, resolved);
     },
   };
 }

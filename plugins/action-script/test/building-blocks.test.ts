@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { abortReasonOf } from '@tender/plugin-api';
 import { environmentValue, mergeEnvironment } from '../src/environment.js';
 import { parseProcStat } from '../src/process-group.js';
 import { resultFromOutcome } from '../src/script-result.js';
-import { quoteForSh, shellCommand, startsWithInterpreterLine } from '../src/shell-command.js';
+import { quoteForSh, shellCommand } from '../src/shell-command.js';
 
 describe('action-script: abort reasons', () => {
   const aborted = (reason?: unknown): AbortSignal => {
@@ -80,20 +77,6 @@ describe('action-script: shell command', () => {
 
   it('is /bin/sh <path> for a script without one (what sh -c <path> falls back to, one fork fewer)', () => {
     assert.deepEqual(shellCommand('/var/lib/tender/runs/c/s/_script.sh', false), { command: '/bin/sh', args: ['/var/lib/tender/runs/c/s/_script.sh'] });
-  });
-
-  it('reads the #! line from the written file', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tender-shebang-'));
-    try {
-      writeFileSync(path.join(dir, 'a.sh'), '#!/bin/bash\necho hi\n');
-      writeFileSync(path.join(dir, 'b.sh'), 'echo hi\n');
-      writeFileSync(path.join(dir, 'c.sh'), '#');
-      assert.equal(startsWithInterpreterLine(path.join(dir, 'a.sh')), true);
-      assert.equal(startsWithInterpreterLine(path.join(dir, 'b.sh')), false);
-      assert.equal(startsWithInterpreterLine(path.join(dir, 'c.sh')), false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it('quoting keeps any path a single word for a real sh', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, realpath, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,6 +47,25 @@ const unix = process.platform !== 'win32';
     const { result, fixture } = await step({ runCommand: ['greeting=hello', 'for i in 1 2 3; do', '  echo "$greeting $i"', 'done'] });
     assert.equal(result.status, 'Success');
     assert.equal(fixture.stdout.text(), 'hello 1\nhello 2\nhello 3\n');
+  });
+
+  it('starts the step\'s process before run() returns (no turn of the event loop, not even a microtask, in between)', async () => {
+    const spawned: string[][] = [];
+    const spawning = createShellScriptAction({
+      killGraceMs: 500,
+      pipeDrainMs: 300,
+      spawn: (command, args, options) => {
+        spawned.push([command, ...args]);
+        return spawn(command, args, options);
+      },
+    });
+    fixture = await stepFixture({ runCommand: ['#!/bin/sh', 'echo started'] });
+    const running = spawning.run(fixture.context);
+    assert.equal(spawned.length, 1, 'spawned by the time run() returned');
+    // The #! line is read from the script's text: sh -c '<path>' lets the kernel honour it.
+    assert.deepEqual(spawned[0], ['/bin/sh', '-c', `'${path.join(fixture.orchestrationDirectory, '_script.sh')}'`]);
+    assert.deepEqual(await running, { status: 'Success', exitCode: 0 });
+    assert.equal(fixture.stdout.text(), 'started\n');
   });
 
   it('writes the script in prepare(), ahead of the step, and run() runs it as written there (or writes it again if it differs)', async () => {

@@ -92,7 +92,8 @@ export class PluginCatalog {
       // Only a head start, and never a wait: an action whose plugin is not imported yet starts without it.
       prepare: (step: PreparedStep): void => this.loaded.get(plugin.manifest.name)?.actions?.[action]?.prepare?.(step),
       run: async (context: ActionContext): Promise<ActionResult> => {
-        const handler = (await this.load(plugin.manifest.name)).actions?.[action];
+        // Once imported, the handler runs from here on, not a turn later: the step's process may be waiting to start.
+        const handler = (this.loaded.get(plugin.manifest.name) ?? (await this.load(plugin.manifest.name))).actions?.[action];
         if (!handler) throw new PluginError(plugin.manifest.name, `declares action ${action} in tender.provides.actions, but its definePlugin() has no actions[${JSON.stringify(action)}]`);
         return handler.run(context);
       },
