@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import type { PlatformInfo } from '@tender/protocol';
@@ -43,10 +43,21 @@ async function describeOs(): Promise<{ type: PlatformInfo['PlatformType']; name:
       return { type: 'MacOS', name, version: version || os.release() };
     }
     default: {
-      const text = await fs.readFile('/etc/os-release', 'utf8').catch(() => fs.readFile('/usr/lib/os-release', 'utf8')).catch(() => '');
+      // Read synchronously: a few hundred bytes, and the hello and every heartbeat wait for them. Through the thread
+      // pool they would queue behind whatever else fills it (the first inventory's thousands of file reads), and a
+      // freshly started agent could take that long to be seen Online.
+      const text = readOsRelease('/etc/os-release') ?? readOsRelease('/usr/lib/os-release') ?? '';
       const fields = parseOsRelease(text);
       return { type: 'Linux', name: fields.NAME ?? 'Linux', version: fields.VERSION_ID ?? os.release() };
     }
+  }
+}
+
+function readOsRelease(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 
