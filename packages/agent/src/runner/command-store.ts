@@ -241,14 +241,15 @@ export class CommandStore {
   async saveCurrent(record: CommandRecord): Promise<void> {
     const id = record.command.commandId;
     const first = this.index.get(id) !== 'current';
+    // Taken by acceptStarting(): it never was in pending/, so there is nothing there to remove (a system call fewer
+    // between the save and the step's start).
+    const inPending = first && !this.unwritten.has(id);
     if (first) writeNewOrReplace(this.file('current', id), record);
     else writeJsonFileSync(this.file('current', id), record);
     this.written(id);
     this.accepted.delete(id);
-    if (first) {
-      rmSync(this.file('pending', id), { force: true });
-      this.index.set(id, 'current');
-    }
+    if (inPending) rmSync(this.file('pending', id), { force: true });
+    if (first) this.index.set(id, 'current');
   }
 
   /** Ends a command: its result goes to the spool, then the earlier states are forgotten. */
