@@ -10,7 +10,7 @@
  * anyone (its fdatasync had not returned), so it is dropped. A complete line that is not a change is a damaged
  * file, reported by name and line, never guessed at.
  */
-import { close, fdatasync, fdatasyncSync, ftruncate, open, promises as fs, writeSync } from 'node:fs';
+import { close, fdatasync, ftruncate, open, promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -109,13 +109,7 @@ export class JournalWriter {
       // come round again before the fdatasync can even start, on every command's path. Batches never overlap (the
       // store starts one after the last one's sync), so this never waits on the previous batch's write-back.
       for (let written = 0; written < batch.length; ) written += writeSync(this.fd, batch, written, batch.length - written, null);
-      // The sync too. Its wait on the disk is the same from here, but through the thread pool its start and its end
-      // each wait for a thread to get a CPU, and on a busy host (just when the agent and the API client want one)
-      // that doubled it: 3.4 ms against 1.8, on every command's path. The event loop is held for the sync (about a
-      // millisecond on a small VM), which costs nobody a wait: every read that could see this batch waits for it
-      // anyway, and changes made meanwhile (results arriving) form the next batch. A fan-out to 1,000 agents was
-      // not slower for it (fleet bench).
-      fdatasyncSync(this.fd);
+      await datasyncFd(this.fd);
     } catch (error) {
       // Leave no partial batch in front of the next one (a damaged middle line would stop the next start).
       await truncateFd(this.fd, this.bytes).catch(() => undefined);
