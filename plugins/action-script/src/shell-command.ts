@@ -16,6 +16,11 @@ export function shellCommand(scriptPath: string, hasInterpreterLine: boolean): {
   return hasInterpreterLine ? { command: '/bin/sh', args: ['-c', quoteForSh(scriptPath)] } : { command: '/bin/sh', args: [scriptPath] };
 }
 
+/** Whether a script starts with a `#!` line: its own interpreter runs it, not sh (prepared shells serve only the rest). */
+export function hasInterpreterLine(script: string): boolean {
+  return script.startsWith('#!');
+}
+
 /** Single-quotes a string for POSIX sh: inside single quotes nothing is special except the quote itself. */
 export function quoteForSh(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;

@@ -6,7 +6,7 @@ import { resolveOptions, type ScriptActionOptions } from './options.js';
 import { scriptSpawnOptions } from './script-process.js';
 import { PreparedScripts } from './script-file.js';
 import { prepareScriptFile, runScriptStep, scriptProcessSettings } from './script-step.js';
-import { shellCommand } from './shell-command.js';
+import { hasInterpreterLine, shellCommand } from './shell-command.js';
 import { warmShellSpawner, type WarmShellSpawner } from './warm-shell.js';
 
 export const RUN_SHELL_SCRIPT = 'aws:runShellScript';
@@ -35,7 +35,7 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
           message: `${RUN_SHELL_SCRIPT} runs on Linux and macOS only; use aws:runPowerShellScript on Windows`,
         });
       }
-      return runScriptStep(RUN_SHELL_SCRIPT, context, { ...script, command: (scriptPath, _env, text) => shellCommand(scriptPath, text.startsWith('#!')) }, resolved);
+      return runScriptStep(RUN_SHELL_SCRIPT, context, { ...script, command: (scriptPath, _env, text) => shellCommand(scriptPath, hasInterpreterLine(text)) }, resolved);
     },
   };
 }
@@ -46,7 +46,7 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
  * exactly what is prepared here, from the same inputs, folder and environment, or the prepared shell is left unused.
  */
 function prepareShell(step: PreparedStep, inputs: ScriptInputs, prepareScript: WarmShellSpawner['prepareScript']): void {
-  if (inputs.script.startsWith('#!')) return;
+  if (hasInterpreterLine(inputs.script)) return;
   const { cwd, env } = scriptProcessSettings(inputs, step);
   prepareScript(path.join(step.orchestrationDirectory, SCRIPT_NAME), scriptSpawnOptions(cwd, env));
 }
