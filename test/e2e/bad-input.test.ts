@@ -361,6 +361,37 @@ describe('bad input, end to end', function () {
       assert.equal((await fs.readFile(path.join(stateDir, 'agent.lock'), 'utf8')).trim(), String(next.pid));
       assert.equal(await next.kill('SIGTERM'), 0);
     });
+
+    it('a cloned host (the state dir copied to another one): both agents say the broker keeps closing their connection and name the likely cause; they back off', async () => {
+      const cloneDir = path.join(work, 'cloned-state');
+      // A short cap (the transport's own setting) keeps this test short; the default grows to a minute.
+      const identityFile = path.join(stateDir, 'identity.json');
+      const identity = JSON.parse(await fs.readFile(identityFile, 'utf8')) as { transport: { settings: Record<string, unknown> } };
+      identity.transport.settings.backoff = { baseMs: 100, capMs: 800 };
+      await fs.writeFile(identityFile, JSON.stringify(identity));
+      await fs.cp(stateDir, cloneDir, { recursive: true });
+      await fs.rm(path.join(cloneDir, 'agent.lock'), { force: true });
+
+      const original = live(AGENT_BIN, ['start', '--state-dir', stateDir]);
+      await cp.untilOnline(instanceId, 'the original Online');
+      const clone = live(AGENT_BIN, ['start', '--state-dir', cloneDir]);
+      const hint = /"msg":"not connected to the control plane; retrying".*closed the connection \d+ ms after accepting it, \d+ times in a row\. Is another host running with this agent's identity \(a cloned disk or image\)\?/;
+      await original.waitFor(hint, 20000);
+      await clone.waitFor(hint, 20000);
+      // Each connection makes a hello; without the backoff the two made dozens a second between them.
+      const connections = (output: string) => output.match(/"msg":"connected to the control plane"/g)?.length ?? 0;
+      const before = connections(original.output) + connections(clone.output);
+      await delay(3000);
+      const during = connections(original.output) + connections(clone.output) - before;
+      assert.ok(during <= 20, `at most 20 connections between the two in 3 s (their delays grow to 800 ms), not dozens: ${during}`);
+      assert.equal(original.child.exitCode, null);
+      assert.equal(clone.child.exitCode, null);
+
+      // The clone goes away: the original keeps its session.
+      assert.equal(await clone.kill('SIGTERM'), 0);
+      await cp.untilOnline(instanceId, 'the original Online again once the clone is gone', 20000);
+      assert.equal(await original.kill('SIGTERM'), 0);
+    });
   });
 
   describe('tender client commands: no control plane, unreachable, wrong credentials', () => {

@@ -19,7 +19,11 @@ export interface TransportContext {
 
 export type TransportStatus =
   | { state: 'connected' }
-  | { state: 'disconnected'; error?: string; retryInMs?: number }
+  /**
+   * Not connected; the next attempt is in `retryInMs`. `attempt` counts the attempts in a row that failed or whose
+   * connection did not last, so an agent can tell one drop from a connection that keeps breaking.
+   */
+  | { state: 'disconnected'; error?: string; retryInMs?: number; attempt?: number }
   /** The other side refused this agent's credentials: retrying will not help. */
   | { state: 'refused'; reason: string };
 

@@ -10,7 +10,8 @@ export interface MqttSettings {
   /** PEM of the CA that signed the broker's certificate, for mqtts:// with a private CA. */
   ca?: string;
   keepaliveSeconds?: number;
-  backoff?: { baseMs?: number; capMs?: number };
+  /** stableMs: how long a connection must last before a drop starts the backoff over (see STABLE_CONNECTION_MS). */
+  backoff?: { baseMs?: number; capMs?: number; stableMs?: number };
 }
 
 export function parseSettings(settings: Readonly<Record<string, unknown>>): MqttSettings {
@@ -40,6 +41,16 @@ const REFUSED_CODES = new Map<number, string>([
   [138, 'banned'],
 ]);
 
+/**
+ * A connection that lasts this long starts the backoff over when it drops. One that the broker closes sooner
+ * (another host with this agent's identity taking the session over, again and again; a broker that kicks the agent
+ * straight after CONNACK) counts as one more failed attempt, so such a loop slows down to one attempt per `capMs`
+ * instead of reconnecting, and re-sending its hello and spooled reports, several times a second.
+ */
+const STABLE_CONNECTION_MS = 30_000;
+/** How many brief connections in a row make the disconnected status say what may cause them. */
+const BRIEF_CONNECTIONS_TO_WARN = 3;
+
 /** How long stop() waits for a clean goodbye before dropping the socket (a broker that went silent never answers). */
 const CLOSE_GRACE_MS = 2000;
 
@@ -58,6 +69,10 @@ export class MqttTransport implements Transport {
   private stopped = false;
   private refused = false;
   private connected = false;
+  /** When the current connection got its CONNACK. */
+  private connectedAt = 0;
+  /** Connections in a row that the broker closed before they were stable. */
+  private briefConnections = 0;
   private waiters: Array<() => void> = [];
 
   constructor(private readonly context: TransportContext) {
@@ -99,7 +114,7 @@ export class MqttTransport implements Transport {
       // quick succession, so send each at once. Each (re)connection has a new socket.
       (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
       this.connected = true;
-      this.backoff.reset();
+      this.connectedAt = Date.now();
       client.subscribe(topics.down(instanceId), { qos: 1 }, (error, granted) => {
         if (this.stopped) return;
         const failed = error ?? (granted?.some((g) => g.qos === 128) ? new Error('subscription refused by the broker') : undefined);
@@ -128,10 +143,16 @@ export class MqttTransport implements Transport {
     });
     client.on('close', () => {
       const wasConnected = this.connected;
+      const lastedMs = wasConnected ? Date.now() - this.connectedAt : 0;
       this.connected = false;
       if (this.stopped || this.refused) return;
+      if (wasConnected) {
+        const stable = lastedMs >= (this.settings.backoff?.stableMs ?? STABLE_CONNECTION_MS);
+        if (stable) this.backoff.reset();
+        this.briefConnections = stable ? 0 : this.briefConnections + 1;
+      }
       const delay = this.backoff.next();
-      this.emit({ state: 'disconnected', retryInMs: delay, ...(wasConnected ? {} : { error: `cannot connect to ${this.settings.url}` }) });
+      this.emit({ state: 'disconnected', retryInMs: delay, attempt: this.backoff.attempts, ...this.closeReason(wasConnected, lastedMs) });
       clearTimeout(this.reconnectTimer);
       this.reconnectTimer = setTimeout(() => {
         if (this.stopped || this.refused) return;
@@ -142,6 +163,18 @@ export class MqttTransport implements Transport {
         client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
       }, delay);
     });
+  }
+
+  /** What to tell the operator about a closed connection (nothing for a drop after a connection that lasted). */
+  private closeReason(wasConnected: boolean, lastedMs: number): { error?: string } {
+    if (!wasConnected) return { error: `cannot connect to ${this.settings.url}` };
+    // One brief connection is a network blip; several in a row are a pattern worth naming.
+    if (this.briefConnections < BRIEF_CONNECTIONS_TO_WARN) return {};
+    return {
+      error:
+        `the broker at ${this.settings.url} closed the connection ${lastedMs} ms after accepting it, ${this.briefConnections} times in a row. ` +
+        'Is another host running with this agent\'s identity (a cloned disk or image)? Each one takes the other\'s session over.',
+    };
   }
 
   private willOption(): IClientOptions['will'] {

@@ -305,6 +305,56 @@ describe('transport-mqtt: MqttTransport against a real broker (aedes)', function
     assert.deepEqual(broker.up.map(text).filter((p) => !p.startsWith('will-')), ['queued while down']);
   });
 
+  it('two hosts with one identity (a cloned disk) take each other\'s session over: the backoff keeps growing, and the status says what may cause it', async () => {
+    const broker = await startBroker();
+    const settings = { backoff: { baseMs: 20, capMs: 400 } };
+    const first = track(makeTransport(broker.url, settings));
+    const clone = track(makeTransport(broker.url, settings));
+    first.transport.start();
+    await waitFor('the first host connected', () => first.connectedCount() === 1);
+    clone.transport.start();
+    const attempts = () => [...first.statuses, ...clone.statuses].map((s) => (s.state === 'disconnected' ? (s.attempt ?? 0) : 0));
+    // Each CONNACK used to start the backoff over: every drop was attempt 1, and the two reconnected within
+    // 2–20 ms of each other for ever, each time sending a hello and whatever it had spooled.
+    await waitFor('a drop counted as the fifth failed attempt in a row', () => Math.max(...attempts()) >= 5);
+    const warned = [...first.statuses, ...clone.statuses].find((s) => s.state === 'disconnected' && s.error?.includes('after accepting it'));
+    assert.ok(warned?.state === 'disconnected', 'a status names the brief connections');
+    assert.match(warned.error ?? '', new RegExp(`the broker at ${broker.url.replace(/\./g, '\\.')} closed the connection \\d+ ms after accepting it, \\d+ times in a row\\. Is another host running with this agent's identity \\(a cloned disk or image\\)\\?`));
+
+    // The clone goes away: the first host gets its session back and keeps it.
+    await clone.transport.stop();
+    const connected = first.connectedCount();
+    await waitFor('the first host connected again', () => broker.client() !== undefined && first.connectedCount() > connected, 5000);
+    await first.transport.send(new TextEncoder().encode('still here'));
+    assert.ok(broker.up.map(text).includes('still here'));
+  });
+
+  it('a connection that lasted starts the backoff over when it drops; a brief one does not', async () => {
+    const broker = await startBroker();
+    const t = track(makeTransport(broker.url, { backoff: { baseMs: 20, capMs: 400, stableMs: 1000 } }));
+    const lastAttempt = () => (t.statuses.findLast((s) => s.state === 'disconnected') as { attempt?: number } | undefined)?.attempt ?? 0;
+    t.transport.start();
+    await waitFor('connected', () => t.connectedCount() === 1);
+    await broker.takeDown();
+    await waitFor('three failed attempts', () => lastAttempt() >= 3);
+    await broker.listen();
+    await waitFor('connected again', () => t.connectedCount() === 2);
+    const beforeBrief = lastAttempt();
+
+    broker.dropClient(); // well within stableMs of its CONNACK
+    await waitFor('the brief connection\'s drop reported', () => t.statuses.at(-1)?.state === 'disconnected');
+    assert.equal(lastAttempt(), beforeBrief + 1, 'a brief connection counts as one more failed attempt');
+    await waitFor('connected a third time', () => t.connectedCount() === 3);
+
+    await sleep(1300); // past stableMs
+    broker.dropClient();
+    await waitFor('the lasting connection\'s drop reported', () => t.statuses.at(-1)?.state === 'disconnected');
+    const drop = t.statuses.at(-1);
+    assert.equal(lastAttempt(), 1, 'the backoff started over');
+    assert.equal(drop?.state === 'disconnected' ? drop.error : 'not a drop', undefined, 'one drop after a lasting connection is not an error');
+    await waitFor('connected a fourth time', () => t.connectedCount() === 4);
+  });
+
   it('a send in flight when the connection dies is delivered after the reconnection, and send() resolves', async () => {
     let hold = true;
     const broker = await startBroker({ authorizePublish: (packet) => !(hold && packet.payload.toString() === 'in flight') });

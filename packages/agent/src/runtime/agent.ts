@@ -108,6 +108,7 @@ export class Agent {
     });
     this.transport = transport;
     let lastDisconnectLog = 0;
+    let lastDisconnectKind: string | undefined;
     transport.onStatus((status) => {
       switch (status.state) {
         case 'connected':
@@ -121,9 +122,12 @@ export class Agent {
         case 'disconnected': {
           this.isConnected = false;
           clearInterval(this.heartbeat);
-          if (Date.now() - lastDisconnectLog > 30_000) {
+          // Once every 30 s while it lasts, and at once when the reason changes (its figures aside).
+          const kind = status.error?.replace(/\d+/g, 'N') ?? '';
+          if (Date.now() - lastDisconnectLog > 30_000 || kind !== lastDisconnectKind) {
             lastDisconnectLog = Date.now();
-            logger.warn('not connected to the control plane; retrying', { error: status.error, retryInMs: status.retryInMs });
+            lastDisconnectKind = kind;
+            logger.warn('not connected to the control plane; retrying', { error: status.error, retryInMs: status.retryInMs, attempt: status.attempt });
           }
           break;
         }
