@@ -87,6 +87,12 @@ describe('Inventory end to end: agent process → control plane, checksum first'
     assert.ok(first, agent.output);
     assert.deepEqual(first.hashOnly, []);
     assert.deepEqual([...first.full].sort(), ['AWS:AWSComponent', 'AWS:Application', 'AWS:InstanceDetailedInformation', 'AWS:InstanceInformation', 'AWS:Network']);
+    // One gather, not two: the first start waited for the association set, and the control plane's default
+    // AWS-GatherSoftwareInventory association gathered; the built-in schedule never did.
+    assert.match(agent.output, /"msg":"the first inventory gather waits for the control plane's associations/);
+    assert.match(agent.output, /"msg":"an association of AWS-GatherSoftwareInventory gathers inventory now: the built-in inventory schedule stands down"/);
+    assert.doesNotMatch(agent.output, /"msg":"inventory gathered"/, 'the built-in schedule did not gather');
+    assert.equal(sentLines().length, 1, agent.output);
   });
 
   it('a package installed from the local apt repository appears in the next gather; only AWS:Application goes in full; history shows the added row', async () => {

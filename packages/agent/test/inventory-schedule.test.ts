@@ -24,6 +24,7 @@ describe('agent inventory: the gathering schedule', () => {
       logger,
       intervalMinutes: 30,
     });
+    schedule.standDown(false); // the agent's association set holds no AWS-GatherSoftwareInventory
     schedule.start();
     await schedule.runOnce(); // the start-up run, already in progress: runs never overlap
     assert.equal(contexts.length, 1);
@@ -33,6 +34,56 @@ describe('agent inventory: the gathering schedule', () => {
     await schedule.stop();
     await schedule.runOnce();
     assert.equal(contexts.length, 1, 'nothing runs after stop()');
+  });
+
+  describe('a first start, before the agent has heard its association set', () => {
+    const counting = (awaitAssociationsMs?: number) => {
+      const runs: string[] = [];
+      const schedule = new InventorySchedule({
+        action: { run: async (context) => (runs.push(context.run.commandId), { status: 'Success', exitCode: 0 }) },
+        services: { putInventory: async () => undefined },
+        stateDir: '/tmp/unused',
+        instance: { instanceId: 'mi-00000000000000001', region: 'local' },
+        platform: 'linux',
+        logger,
+        intervalMinutes: 30,
+        ...(awaitAssociationsMs === undefined ? {} : { awaitAssociationsMs }),
+      });
+      return { schedule, runs };
+    };
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('waits for the set: one that holds an AWS-GatherSoftwareInventory association means no gather of its own at all', async () => {
+      const { schedule, runs } = counting();
+      schedule.start();
+      await sleep(50);
+      assert.deepEqual(runs, [], 'no gather before the set is known');
+      schedule.standDown(true);
+      await sleep(50);
+      assert.deepEqual(runs, [], 'the association gathers instead');
+      await schedule.stop();
+    });
+
+    it('a set without one: the gather starts as soon as the set is known', async () => {
+      const { schedule, runs } = counting();
+      schedule.start();
+      await sleep(50);
+      assert.equal(runs.length, 0);
+      schedule.standDown(false);
+      await schedule.runOnce();
+      assert.equal(runs.length, 1, 'one gather: the one started when the set came (runs never overlap)');
+      await schedule.stop();
+    });
+
+    it('no set within awaitAssociationsMs (a control plane out of reach): it gathers anyway', async () => {
+      const { schedule, runs } = counting(100);
+      schedule.start();
+      await sleep(20);
+      assert.equal(runs.length, 0);
+      for (let waited = 0; runs.length === 0 && waited < 5000; waited += 20) await sleep(20);
+      assert.equal(runs.length, 1);
+      await schedule.stop();
+    });
   });
 
   it('interval 0 turns the agent\'s own gathering off', async () => {

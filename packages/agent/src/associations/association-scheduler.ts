@@ -40,8 +40,11 @@ export interface AssociationSchedulerOptions {
   runner: Omit<CommandRunnerOptions, 'stateDir' | 'logger' | 'onResult' | 'onProgress' | 'clock'>;
   /** A report is in the spool: send it (the channel). */
   onReport?: (report: AssociationRunReport) => void;
-  /** The set changed (stored, or associations removed): e.g. the inventory schedule checks whether to stand down. */
-  onSetChanged?: (associations: readonly AssociationBody[]) => void;
+  /**
+   * The set is loaded at start or changed (stored, or associations removed): e.g. the inventory schedule checks
+   * whether to stand down. Revision 0: no set was ever received from the control plane.
+   */
+  onSetChanged?: (associations: readonly AssociationBody[], revision: number) => void;
 }
 
 /** What applySet() did with a set. */
@@ -110,7 +113,7 @@ export class AssociationScheduler {
     }
     this.options.logger.info('associations loaded', { revision: this.store.revision, associations: this.store.associations.length, spooledReports: this.spool.size });
     this.started = true;
-    this.options.onSetChanged?.(this.store.associations);
+    this.options.onSetChanged?.(this.store.associations, this.store.revision);
     for (const association of this.store.associations) this.evaluate(association.associationId);
   }
 
@@ -135,7 +138,7 @@ export class AssociationScheduler {
     const removed = [...before.keys()];
     for (const id of removed) this.cancelTimer(id);
     this.options.logger.info('associations stored', { revision: body.revision, associations: body.associations.length, added, changed, removed });
-    this.options.onSetChanged?.(this.store.associations);
+    this.options.onSetChanged?.(this.store.associations, this.store.revision);
     for (const association of body.associations) this.evaluate(association.associationId);
     return { stored: true, added, changed, removed };
   }

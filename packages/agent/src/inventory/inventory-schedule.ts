@@ -30,7 +30,20 @@ export interface InventoryScheduleOptions {
   logger: Logger;
   /** Minutes between gathers; 0 turns the agent's own gathering off (SendCommand still works). */
   intervalMinutes: number;
+  /**
+   * How long a start that has not heard yet whether an association gathers (standDown never called) waits for that
+   * before gathering anyway. Default {@link DEFAULT_AWAIT_ASSOCIATIONS_MS}.
+   */
+  awaitAssociationsMs?: number;
 }
+
+/**
+ * A first start has no association set yet; the control plane sends it right after the hello. Gathering at once and
+ * then again in the first run of the fleet's AWS-GatherSoftwareInventory association gathered twice (seconds of CPU
+ * and a 250 KB upload each, on every new host): the schedule waits this long for the set instead. An agent that cannot
+ * reach its control plane could not upload before then anyway.
+ */
+export const DEFAULT_AWAIT_ASSOCIATIONS_MS = 60_000;
 
 /** Lines an action writes, kept out of the way: debug for stdout, warn for stderr. */
 function loggingSink(log: (message: string) => void): OutputSink {
@@ -44,7 +57,8 @@ function loggingSink(log: (message: string) => void): OutputSink {
 
 /**
  * The agent's built-in inventory gathering, the fallback for a host that holds no State Manager association of
- * AWS-GatherSoftwareInventory: at start and every intervalMinutes, it runs aws:softwareInventory with
+ * AWS-GatherSoftwareInventory: at start (once the agent knows it holds no such association) and every
+ * intervalMinutes, it runs aws:softwareInventory with
  * AWS-GatherSoftwareInventory's defaults, the result going to the uploader like a SendCommand's would. While the
  * agent holds such an association, the association gathers (on its schedule, with its parameters) and this
  * schedule stands down (standDown(true)); when the association goes, this schedule takes over again, with a
@@ -55,7 +69,8 @@ export class InventorySchedule {
   private running: Promise<void> | undefined;
   private readonly controller = new AbortController();
   private started = false;
-  private standingDown = false;
+  /** Whether an association gathers (true) or this schedule does (false); undefined until the agent knows. */
+  private standingDown: boolean | undefined;
 
   constructor(private readonly options: InventoryScheduleOptions) {}
 
@@ -70,28 +85,39 @@ export class InventorySchedule {
       return;
     }
     this.started = true;
-    if (this.standingDown) logger.info('an association of AWS-GatherSoftwareInventory gathers inventory: the built-in inventory schedule stands down');
-    else this.arm();
+    if (this.standingDown === true) logger.info('an association of AWS-GatherSoftwareInventory gathers inventory: the built-in inventory schedule stands down');
+    else if (this.standingDown === false) this.arm();
+    else {
+      const waitMs = this.options.awaitAssociationsMs ?? DEFAULT_AWAIT_ASSOCIATIONS_MS;
+      logger.info('the first inventory gather waits for the control plane\'s associations (one of them may gather instead)', { waitMs });
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        logger.info('no association set from the control plane yet: the built-in inventory schedule gathers');
+        this.standDown(false);
+      }, waitMs);
+      this.timer.unref?.();
+    }
   }
 
   /** Whether an association of AWS-GatherSoftwareInventory does the gathering (true) or this schedule (false). */
   standDown(standDown: boolean): void {
     if (standDown === this.standingDown) return;
+    const undecided = this.standingDown === undefined;
     this.standingDown = standDown;
     if (!this.started) return;
+    clearTimeout(this.timer); // the wait for the set, or the interval: the same kind of timer in Node
+    this.timer = undefined;
     if (standDown) {
-      clearInterval(this.timer);
-      this.timer = undefined;
       this.options.logger.info('an association of AWS-GatherSoftwareInventory gathers inventory now: the built-in inventory schedule stands down');
     } else {
-      this.options.logger.info('no association of AWS-GatherSoftwareInventory any more: the built-in inventory schedule takes over');
+      if (!undecided) this.options.logger.info('no association of AWS-GatherSoftwareInventory any more: the built-in inventory schedule takes over');
       this.arm();
     }
   }
 
   private arm(): void {
     void this.runOnce();
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.timer = setInterval(() => void this.runOnce(), this.options.intervalMinutes * 60_000);
     this.timer.unref?.();
   }
@@ -129,7 +155,7 @@ export class InventorySchedule {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     this.controller.abort('shutdown');
     await this.running;
   }

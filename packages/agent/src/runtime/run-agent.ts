@@ -123,7 +123,10 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
       },
       onReport: (report) => associationChannel.current?.reportReady(report),
       // While an association gathers inventory, the built-in schedule stands down (and takes over again without one).
-      onSetChanged: (held) => inventorySchedule.standDown(held.some((a) => a.documentName === INVENTORY_DOCUMENT)),
+      // Before the first set has come (revision 0), the schedule waits for it rather than guessing.
+      onSetChanged: (held, revision) => {
+        if (revision > 0) inventorySchedule.standDown(held.some((a) => a.documentName === INVENTORY_DOCUMENT));
+      },
     });
     associationChannel.current = new AssociationChannel(agent, associations, logger);
     const recovered = await runner.recover();
