@@ -128,9 +128,10 @@ describe('agent service: the .deb and install.sh under a booted systemd', functi
     assert.match(await unitProp('ExecStart'), /path=\/opt\/tender-agent\/bin\/tender-agent ; argv\[\]=\/opt\/tender-agent\/bin\/tender-agent start ;/);
     await cp.untilOnline(tarInstance, 'tarball install Online', 30_000);
 
-    // A 0.1.1 whose agent exits at once: the service does not stay up, so install.sh puts 0.1.0 back.
+    // A 0.1.1 whose agent hangs for 3 s without starting, then exits: the service is "active" for those seconds
+    // (a fixed wait of 1.5 s took that for a start), but the agent never says it is up, so install.sh puts 0.1.0 back.
     const broken = '/tmp/broken';
-    await box.ok(['sh', '-c', `mkdir -p ${broken} && tar -xzf ${inside(packages.upgradeTar)} -C ${broken} && sed -i '1a if (process.argv[2] === "start") process.exit(1);' ${broken}/tender-agent/lib/node_modules/@tender/agent/bin/run.js && tar -czf /tmp/tender-agent-0.1.1.tar.gz -C ${broken} tender-agent`]);
+    await box.ok(['sh', '-c', `mkdir -p ${broken} && tar -xzf ${inside(packages.upgradeTar)} -C ${broken} && sed -i '1a if (process.argv[2] === "start") { setTimeout(() => process.exit(1), 3000); await new Promise(() => {}); }' ${broken}/tender-agent/lib/node_modules/@tender/agent/bin/run.js && tar -czf /tmp/tender-agent-0.1.1.tar.gz -C ${broken} tender-agent`]);
     const rollback = await box.exec(['sh', '/install/install.sh', '--package', '/tmp/tender-agent-0.1.1.tar.gz']);
     assert.notEqual(rollback.code, 0);
     assert.match(rollback.stderr, /tender-agent 0\.1\.1 did not start; went back to 0\.1\.0/);

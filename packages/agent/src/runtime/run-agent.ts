@@ -16,6 +16,7 @@ import { DEFAULT_INVENTORY_INTERVAL_MINUTES, InventoryChannel, InventorySchedule
 import { AGENT_VERSION } from '../version.js';
 import { AssociationChannel, AssociationScheduler, INVENTORY_DOCUMENT, testClockFromEnvironment } from '../associations/index.js';
 import type { Clock } from '../runner/index.js';
+import { clearReady, markReady } from './ready-marker.js';
 
 /** The plugins the agent ships with. */
 export const BUNDLED_PLUGINS = ['@tender/transport-mqtt', '@tender/action-script', '@tender/action-document', '@tender/inventory', '@tender/patch-apt', '@tender/patch-dnf', '@tender/patch-windows-update', '@tender/action-patch'];
@@ -56,6 +57,7 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     throw new StateFileError(stateDir, `cannot use the state directory ${stateDir}: ${error.message}`);
   });
   try {
+    await clearReady(stateDir); // a killed agent's; this one writes its own once it is up
     const identity = await loadIdentity(stateDir);
     // Manifests only: a plugin's code is imported when what it provides is first used (the transport: now).
     const plugins = new PluginCatalog(await discoverPlugins({ packages: BUNDLED_PLUGINS, paths: options.pluginPaths }), logger);
@@ -141,7 +143,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentExit> {
     await associations.start();
     agent.start();
     inventorySchedule.start();
+    await markReady(stateDir).catch((error: unknown) => logger.warn('could not write agent.ready (service install|start wait for it)', { err: (error as Error).message }));
     const exit = await agent.exited;
+    await clearReady(stateDir).catch(() => undefined);
     await inventorySchedule.stop();
     associationChannel.current.stop();
     await associations.stop();

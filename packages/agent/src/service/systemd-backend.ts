@@ -1,4 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
+import { readyPid } from '../runtime/ready-marker.js';
 import type { CommandRunner } from './command-runner.js';
 import { ServiceError, type ServiceBackend, type ServiceReport, type ServiceStatus } from './service-backend.js';
 import type { ServiceLayout } from './service-layout.js';
@@ -8,6 +9,8 @@ import { SYSTEMD_UNIT_NAME, systemdUnit } from './systemd-unit.js';
 const PACKAGED_UNITS = [`/lib/systemd/system/${SYSTEMD_UNIT_NAME}`, `/usr/lib/systemd/system/${SYSTEMD_UNIT_NAME}`];
 /** Where `service install` writes the unit for a tarball or source install (and `uninstall` removes it). */
 const LOCAL_UNIT = `/etc/systemd/system/${SYSTEMD_UNIT_NAME}`;
+/** How long a started agent has to say it is up (agent.ready) before the start counts as failed. */
+const READY_TIMEOUT_MS = 60_000;
 
 export class SystemdBackend implements ServiceBackend {
   constructor(
@@ -68,9 +71,7 @@ export class SystemdBackend implements ServiceBackend {
   }
 
   async status(): Promise<ServiceStatus> {
-    const shown = await this.run('systemctl', ['show', SYSTEMD_UNIT_NAME, '--property=LoadState,ActiveState,SubState,UnitFileState,MainPID,FragmentPath']);
-    if (shown.code !== 0) throw new ServiceError(`systemctl show failed: ${shown.stderr.trim() || `exit ${shown.code}`}`);
-    const props = Object.fromEntries(shown.stdout.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const props = await this.show();
     const installed = props.LoadState === 'loaded';
     const pid = Number(props.MainPID);
     return {
@@ -85,21 +86,52 @@ export class SystemdBackend implements ServiceBackend {
     };
   }
 
+  private async show(): Promise<Record<string, string | undefined>> {
+    const shown = await this.run('systemctl', ['show', SYSTEMD_UNIT_NAME, '--property=LoadState,ActiveState,SubState,UnitFileState,MainPID,FragmentPath,NRestarts,Environment']);
+    if (shown.code !== 0) throw new ServiceError(`systemctl show failed: ${shown.stderr.trim() || `exit ${shown.code}`}`);
+    return Object.fromEntries(shown.stdout.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  }
+
   private async requireInstalled(): Promise<void> {
     if (!(await this.status()).installed) throw new ServiceError(`${SYSTEMD_UNIT_NAME} is not installed: run \`tender-agent service install\` first`);
   }
 
-  /** Type=exec makes `systemctl start` wait for the exec; the agent can still exit at once (not registered...). */
+  /**
+   * A start is good once the agent says it is up: agent.ready names the unit's main process (see ready-marker.ts).
+   * "active" alone is not enough (Type=exec: active as soon as the program is executed): an agent that exits after a
+   * second or two, as a broken upgrade may on a slow host, looked running. A process that exits, is restarted
+   * (NRestarts counts from this start), or stays silent for READY_TIMEOUT_MS fails the start.
+   */
   private async expectRunning(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const status = await this.status();
-    if (status.running) return;
-    const journal = await this.run('journalctl', ['-u', SYSTEMD_UNIT_NAME, '-n', '15', '--no-pager', '-o', 'cat']);
-    throw new ServiceError(`${SYSTEMD_UNIT_NAME} did not stay running (${status.state}). Its last log lines:\n${journal.stdout.trim() || '(none)'}`);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const props = await this.show();
+      const stateDir = unitStateDir(props.Environment) ?? this.layout.stateDir;
+      const pid = Number(props.MainPID);
+      const failed =
+        props.ActiveState !== 'active' || Number(props.NRestarts) > 0
+          ? `did not stay running (${props.ActiveState ?? 'unknown'} (${props.SubState ?? 'unknown'})${Number(props.NRestarts) > 0 ? `, restarted ${props.NRestarts} times` : ''})`
+          : Date.now() > deadline
+            ? `runs (pid ${pid}) but did not say it was up within ${READY_TIMEOUT_MS / 1000} s (no ${stateDir}/agent.ready naming it)`
+            : undefined;
+      if (failed) {
+        const journal = await this.run('journalctl', ['-u', SYSTEMD_UNIT_NAME, '-n', '15', '--no-pager', '-o', 'cat']);
+        throw new ServiceError(`${SYSTEMD_UNIT_NAME} ${failed}. Its last log lines:\n${journal.stdout.trim() || '(none)'}`);
+      }
+      if (pid > 0 && (await readyPid(stateDir)) === pid) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   private async systemctl(...args: string[]): Promise<void> {
     const result = await this.run('systemctl', args);
     if (result.code !== 0) throw new ServiceError(`systemctl ${args.join(' ')} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
   }
+}
+
+/** The state directory the unit gives the agent (a packaged unit's may differ from this command's --state-dir). */
+function unitStateDir(environment: string | undefined): string | undefined {
+  // systemctl show quotes an assignment whose value has spaces as a whole: "NAME=value with spaces".
+  const match = /(?:^|\s)(?:"TENDER_AGENT_STATE_DIR=([^"]*)"|TENDER_AGENT_STATE_DIR=(\S+))/.exec(environment ?? '');
+  return match?.[1] ?? match?.[2];
 }
