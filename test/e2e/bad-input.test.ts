@@ -386,6 +386,9 @@ describe('bad input, end to end', function () {
       assert.ok(during <= 20, `at most 20 connections between the two in 3 s (their delays grow to 800 ms), not dozens: ${during}`);
       assert.equal(original.child.exitCode, null);
       assert.equal(clone.child.exitCode, null);
+      // The control plane says it too, where the operator looks (its log, and this counter).
+      const churnWarnings = async () => Number(/^tender_instance_session_churn_total (\d+)$/m.exec(await (await fetch(new URL('/metrics', cp.running.endpoint))).text())?.[1] ?? 0);
+      assert.ok(await eventually(async () => (await churnWarnings()) >= 1 || undefined, 'the control plane\'s churn warning', 20000));
 
       // The clone goes away: the original keeps its session.
       assert.equal(await clone.kill('SIGTERM'), 0);

@@ -31,6 +31,7 @@ import { MqttClientLink } from './gateway/mqtt-client-link.js';
 import { writeCredentialFiles } from './identity/credentials-file.js';
 import { loadOrCreateServerIdentity, type ServerIdentity } from './identity/server-identity.js';
 import { InstanceRegistry } from './instances/instance-registry.js';
+import { SESSION_CHURN_WINDOW_MS, SessionChurn } from './instances/session-churn.js';
 import { FileInventoryPersistence, InventoryService, inventoryMessageHandlers, inventoryOperations } from './inventory/index.js';
 import { KeyService, keyOperations } from './keys/index.js';
 import { maintenanceWindowOperations, WindowScheduler, WindowService } from './maintenance-windows/index.js';
@@ -136,6 +137,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
     counters.describe('tender_gateway_rejected_total', 'Agent messages the control plane refused, by reason');
     counters.describe('tender_agent_rejected_total', 'Control-plane messages agents reported refusing, by reason');
     counters.describe('tender_broker_denied_total', 'Publishes and subscriptions the embedded broker refused');
+    counters.describe('tender_instance_session_churn_total', 'Warnings that an instance keeps reconnecting (its session replaced again and again: a cloned identity?)');
 
     const accessKeys = new AccessKeys(store, identity.masterKey, identity.accountId);
     const credentialsFile = path.join(dataDir, 'credentials');
@@ -228,9 +230,20 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
     }
     const admin = brokerAdmin!;
 
-    const presence = (message: Message) => {
+    const churn = new SessionChurn({ now });
+    const presence = async (message: Message) => {
       const body = message.body as PresenceBody;
-      return registry.markSeen(message.from, String(body?.sid), body?.info);
+      const sessionId = String(body?.sid);
+      const previous = registry.get(message.from)?.sessionId;
+      await registry.markSeen(message.from, sessionId, body?.info);
+      if (previous === undefined || previous === sessionId) return;
+      const sessions = churn.sessionStarted(message.from);
+      if (sessions === undefined) return;
+      counters.inc('tender_instance_session_churn_total');
+      logger.warn(
+        { instanceId: message.from, sessions, withinMinutes: SESSION_CHURN_WINDOW_MS / 60_000, lastSeenHost: body?.info?.ComputerName },
+        'an instance keeps reconnecting: its connection is replaced again and again. Two hosts may be running with its identity (a cloned disk or image); give the clone its own: tender-agent register --force with a new activation, on the clone',
+      );
     };
     const sessionEnd = async (message: Message) => {
       await registry.markConnectionLost(message.from, String((message.body as SessionEndBody)?.sid));
@@ -259,6 +272,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
       // Tell the agent first (best effort), so it stops with a clear message rather than a refused reconnect.
       await gateway.send(instanceId, 'deregistered', { reason: 'this instance was deregistered from the control plane' }).catch(() => undefined);
       await registry.remove(instanceId);
+      churn.forget(instanceId);
       await admin.removeAgent(instanceId);
       await compliance.removeResource(instanceId);
       await patching.states.removeInstance(instanceId);
