@@ -20,6 +20,7 @@
  * It compares agents only: the control plane, broker and client are this build's for both.
  */
 import { spawn } from 'node:child_process';
+import { DeleteAssociationCommand, ListAssociationsCommand } from '@aws-sdk/client-ssm';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,12 +91,17 @@ export async function run(args: string[]): Promise<void> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-rc-'));
   const started: LiveProcess[] = [];
   try {
+    // No inventory while measuring: a fresh agent's first gather (the control plane's default association, or the
+    // agent's own schedule) is seconds of CPU in child processes. Under `chrt -f` it ran at real-time priority
+    // beside the client's start and held the client up for 30 s or more (its broker connection timed out).
+    const inventoryAssociations = (await cp.ssm.send(new ListAssociationsCommand({ AssociationFilterList: [{ key: 'Name', value: 'AWS-GatherSoftwareInventory' }] }))).Associations ?? [];
+    for (const { AssociationId } of inventoryAssociations) await cp.ssm.send(new DeleteAssociationCommand({ AssociationId }));
     const activation = await cp.createActivation({ limit: agents.length });
     const instanceIds: string[] = [];
     for (const [index, { bin }] of agents.entries()) {
       const stateDir = path.join(work, `agent-${index}`);
       const { instanceId } = await registerAgent({ endpoint: cp.running.endpoint, activationId: activation.id, activationCode: activation.code, stateDir });
-      const agent = new LiveProcess(bin, ['start', '--state-dir', stateDir]);
+      const agent = new LiveProcess(bin, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0']);
       started.push(agent);
       instanceIds.push(instanceId);
       await cp.untilOnline(instanceId, 'the agent Online', 30_000).catch((error: Error) => {
@@ -103,8 +109,7 @@ export async function run(args: string[]): Promise<void> {
       });
     }
 
-    // A fresh agent gathers its inventory at start (seconds of CPU, with dpkg and friends): measured alongside, it
-    // would be in the figures, and under `chrt -f` it could even starve the client's connection to the broker.
+    // Whatever else a fresh agent does at start (its hello, the association set) is over before measuring.
     for (const agent of started) await untilIdle(agent.pid, 60_000);
 
     const conn = cp.running.brokerConnection;
