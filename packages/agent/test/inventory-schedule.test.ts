@@ -1,8 +1,24 @@
 import assert from 'node:assert/strict';
 import type { ActionContext, ActionHandler } from '@tender/plugin-api';
-import { DEFAULT_GATHER_INPUTS, InventorySchedule } from '../src/inventory/index.js';
+import { DEFAULT_GATHER_INPUTS, InventorySchedule, type InventoryScheduleOptions } from '../src/inventory/index.js';
 
 const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A schedule whose action only records each run's command id. */
+function counting(options: Partial<InventoryScheduleOptions> = {}) {
+  const runs: string[] = [];
+  const schedule = new InventorySchedule({
+    action: { run: async (context) => (runs.push(context.run.commandId), { status: 'Success', exitCode: 0 }) },
+    services: { putInventory: async () => undefined },
+    stateDir: '/tmp/unused',
+    instance: { instanceId: 'mi-00000000000000001', region: 'local' },
+    platform: 'linux',
+    logger,
+    intervalMinutes: 30,
+    ...options,
+  });
+  return { schedule, runs };
+}
 
 describe('agent inventory: the gathering schedule', () => {
   it('runs aws:softwareInventory at start with AWS-GatherSoftwareInventory\'s defaults and the uploader as putInventory', async () => {
@@ -37,20 +53,6 @@ describe('agent inventory: the gathering schedule', () => {
   });
 
   describe('a first start, before the agent has heard its association set', () => {
-    const counting = (awaitAssociationsMs?: number) => {
-      const runs: string[] = [];
-      const schedule = new InventorySchedule({
-        action: { run: async (context) => (runs.push(context.run.commandId), { status: 'Success', exitCode: 0 }) },
-        services: { putInventory: async () => undefined },
-        stateDir: '/tmp/unused',
-        instance: { instanceId: 'mi-00000000000000001', region: 'local' },
-        platform: 'linux',
-        logger,
-        intervalMinutes: 30,
-        ...(awaitAssociationsMs === undefined ? {} : { awaitAssociationsMs }),
-      });
-      return { schedule, runs };
-    };
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
     it('waits for the set: one that holds an AWS-GatherSoftwareInventory association means no gather of its own at all', async () => {
@@ -76,7 +78,7 @@ describe('agent inventory: the gathering schedule', () => {
     });
 
     it('no set within awaitAssociationsMs (a control plane out of reach): it gathers anyway', async () => {
-      const { schedule, runs } = counting(100);
+      const { schedule, runs } = counting({ awaitAssociationsMs: 100 });
       schedule.start();
       await sleep(20);
       assert.equal(runs.length, 0);
@@ -87,19 +89,11 @@ describe('agent inventory: the gathering schedule', () => {
   });
 
   it('interval 0 turns the agent\'s own gathering off', async () => {
-    let runs = 0;
-    const schedule = new InventorySchedule({
-      action: { run: async () => ((runs += 1), { status: 'Success', exitCode: 0 }) },
-      services: { putInventory: async () => undefined },
-      stateDir: '/tmp/unused',
-      instance: { instanceId: 'mi-00000000000000001', region: 'local' },
-      platform: 'linux',
-      logger,
-      intervalMinutes: 0,
-    });
+    const { schedule, runs } = counting({ intervalMinutes: 0 });
+    schedule.standDown(false);
     schedule.start();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(runs, 0);
+    assert.deepEqual(runs, []);
     await schedule.stop();
   });
 });
