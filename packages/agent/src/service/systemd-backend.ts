@@ -99,18 +99,22 @@ export class SystemdBackend implements ServiceBackend {
   /**
    * A start is good once the agent says it is up: agent.ready names the unit's main process (see ready-marker.ts).
    * "active" alone is not enough (Type=exec: active as soon as the program is executed): an agent that exits after a
-   * second or two, as a broken upgrade may on a slow host, looked running. A process that exits, is restarted
-   * (NRestarts counts from this start), or stays silent for READY_TIMEOUT_MS fails the start.
+   * second or two, as a broken upgrade may on a slow host, looked running. A process that exits, is restarted by
+   * systemd (NRestarts grows past its value when the start returned: it is not reset by a start of a running unit),
+   * or stays silent for READY_TIMEOUT_MS fails the start.
    */
   private async expectRunning(): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
+    let restartsBefore: number | undefined;
     for (;;) {
       const props = await this.show();
       const stateDir = unitStateDir(props.Environment) ?? this.layout.stateDir;
       const pid = Number(props.MainPID);
+      const restarts = Number(props.NRestarts) || 0;
+      restartsBefore ??= restarts;
       const failed =
-        props.ActiveState !== 'active' || Number(props.NRestarts) > 0
-          ? `did not stay running (${props.ActiveState ?? 'unknown'} (${props.SubState ?? 'unknown'})${Number(props.NRestarts) > 0 ? `, restarted ${props.NRestarts} times` : ''})`
+        props.ActiveState !== 'active' || restarts > restartsBefore
+          ? `did not stay running (${props.ActiveState ?? 'unknown'} (${props.SubState ?? 'unknown'})${restarts > restartsBefore ? `, restarted by systemd ${restarts - restartsBefore} times` : ''})`
           : Date.now() > deadline
             ? `runs (pid ${pid}) but did not say it was up within ${READY_TIMEOUT_MS / 1000} s (no ${stateDir}/agent.ready naming it)`
             : undefined;
