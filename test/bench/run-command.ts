@@ -20,11 +20,11 @@
  * It compares agents only: the control plane, broker and client are this build's for both.
  */
 import { spawn } from 'node:child_process';
-import { DeleteAssociationCommand, ListAssociationsCommand } from '@aws-sdk/client-ssm';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeleteAssociationCommand, ListAssociationsCommand } from '@aws-sdk/client-ssm';
 import { registerAgent } from '@tender/agent';
 import { startTestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, LiveProcess } from '../support/processes.js';

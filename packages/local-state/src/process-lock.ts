@@ -11,6 +11,12 @@ export class LockedError extends Error {
   }
 }
 
+/** The pid a pid file (a lock, a ready marker) names, if it exists and names one. */
+export async function readPidFile(file: string): Promise<number | undefined> {
+  const pid = Number.parseInt(await fs.readFile(file, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -41,8 +47,8 @@ export async function acquireLock(dir: string, name = 'lock'): Promise<{ release
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(await fs.readFile(file, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      const holder = await readPidFile(file);
+      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
         throw new LockedError(file, holder);
       }
       await fs.rm(file, { force: true }); // stale: its holder is gone

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from '@oclif/core';
+import { readPidFile } from '@tender/local-state';
 import { loadIdentity } from '../identity/agent-identity.js';
 import { AGENT_VERSION } from '../version.js';
 import { defaultStateDir, jsonFlag, stateDirFlag } from '../cli/agent-flags.js';
@@ -35,8 +36,8 @@ async function associationStatus(stateDir: string) {
 }
 
 async function runningPid(stateDir: string): Promise<number | undefined> {
-  const pid = Number.parseInt(await fs.readFile(path.join(stateDir, 'agent.lock'), 'utf8').catch(() => ''), 10);
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const pid = await readPidFile(path.join(stateDir, 'agent.lock'));
+  if (pid === undefined) return undefined;
   try {
     process.kill(pid, 0);
     return pid;

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { readPidFile, writeFileAtomic } from '@tender/local-state';
 
 /**
  * `agent.ready` in the state directory: the pid of an agent that has taken its state directory, loaded its identity
@@ -13,10 +14,7 @@ import path from 'node:path';
 export const READY_FILE = 'agent.ready';
 
 export async function markReady(stateDir: string): Promise<void> {
-  const file = path.join(stateDir, READY_FILE);
-  const temporary = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, `${process.pid}\n`, { mode: 0o644 });
-  await fs.rename(temporary, file);
+  await writeFileAtomic(path.join(stateDir, READY_FILE), `${process.pid}\n`);
 }
 
 export async function clearReady(stateDir: string): Promise<void> {
@@ -24,7 +22,6 @@ export async function clearReady(stateDir: string): Promise<void> {
 }
 
 /** The pid the file names, if there is one. */
-export async function readyPid(stateDir: string): Promise<number | undefined> {
-  const pid = Number.parseInt(await fs.readFile(path.join(stateDir, READY_FILE), 'utf8').catch(() => ''), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+export function readyPid(stateDir: string): Promise<number | undefined> {
+  return readPidFile(path.join(stateDir, READY_FILE));
 }
