@@ -16,6 +16,11 @@ import { InvalidAssociationsError, parseAssociationsBody } from './association-v
 
 /** How long sent reports may wait for their acknowledgement before they go again (the control plane dedupes by runId). */
 const RESEND_UNACKNOWLEDGED_MS = 30_000;
+/**
+ * How often to look for reports due again. Looking only every RESEND_UNACKNOWLEDGED_MS let a report sent just after
+ * a tick (at a reconnection) wait for the second tick: up to twice the delay. This bounds the lateness to a sixth.
+ */
+const RESEND_CHECK_MS = RESEND_UNACKNOWLEDGED_MS / 6;
 /** Reports per `association-status`; each carries its steps' output previews (at most 32,000 characters a step). */
 const REPORTS_PER_MESSAGE = 10;
 
@@ -43,7 +48,9 @@ export class AssociationChannel {
       this.sentAt.clear();
       this.sendReports();
     });
-    this.resendTimer = setInterval(() => this.sendReports(), RESEND_UNACKNOWLEDGED_MS);
+    this.resendTimer = setInterval(() => {
+      if (this.scheduler.spool.size > 0) this.sendReports();
+    }, RESEND_CHECK_MS);
     this.resendTimer.unref();
   }
 
