@@ -11,9 +11,12 @@
  *   - every host says hello (the whole fleet's sets signed and published);
  *   - the resend timer's tick with every set acknowledged (its idle cost), and with every set due again;
  *   - storing reports: one `association-status` message per host;
+ *   - DescribeAssociationExecutionTargets (the SDK, a page of 50) for that slot's execution, with only its rows
+ *     stored, vs with --slots slots of history stored (a row per host per slot): it reads the execution's own rows;
  *   - memory: heap with 0 associations vs with 10,000 (and their delivery state).
- * `npm run bench -- associations [--hosts 1000] [--associations 10000]`. Prints figures; asserts nothing about speed.
+ * `npm run bench -- associations [--hosts 1000] [--associations 10000] [--slots 30]`. Prints figures; asserts nothing about speed.
  */
+import { DescribeAssociationExecutionTargetsCommand } from '@aws-sdk/client-ssm';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +48,7 @@ const timing = (m: { ms: number; cpuMs: number }, per?: { n: number; unit: strin
 export async function run(args: string[]): Promise<void> {
   const hosts = numberOption(args, 'hosts', 1000);
   const count = numberOption(args, 'associations', 10000);
+  const slots = numberOption(args, 'slots', 30);
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-bench-associations-'));
   const cp = await startTestControlPlane({ dataDir });
   try {
@@ -144,6 +148,30 @@ export async function run(args: string[]): Promise<void> {
     line(`store ${hosts} association-status messages (one slot, every host)`, timing(reports, { n: hosts, unit: 'message' }));
     const described = await associations.get(associationId);
     line('  → that association\'s Overview', JSON.stringify(described.Overview.AssociationStatusAggregatedCount));
+
+    const [{ ExecutionId } = { ExecutionId: '' }] = await executions.executionsOf(associationId);
+    const calls = 20;
+    const describeTargets = () =>
+      measure(async () => {
+        for (let i = 0; i < calls; i++) await cp.ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId, MaxResults: 50 }));
+      });
+    const alone = await describeTargets();
+    line(`DescribeAssociationExecutionTargets, ${hosts} rows stored (average of ${calls})`, timing({ ms: alone.ms / calls, cpuMs: alone.cpuMs / calls }));
+    // Earlier slots of every association that takes every host: a row per host per slot, as half a day of a
+    // 30-minute schedule leaves. Each slot's reports go at once (one group commit).
+    const everyHost = (await associations.list()).filter((record) => JSON.stringify(currentVersion(record).Targets).includes('"*"')).map((record) => record.AssociationId);
+    for (let slot = 1; slot < slots; slot++) {
+      const earlier = new Date(Date.parse(at) - slot * 1_800_000).toISOString();
+      await Promise.all(
+        fleet.map((instance) => {
+          const reports = everyHost.map((id): AssociationRunReport => ({ runId: `run-${slot}-${id}-${instance.InstanceId}`, associationId: id, associationVersion: '1', trigger: 'schedule', scheduledAt: earlier, status: 'Success', detailedStatus: 'Success', startedAt: earlier, endedAt: earlier, responseCode: 0, steps: [] }));
+          return executions.onStatus({ v: 1, id: `s-${slot}-${instance.InstanceId}`, type: 'association-status', from: instance.InstanceId, to: 'cp', ts: Date.now(), body: { reports } });
+        }),
+      );
+    }
+    const rows = hosts + (slots - 1) * hosts * everyHost.length;
+    const amid = await describeTargets();
+    line(`DescribeAssociationExecutionTargets, ${rows} rows stored (average of ${calls})`, timing({ ms: amid.ms / calls, cpuMs: amid.cpuMs / calls }));
 
     gc();
     const heapAfter = process.memoryUsage().heapUsed;

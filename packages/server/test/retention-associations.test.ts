@@ -2,7 +2,8 @@
  * Retention of State Manager association executions, with an injected clock: finished executions older than the
  * limit go with their per-host rows and run records; recent ones and ones still in progress stay, and so does each
  * host's latest status; DescribeAssociationExecutions stops listing what went (its index is in memory), before
- * and after a restart; a prune that died midway is finished by the next run.
+ * and after a restart; a prune that died midway is finished by the next run. DescribeAssociationExecutionTargets reads
+ * only the asked execution's rows (an index, like the executions'), which retention keeps in step.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -20,6 +21,7 @@ import { DocumentService } from '../src/documents/index.js';
 import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
 import { RETENTION_AUDIT_OPERATION, RETENTION_INTENTS_TABLE, RetentionPruner, StoreDeletions } from '../src/retention/index.js';
 import { FileStore, readStoreFiles } from '../src/store/file-store.js';
+import type { Store } from '../src/store/store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
 
 const DAY = 86_400_000;
@@ -77,12 +79,22 @@ describe('Retention: association executions', function () {
   let registry: InstanceRegistry;
   let sm: StateManager;
   let associationId: string;
+  /** How many times the State Manager has read the whole execution-targets table since it started. */
+  let wholeTargetReads = 0;
 
   const open = async () => {
     store = await FileStore.open(dir);
     registry = await InstanceRegistry.open(store, { now: clock.now });
     const documents = await DocumentService.open(store, { now: clock.now });
-    sm = await startStateManager({ store, registry, documents, send: async () => undefined, now: clock.now, tickMs: 0 });
+    const counted: Store = {
+      table: <T>(name: string) => {
+        const table = store.table<T>(name);
+        return name === EXECUTION_TARGETS_TABLE ? { ...table, readAll: () => ((wholeTargetReads += 1), table.readAll()) } : table;
+      },
+      close: () => store.close(),
+    };
+    sm = await startStateManager({ store: counted, registry, documents, send: async () => undefined, now: clock.now, tickMs: 0 });
+    wholeTargetReads = 0;
   };
   const close = async () => {
     await sm.stop();
@@ -196,6 +208,28 @@ describe('Retention: association executions', function () {
     assert.deepEqual(await listed(), { ids: [recent], more: false });
     assert.deepEqual(await indexed(), [recent], 'what the interrupted run removed is forgotten too');
     assert.deepEqual(Object.keys((await readStoreFiles(dir))[RETENTION_INTENTS_TABLE] ?? {}), []);
+  });
+
+  it('DescribeAssociationExecutionTargets reads only the asked execution\'s rows, after runs, a restart and a prune', async () => {
+    type Targets = { AssociationExecutionTargets: Array<{ ResourceId: string; Status: string }> };
+    const targetsOf = async (ExecutionId: string) =>
+      (await call<Targets>('DescribeAssociationExecutionTargets', { AssociationId: associationId, ExecutionId })).AssociationExecutionTargets.map((t) => `${t.ResourceId} ${t.Status}`);
+    const old = await scheduledRun(T0);
+    const running = await unfinishedRunNow();
+    const recent = await scheduledRun(T0 + 35 * DAY);
+    const expected = { [old]: [`${WEB} Success`, `${DB} Success`], [running]: [`${WEB} Success`, `${DB} Pending`], [recent]: [`${WEB} Success`, `${DB} Success`] };
+    for (const [id, rows] of Object.entries(expected)) assert.deepEqual(await targetsOf(id), [...rows].sort(), `execution ${id}`);
+    assert.equal(wholeTargetReads, 0, 'no listing read the whole table');
+
+    await restart();
+    for (const [id, rows] of Object.entries(expected)) assert.deepEqual(await targetsOf(id), [...rows].sort(), `execution ${id}, after a restart`);
+    assert.equal(wholeTargetReads, 0, 'after a restart too (the index is rebuilt as the State Manager starts)');
+
+    clock.ms = T0 + 40 * DAY;
+    await kind().prune(new Date(clock.ms - 30 * DAY));
+    await apiError(call('DescribeAssociationExecutionTargets', { AssociationId: associationId, ExecutionId: old }), 'AssociationExecutionDoesNotExist');
+    assert.deepEqual(await targetsOf(recent), [...expected[recent]!].sort());
+    assert.equal(wholeTargetReads, 0);
   });
 
   it('the control plane prunes them at start, with the days its configuration gives', async () => {

@@ -130,6 +130,11 @@ export class AssociationExecutions {
    * of the association asked about (and, without a Status filter, only the page it returns).
    */
   private readonly byAssociation = new Map<string, Map<string, string>>();
+  /**
+   * Per execution, the instances it has a row for: DescribeAssociationExecutionTargets reads that execution's rows,
+   * not the whole table (an association on a thousand hosts every half hour adds tens of thousands of rows a day).
+   */
+  private readonly targetsByExecution = new Map<string, Set<string>>();
   /** Run-now executions still sending, by execution id. */
   private readonly dispatches = new Map<string, RunNowDispatch>();
 
@@ -145,6 +150,7 @@ export class AssociationExecutions {
     for (const status of await this.statuses.list()) this.remember(status);
     const executions = await this.executions.readAll();
     for (const execution of executions) this.indexExecution(execution);
+    for (const row of await this.targets.readAll()) this.indexTarget(row.ExecutionId, row.ResourceId);
     await this.resumeRunNow(executions);
     // A deleted association's results go with it (its executions stay stored, but cannot be asked for).
     this.options.associations.onChange((before, after) => {
@@ -259,6 +265,7 @@ export class AssociationExecutions {
     const previous = await this.targets.read(key);
     if (previous && previous.LastExecutionDate > report.endedAt) return;
     const row: ExecutionTargetRecord = { ExecutionId: executionId, ResourceId: instanceId, Status: report.status, DetailedStatus: report.detailedStatus || report.status, LastExecutionDate: report.endedAt, runId: report.runId };
+    this.indexTarget(executionId, instanceId);
     await Promise.all([
       this.targets.put(key, row),
       this.executions.update(executionId, (current) => {
@@ -327,6 +334,13 @@ export class AssociationExecutions {
     executions.set(execution.ExecutionId, execution.CreatedTime);
   }
 
+  /** Indexed before the row's write: a listing meanwhile reads the key and finds nothing yet, rather than missing it after. */
+  private indexTarget(executionId: string, instanceId: string): void {
+    let instances = this.targetsByExecution.get(executionId);
+    if (!instances) this.targetsByExecution.set(executionId, (instances = new Set()));
+    instances.add(instanceId);
+  }
+
   /**
    * Executions retention removed from the store (association-execution-retention.ts): no longer listed. One pass
    * over the index, whatever the number of ids (a prune removes many at once).
@@ -336,6 +350,7 @@ export class AssociationExecutions {
       for (const executionId of executions.keys()) if (executionIds.has(executionId)) executions.delete(executionId);
       if (executions.size === 0) this.byAssociation.delete(associationId);
     }
+    for (const executionId of executionIds) this.targetsByExecution.delete(executionId);
   }
 
   private remember(status: InstanceAssociationStatusRecord): void {
@@ -380,6 +395,7 @@ export class AssociationExecutions {
         counts: targets.length > 0 ? { Pending: targets.length } : {},
       };
       // Every host's Pending row and the execution in one burst, before any host is asked to run it.
+      for (const instanceId of targets) this.indexTarget(execution.ExecutionId, instanceId);
       await Promise.all([
         ...targets.map((instanceId) => this.targets.put(executionTargetKey(execution.ExecutionId, instanceId), { ExecutionId: execution.ExecutionId, ResourceId: instanceId, Status: 'Pending', DetailedStatus: 'Pending', LastExecutionDate: '' })),
         this.executions.put(execution.ExecutionId, execution),
@@ -442,13 +458,11 @@ export class AssociationExecutions {
   private async resumeRunNow(executions: ReadonlyArray<DeepReadonly<AssociationExecutionRecord>>): Promise<void> {
     const open = new Map(executions.filter((execution) => execution.trigger === 'run-now' && (execution.counts.Pending ?? 0) > 0).map((execution) => [execution.ExecutionId, execution]));
     if (open.size === 0) return;
-    const rows = new Map<string, Array<DeepReadonly<ExecutionTargetRecord>>>();
-    for (const row of await this.targets.readAll()) if (open.has(row.ExecutionId)) rows.set(row.ExecutionId, [...(rows.get(row.ExecutionId) ?? []), row]);
     for (const [executionId, execution] of open) {
       const record = await this.options.associations.get(execution.AssociationId).catch(() => undefined);
       if (!record) continue; // deleted since: nothing more to ask
       const version = record.versions.find((v) => v.AssociationVersion === execution.AssociationVersion) ?? currentVersion(record);
-      const hosts = [...(rows.get(executionId) ?? [])].sort((a, b) => a.ResourceId.localeCompare(b.ResourceId));
+      const hosts = await this.readTargets(executionId);
       const pending = hosts.filter((row) => row.Status === 'Pending');
       const dispatch: RunNowDispatch = {
         associationId: execution.AssociationId,
@@ -543,8 +557,14 @@ export class AssociationExecutions {
 
   /** An execution's hosts, by instance id. */
   async targetsOf(executionId: string): Promise<ExecutionTargetRecord[]> {
-    const all = (await this.targets.readAll()) as ExecutionTargetRecord[];
-    return all.filter((target) => target.ExecutionId === executionId).sort((a, b) => a.ResourceId.localeCompare(b.ResourceId));
+    return (await this.readTargets(executionId)) as ExecutionTargetRecord[];
+  }
+
+  /** The execution's rows, by instance id; an indexed row not (or no longer) stored is left out. */
+  private async readTargets(executionId: string): Promise<Array<DeepReadonly<ExecutionTargetRecord>>> {
+    const instanceIds = [...(this.targetsByExecution.get(executionId) ?? [])].sort((a, b) => a.localeCompare(b));
+    const rows = await Promise.all(instanceIds.map((instanceId) => this.targets.read(executionTargetKey(executionId, instanceId))));
+    return rows.filter((row) => row !== undefined);
   }
 
   /** The latest status of every association on one instance, oldest association first. */
