@@ -4,13 +4,18 @@
  * (default 10,000) maintenance-window executions with a task and two invocations each (half old), and --hosts
  * (default 1,000) inventory histories of 40 diffs (half old). A control plane starts on it, and its pruner runs:
  * the time of the run that removes the old half, the time of the next run (nothing to remove: what the hourly
- * run costs on a full store), the store's size on disk before and after.
+ * run costs on a full store), the store's size on disk before and after. On the full store, before the prune, the
+ * listings (the SDK, a page of 50): of one finished command's invocations and of one instance's commands and
+ * invocations (which read their own rows through an index), beside the listings of everything (which read the whole
+ * table, as the others did before the index).
  */
+import { ListCommandInvocationsCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { SERVER_DEFAULTS, startControlPlane } from '@tender/server';
+import { readAdminKey } from '../support/control-plane.js';
 import { numberOption } from './options.js';
 
 const DAY = 86_400_000;
@@ -92,6 +97,21 @@ export async function run(args: string[]): Promise<void> {
     try {
       await running.retention.runOnce();
       console.log(`control plane started on the seeded store in ${(performance.now() - started).toFixed(0)} ms`);
+      const ssm = new SSMClient({ region: running.region, endpoint: running.endpoint, credentials: await readAdminKey(running.credentialsFile), maxAttempts: 1 });
+      const calls = 10;
+      const host = instanceId(7);
+      for (const [label, call] of [
+        ['ListCommandInvocations, one command', () => ssm.send(new ListCommandInvocationsCommand({ CommandId: uuid(commands - 1), MaxResults: 50 }))],
+        [`ListCommandInvocations, one instance (${commands / 1000} of them)`, () => ssm.send(new ListCommandInvocationsCommand({ InstanceId: host, MaxResults: 50 }))],
+        ['ListCommands, one instance', () => ssm.send(new ListCommandsCommand({ InstanceId: host, MaxResults: 50 }))],
+        ['ListCommandInvocations, everything (the whole table)', () => ssm.send(new ListCommandInvocationsCommand({ MaxResults: 50 }))],
+        ['ListCommands, everything (the whole table)', () => ssm.send(new ListCommandsCommand({ MaxResults: 50 }))],
+      ] as const) {
+        const t0 = performance.now();
+        for (let i = 0; i < calls; i++) await call();
+        console.log(`  ${label.padEnd(58)} ${((performance.now() - t0) / calls).toFixed(1).padStart(8)} ms a call (average of ${calls})`);
+      }
+      ssm.destroy();
       retentionClock = now;
       let t = performance.now();
       const report = await running.retention.runOnce();

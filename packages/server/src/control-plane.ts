@@ -361,7 +361,7 @@ export async function startControlPlane(config: ServerConfig, options: ControlPl
     const retentionNow = options.retention?.now ?? now;
     const retention = new RetentionPruner({
       kinds: [
-        commandRetention({ store, outputsDir: path.join(dataDir, 'outputs'), days: config.retentionCommandDays ?? DEFAULT_RETENTION_DAYS, isRunning: (id) => commands.isRunning(id), now: retentionNow }),
+        commandRetention({ store, outputsDir: path.join(dataDir, 'outputs'), days: config.retentionCommandDays ?? DEFAULT_RETENTION_DAYS, isRunning: (id) => commands.isRunning(id), now: retentionNow, onPruned: (ids) => commands.forgetCommands(ids) }),
         windowExecutionRetention({ store, days: config.retentionMaintenanceWindowExecutionDays ?? DEFAULT_RETENTION_DAYS, now: retentionNow }),
         inventoryHistoryRetention({ persistence: inventoryPersistence, days: config.retentionInventoryHistoryDays ?? DEFAULT_RETENTION_DAYS }),
         associationExecutionRetention({ store, days: config.retentionAssociationExecutionDays ?? DEFAULT_RETENTION_DAYS, now: retentionNow, onPruned: (ids) => stateManager.executions.forgetExecutions(ids) }),

@@ -795,6 +795,8 @@ describe('commands: results and views', () => {
     assert.deepEqual(success.CommandInvocations.map((i) => i.InstanceId), [idOf(1)]);
     const byInstance = (await bed.call('ListCommandInvocations', { InstanceId: idOf(2) })) as { CommandInvocations: Array<Record<string, unknown>> };
     assert.deepEqual(byInstance.CommandInvocations.map((i) => i.InstanceId), [idOf(2)]);
+    const one2 = (await bed.call('ListCommandInvocations', { CommandId: command.CommandId, InstanceId: idOf(2) })) as { CommandInvocations: Array<Record<string, unknown>> };
+    assert.deepEqual(one2.CommandInvocations.map((i) => `${String(i.InstanceId)} ${String(i.Status)}`), [`${idOf(2)} Pending`]);
     const unknown = (await bed.call('ListCommandInvocations', { CommandId: '00000000-0000-4000-8000-000000000000' })) as { CommandInvocations: unknown[] };
     assert.deepEqual(unknown.CommandInvocations, []);
     await apiError(bed.call('ListCommandInvocations', { Filters: [{ key: 'ExecutionStage', value: 'Complete' }] }), 'InvalidFilterKey');
@@ -816,6 +818,9 @@ describe('commands: results and views', () => {
     assert.deepEqual(await list({ Filters: [{ key: 'InvokedAfter', value: new Date(T0 + 30_000).toISOString() }] }), [second.CommandId]);
     assert.deepEqual(await list({ Filters: [{ key: 'InvokedBefore', value: new Date(T0 + 30_000).toISOString() }] }), [first.CommandId]);
     assert.deepEqual(await list({ InstanceId: idOf(2) }), [second.CommandId]);
+    assert.deepEqual(await list({ CommandId: first.CommandId, InstanceId: idOf(1) }), [first.CommandId]);
+    assert.deepEqual(await list({ CommandId: first.CommandId, InstanceId: idOf(2) }), [], 'a command that did not run there');
+    assert.deepEqual(await list({ InstanceId: idOf(3) }), [], 'an instance nothing ran on');
 
     const page1 = (await bed.call('ListCommands', { MaxResults: 1 })) as { Commands: Array<{ CommandId: string }>; NextToken?: string };
     assert.deepEqual(page1.Commands.map((c) => c.CommandId), [second.CommandId]);

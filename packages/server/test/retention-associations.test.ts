@@ -21,8 +21,8 @@ import { DocumentService } from '../src/documents/index.js';
 import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
 import { RETENTION_AUDIT_OPERATION, RETENTION_INTENTS_TABLE, RetentionPruner, StoreDeletions } from '../src/retention/index.js';
 import { FileStore, readStoreFiles } from '../src/store/file-store.js';
-import type { Store } from '../src/store/store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
+import { WholeTableReads } from './support/whole-table-reads.js';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-01T12:00:00Z');
@@ -79,22 +79,16 @@ describe('Retention: association executions', function () {
   let registry: InstanceRegistry;
   let sm: StateManager;
   let associationId: string;
-  /** How many times the State Manager has read the whole execution-targets table since it started. */
-  let wholeTargetReads = 0;
+  /** The State Manager's reads of the whole execution-targets table since it started. */
+  let targetReads: WholeTableReads;
 
   const open = async () => {
     store = await FileStore.open(dir);
     registry = await InstanceRegistry.open(store, { now: clock.now });
     const documents = await DocumentService.open(store, { now: clock.now });
-    const counted: Store = {
-      table: <T>(name: string) => {
-        const table = store.table<T>(name);
-        return name === EXECUTION_TARGETS_TABLE ? { ...table, readAll: () => ((wholeTargetReads += 1), table.readAll()) } : table;
-      },
-      close: () => store.close(),
-    };
-    sm = await startStateManager({ store: counted, registry, documents, send: async () => undefined, now: clock.now, tickMs: 0 });
-    wholeTargetReads = 0;
+    targetReads = new WholeTableReads(store, EXECUTION_TARGETS_TABLE);
+    sm = await startStateManager({ store: targetReads.store, registry, documents, send: async () => undefined, now: clock.now, tickMs: 0 });
+    targetReads.count = 0;
   };
   const close = async () => {
     await sm.stop();
@@ -219,17 +213,17 @@ describe('Retention: association executions', function () {
     const recent = await scheduledRun(T0 + 35 * DAY);
     const expected = { [old]: [`${WEB} Success`, `${DB} Success`], [running]: [`${WEB} Success`, `${DB} Pending`], [recent]: [`${WEB} Success`, `${DB} Success`] };
     for (const [id, rows] of Object.entries(expected)) assert.deepEqual(await targetsOf(id), [...rows].sort(), `execution ${id}`);
-    assert.equal(wholeTargetReads, 0, 'no listing read the whole table');
+    assert.equal(targetReads.count, 0, 'no listing read the whole table');
 
     await restart();
     for (const [id, rows] of Object.entries(expected)) assert.deepEqual(await targetsOf(id), [...rows].sort(), `execution ${id}, after a restart`);
-    assert.equal(wholeTargetReads, 0, 'after a restart too (the index is rebuilt as the State Manager starts)');
+    assert.equal(targetReads.count, 0, 'after a restart too (the index is rebuilt as the State Manager starts)');
 
     clock.ms = T0 + 40 * DAY;
     await kind().prune(new Date(clock.ms - 30 * DAY));
     await apiError(call('DescribeAssociationExecutionTargets', { AssociationId: associationId, ExecutionId: old }), 'AssociationExecutionDoesNotExist');
     assert.deepEqual(await targetsOf(recent), [...expected[recent]!].sort());
-    assert.equal(wholeTargetReads, 0);
+    assert.equal(targetReads.count, 0);
   });
 
   it('the control plane prunes them at start, with the days its configuration gives', async () => {

@@ -1,7 +1,8 @@
 /**
  * Retention of Run Command history, with an injected clock: finished commands older than the limit go with
  * their invocations and stored outputs; recent ones and ones still in progress stay; a prune that died midway
- * is finished by the next run (which a restart runs first).
+ * is finished by the next run (which a restart runs first). ListCommandInvocations for one finished command reads
+ * only its own invocations (an index, which retention keeps in step).
  */
 import assert from 'node:assert/strict';
 import { access, readdir } from 'node:fs/promises';
@@ -90,6 +91,43 @@ describe('Retention: Run Command history', () => {
     assert.deepEqual((await pruner().runOnce()).kinds[0]?.removed, { commands: 0, invocations: 0, outputDirectories: 0 }, 'its age counts from when it finished');
     clock.ms += 2 * DAY;
     assert.deepEqual((await pruner().runOnce()).kinds[0]?.removed, { commands: 2, invocations: 2, outputDirectories: 1 }, 'it and the "recent" one, now old');
+  });
+
+  it('lists a finished command\'s invocations without reading the whole table, after a restart and a prune too', async () => {
+    const first = await run(1, true);
+    const both = await bed.commands.sendCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: [idOf(2), idOf(1)], Parameters: { commands: ['echo hi'] } }, testContext);
+    await bed.commands.whenSent();
+    const second = String(both.Command.CommandId);
+    for (const n of [1, 2]) await bed.result(idOf(n), second);
+    clock.ms = T0 + 31 * DAY;
+    const recent = await run(2, true);
+    const listed = async (commandId: string) => (await bed.commands.listInvocations(commandId)).map((i) => `${i.InstanceId.slice(-1)} ${i.Status}`);
+    const onInstance = async (n: number) => (await bed.commands.listInvocations(undefined, idOf(n))).map((i) => i.CommandId).sort();
+    const expected = { [first]: ['1 Success'], [second]: ['2 Success', '1 Success'], [recent]: ['2 Success'] };
+    const readsBefore = bed.invocationReads.count;
+    for (const [id, rows] of Object.entries(expected)) assert.deepEqual(await listed(id), rows, `command ${id}, in the order it was sent`);
+    assert.deepEqual(await onInstance(1), [first, second].sort());
+    assert.deepEqual(await onInstance(2), [second, recent].sort());
+    assert.equal(bed.invocationReads.count, readsBefore, 'no listing of one command, or of one instance, read the whole table');
+
+    await bed.restart();
+    assert.equal(bed.invocationReads.count, 1, 'the start reads it once (to resume unfinished commands, and to index)');
+    for (const [id, rows] of Object.entries(expected)) assert.deepEqual(await listed(id), rows, `command ${id}, after a restart`);
+    assert.equal(bed.invocationReads.count, 1);
+
+    const pruned = new RetentionPruner({
+      kinds: [commandRetention({ store: bed.store, outputsDir: outputsDir(), days: 30, isRunning: (id) => bed.commands.isRunning(id), now: clock.now, onPruned: (ids) => bed.commands.forgetCommands(ids) })],
+      now: clock.now,
+      audit: async (event) => audited.push(event),
+      intervalMs: 0,
+    });
+    assert.deepEqual((await pruned.runOnce()).kinds[0]?.removed, { commands: 2, invocations: 3, outputDirectories: 1 });
+    assert.deepEqual(await listed(first), []);
+    assert.deepEqual(await listed(second), []);
+    assert.deepEqual(await listed(recent), ['2 Success']);
+    assert.deepEqual(await onInstance(1), []);
+    assert.deepEqual(await onInstance(2), [recent]);
+    assert.deepEqual((await bed.commands.listInvocations()).map((i) => i.CommandId), [recent], 'every command\'s: what is left');
   });
 
   it('finishes, after a restart, a prune that died midway: no command is left half-deleted', async () => {

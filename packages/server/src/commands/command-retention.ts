@@ -19,6 +19,8 @@ export interface CommandRetentionOptions {
   /** Whether the commands service still runs this command (CommandService.isRunning). */
   isRunning: (commandId: string) => boolean;
   now: () => Date;
+  /** The commands that went (CommandService.forgetCommands). */
+  onPruned?: (commandIds: ReadonlySet<string>) => void;
   groupsPerBatch?: number;
 }
 

@@ -23,7 +23,7 @@ import { ApiError } from '../api/errors.js';
 import { SILENT_LOGGER, type CommandLogger } from './command-logger.js';
 import type { Input } from '../api/operation.js';
 import type { InstanceRecord, InstanceRegistry } from '../instances/instance-registry.js';
-import type { Store, Table } from '../store/store.js';
+import type { DeepReadonly, Store, Table } from '../store/store.js';
 import type { CommandRecord, InvocationRecord, InvocationStatus } from './command-records.js';
 import { COMMANDS_TABLE, INVOCATIONS_TABLE, invocationKey, isInFlight, isTerminalCommand, isTerminalInvocation } from './command-records.js';
 import { countsAgainstMaxErrors, finalCommandStatus, statusFromAgentResult } from './command-status.js';
@@ -31,6 +31,7 @@ import { resolveInstanceIds, resolveTargets } from './command-targets.js';
 import type { InvocationViewContext } from './command-views.js';
 import { describeCommand } from './command-views.js';
 import { handleOutputUpload } from './output-upload.js';
+import { InvocationIndex } from './invocation-index.js';
 import { OutputStore } from './output-store.js';
 import type { OutputStream } from '@tender/protocol';
 import { outputUploadPath } from '@tender/protocol';
@@ -132,6 +133,7 @@ export class CommandService {
   private readonly writes = new WriteBehind();
   private writeSoonTimer: NodeJS.Timeout | undefined;
   private readonly active = new Map<string, ActiveCommand>();
+  private readonly index = new InvocationIndex();
   private readonly outputs: OutputStore;
   private readonly logger: CommandLogger;
   private readonly resendAfterMs: number;
@@ -173,6 +175,7 @@ export class CommandService {
         await this.invocations.delete(invocationKey(invocation.CommandId, invocation.InstanceId));
         continue;
       }
+      this.index.add(invocation.CommandId, invocation.InstanceId);
       if (isTerminalCommand(command.Status)) continue;
       const list = grouped.get(invocation.CommandId) ?? [];
       list.push(invocation);
@@ -583,24 +586,45 @@ export class CommandService {
     return this.active.has(commandId);
   }
 
-  /** Every command (live ones as they are now). */
-  async listCommands(): Promise<CommandRecord[]> {
+  /** Every command (live ones as they are now), shared: to read, not to change. */
+  async listCommands(): Promise<Array<DeepReadonly<CommandRecord>>> {
     await this.durable();
-    const stored = await this.commands.list();
+    const stored = await this.commands.readAll();
     return stored.map((record) => this.active.get(record.CommandId)?.record ?? record);
   }
 
-  /** The invocations of one command in dispatch order, or of every command. */
-  async listInvocations(commandId?: string): Promise<InvocationRecord[]> {
+  /** A command as it is now, shared: to read, not to change. */
+  async readCommand(commandId: string): Promise<DeepReadonly<CommandRecord> | undefined> {
     await this.durable();
+    return this.active.get(commandId)?.record ?? (await this.commands.read(commandId));
+  }
+
+  /**
+   * The invocations of one command, of one instance, of one command on one instance, or of every command (live ones
+   * as they are now), in dispatch order; shared: to read, not to change. All but the last read only their own rows.
+   */
+  async listInvocations(commandId?: string, instanceId?: string): Promise<Array<DeepReadonly<InvocationRecord>>> {
+    await this.durable();
+    let found: Array<DeepReadonly<InvocationRecord> | undefined>;
     if (commandId !== undefined) {
-      const live = this.active.get(commandId);
-      if (live) return [...live.invocations];
+      const instances = instanceId === undefined ? [...this.index.instancesOf(commandId)] : [instanceId];
+      found = await Promise.all(instances.map((instance) => this.readInvocation(commandId, instance)));
+    } else if (instanceId !== undefined) {
+      found = await Promise.all([...this.index.commandsOn(instanceId)].map((command) => this.readInvocation(command, instanceId)));
+    } else {
+      found = (await this.invocations.readAll()).map((invocation) => this.active.get(invocation.CommandId)?.byInstance.get(invocation.InstanceId) ?? invocation);
     }
-    const stored = (await this.invocations.list()).filter((invocation) => commandId === undefined || invocation.CommandId === commandId);
-    return stored
-      .map((invocation) => this.active.get(invocation.CommandId)?.byInstance.get(invocation.InstanceId) ?? invocation)
-      .sort((a, b) => a.seq - b.seq);
+    return found.filter((invocation) => invocation !== undefined).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Retention removed these commands and their invocations. */
+  forgetCommands(commandIds: ReadonlySet<string>): void {
+    this.index.forget(commandIds);
+  }
+
+  private async readInvocation(commandId: string, instanceId: string): Promise<DeepReadonly<InvocationRecord> | undefined> {
+    const live = this.active.get(commandId);
+    return live ? live.byInstance.get(instanceId) : await this.invocations.read(invocationKey(commandId, instanceId));
   }
 
   async getInvocation(commandId: string, instanceId: string): Promise<{ command: CommandRecord; invocation: InvocationRecord } | undefined> {
@@ -686,6 +710,7 @@ export class CommandService {
 
   private saveInvocation(invocation: InvocationRecord): void {
     const key = invocationKey(invocation.CommandId, invocation.InstanceId);
+    this.index.add(invocation.CommandId, invocation.InstanceId);
     this.writes.mark(`i/${key}`, () => this.invocations.put(key, invocation));
   }
 

@@ -5,6 +5,7 @@
  */
 import type { StepResultBody } from '@tender/protocol';
 import { epochSeconds } from '../api/wire-format.js';
+import type { DeepReadonly } from '../store/store.js';
 import type { CommandRecord, DocumentStepRef, InvocationRecord, InvocationStatus } from './command-records.js';
 import { isTerminalInvocation } from './command-records.js';
 import type { OutputStream } from '@tender/protocol';
@@ -16,7 +17,7 @@ export const STANDARD_ERROR_CONTENT_CHARS = 8_000;
 const EMPTY_NOTIFICATION = { NotificationArn: '', NotificationEvents: [] as string[], NotificationType: '' };
 const NO_CLOUDWATCH = { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false };
 
-export function describeCommand(record: CommandRecord) {
+export function describeCommand(record: DeepReadonly<CommandRecord>) {
   return {
     CommandId: record.CommandId,
     DocumentName: record.DocumentName,
@@ -69,7 +70,7 @@ function reportedState(step: StepResultBody): Pick<PluginState, 'status' | 'stat
 }
 
 /** The state of `ref` in `invocation`; a step the agent has not reported takes the invocation's state. */
-export function pluginState(invocation: InvocationRecord, ref: DocumentStepRef): PluginState {
+export function pluginState(invocation: DeepReadonly<InvocationRecord>, ref: DeepReadonly<DocumentStepRef>): PluginState {
   const reported = invocation.steps.find((step) => step.name === ref.name);
   if (reported) {
     const { status, statusDetails } = reportedState(reported);
@@ -107,10 +108,10 @@ function pluginStatus(status: InvocationStatus): string {
 export interface InvocationViewContext {
   instanceName(instanceId: string): string;
   /** The URL of a stream's full output, or '' when it cannot be asked for (yet). */
-  outputUrl(invocation: InvocationRecord, step: string, stream: OutputStream): string;
+  outputUrl(invocation: DeepReadonly<InvocationRecord>, step: string, stream: OutputStream): string;
 }
 
-export function describeInvocation(command: CommandRecord, invocation: InvocationRecord, details: boolean, context: InvocationViewContext) {
+export function describeInvocation(command: DeepReadonly<CommandRecord>, invocation: DeepReadonly<InvocationRecord>, details: boolean, context: InvocationViewContext) {
   const plugins = command.steps.map((ref) => pluginState(invocation, ref));
   const urlOf = (state: PluginState, stream: OutputStream): string => (state.finished ? context.outputUrl(invocation, state.name, stream) : '');
   const only = plugins.length === 1 ? plugins[0] : undefined;
@@ -149,7 +150,7 @@ export function describeInvocation(command: CommandRecord, invocation: Invocatio
   return view;
 }
 
-export function describeInvocationPlugin(command: CommandRecord, invocation: InvocationRecord, state: PluginState, now: Date, context: InvocationViewContext) {
+export function describeInvocationPlugin(command: DeepReadonly<CommandRecord>, invocation: DeepReadonly<InvocationRecord>, state: PluginState, now: Date, context: InvocationViewContext) {
   return {
     CommandId: invocation.CommandId,
     InstanceId: invocation.InstanceId,

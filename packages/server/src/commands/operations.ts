@@ -16,6 +16,7 @@ import { INSTANCE_ID_PATTERN, MAX_INSTANCE_IDS } from './command-targets.js';
 import { describeCommand, describeInvocation, describeInvocationPlugin, pluginState } from './command-views.js';
 import { isOutputStream } from './output-store.js';
 import { documentNameOf } from './prepare-run.js';
+import type { DeepReadonly } from '../store/store.js';
 
 const COMMAND_ID = { min: 36, max: 36 };
 const PLUGIN_NAME = { min: 4 };
@@ -34,11 +35,11 @@ function instanceIdList(input: Input, field: string): string[] | undefined {
   );
 }
 
-function asFilterable(command: CommandRecord): Filterable {
+function asFilterable(command: DeepReadonly<CommandRecord>): Filterable {
   return { requested: command.RequestedDateTime, status: command.Status, statusDetails: command.StatusDetails, documentName: command.DocumentName, terminal: isTerminalCommand(command.Status) };
 }
 
-function invocationFilterable(command: CommandRecord, invocation: InvocationRecord): Filterable {
+function invocationFilterable(command: DeepReadonly<CommandRecord>, invocation: DeepReadonly<InvocationRecord>): Filterable {
   return {
     requested: invocation.dispatchedAt ?? command.RequestedDateTime,
     status: invocation.Status,
@@ -49,7 +50,7 @@ function invocationFilterable(command: CommandRecord, invocation: InvocationReco
 }
 
 /** Newest first, as SSM lists them. */
-function newestFirst(a: CommandRecord, b: CommandRecord): number {
+function newestFirst(a: DeepReadonly<CommandRecord>, b: DeepReadonly<CommandRecord>): number {
   return b.RequestedDateTime.localeCompare(a.RequestedDateTime) || a.CommandId.localeCompare(b.CommandId);
 }
 
@@ -80,6 +81,12 @@ function sendCommandResources(input: Input, context: Pick<CallContext, 'region' 
   return resources;
 }
 
+/** The commands these invocations belong to, each once. */
+async function commandsOf(service: CommandService, invocations: ReadonlyArray<DeepReadonly<InvocationRecord>>): Promise<Array<DeepReadonly<CommandRecord>>> {
+  const found = await Promise.all([...new Set(invocations.map((invocation) => invocation.CommandId))].map((id) => service.readCommand(id)));
+  return found.filter((command) => command !== undefined);
+}
+
 export function commandOperations(service: CommandService): Operation[] {
   return [
     {
@@ -97,17 +104,15 @@ export function commandOperations(service: CommandService): Operation[] {
         const matches = parseCommandFilters(input, 'commands');
         const maxResults = optionalInteger(input, 'MaxResults');
         const nextToken = optionalString(input, 'NextToken');
-        let commands: CommandRecord[];
+        let commands: Array<DeepReadonly<CommandRecord>>;
         if (commandId !== undefined) {
-          const command = await service.getCommand(commandId);
+          const command = await service.readCommand(commandId);
           if (!command) throw new ApiError('InvalidCommandId', `Command ${commandId} does not exist`);
-          commands = [command];
+          commands = instanceId === undefined || (await service.listInvocations(commandId, instanceId)).length > 0 ? [command] : [];
+        } else if (instanceId !== undefined) {
+          commands = await commandsOf(service, await service.listInvocations(undefined, instanceId));
         } else {
           commands = await service.listCommands();
-        }
-        if (instanceId !== undefined) {
-          const withInstance = new Set((await service.listInvocations(commandId)).filter((i) => i.InstanceId === instanceId).map((i) => i.CommandId));
-          commands = commands.filter((command) => withInstance.has(command.CommandId));
         }
         const selected = commands.filter((command) => matches(asFilterable(command))).sort(newestFirst);
         const { page, nextToken: next } = paginate(selected, { operation: 'ListCommands', maxResults, nextToken, ...MAX_RESULTS });
@@ -124,17 +129,10 @@ export function commandOperations(service: CommandService): Operation[] {
         const details = input.Details === true;
         const maxResults = optionalInteger(input, 'MaxResults');
         const nextToken = optionalString(input, 'NextToken');
-        const commands = new Map<string, CommandRecord>();
-        if (commandId !== undefined) {
-          const command = await service.getCommand(commandId);
-          // SSM answers an empty list for a command it does not (yet) know, not an error.
-          if (command) commands.set(commandId, command);
-        } else {
-          for (const command of await service.listCommands()) commands.set(command.CommandId, command);
-        }
-        const invocations = commands.size === 0 ? [] : await service.listInvocations(commandId);
+        // SSM answers an empty list for a command it does not (yet) know, not an error.
+        const invocations = await service.listInvocations(commandId, instanceId);
+        const commands = new Map((commandId === undefined && instanceId === undefined ? await service.listCommands() : await commandsOf(service, invocations)).map((command) => [command.CommandId, command]));
         const selected = invocations
-          .filter((invocation) => instanceId === undefined || invocation.InstanceId === instanceId)
           .flatMap((invocation) => {
             const command = commands.get(invocation.CommandId);
             return command && matches(invocationFilterable(command, invocation)) ? [{ command, invocation }] : [];

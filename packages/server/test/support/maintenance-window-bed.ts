@@ -10,12 +10,14 @@ import path from 'node:path';
 import { createMessage, type CommandBody, type CommandResultBody } from '@tender/protocol';
 import type { Input } from '../../src/api/operation.js';
 import type { AuditEvent } from '../../src/audit/audit-record.js';
+import { INVOCATIONS_TABLE } from '../../src/commands/command-records.js';
 import { agentMessageHandlers, CommandService } from '../../src/commands/index.js';
 import { DocumentService } from '../../src/documents/index.js';
 import { InstanceRegistry, type InstanceRecord } from '../../src/instances/instance-registry.js';
 import { maintenanceWindowOperations, WindowScheduler, WindowService } from '../../src/maintenance-windows/index.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { ManualClock, testContext } from './operation-harness.js';
+import { WholeTableReads } from './whole-table-reads.js';
 
 export const idOf = (n: number): string => `mi-${n.toString(16).padStart(17, '0')}`;
 
@@ -50,6 +52,8 @@ export class WindowBed {
   scheduler!: WindowScheduler;
   sent: Sent[] = [];
   audited: AuditEvent[] = [];
+  /** The command service's reads of the whole invocations table (its start's own included). */
+  invocationReads!: WholeTableReads;
 
   constructor(
     readonly clock: ManualClock,
@@ -68,8 +72,9 @@ export class WindowBed {
     this.store = await FileStore.open(this.dir);
     this.registry = await InstanceRegistry.open(this.store, { now: this.clock.now, flushEveryMs: 3_600_000 });
     const documents = await DocumentService.open(this.store, { now: this.clock.now });
+    this.invocationReads = new WholeTableReads(this.store, INVOCATIONS_TABLE);
     this.commands = new CommandService({
-      store: this.store,
+      store: this.invocationReads.store,
       registry: this.registry,
       send: async (instanceId, type, body) => {
         this.sent.push({ instanceId, type, body: structuredClone(body) });
