@@ -16,6 +16,7 @@ const BENCHES: Record<string, { summary: string; load: () => Promise<{ run(args:
   'associations-agent': { summary: 'State Manager, agent side: RSS and CPU per idle minute holding 0 vs 50 associations (same run), size of the associations message', load: () => import('./associations-agent.js') },
   associations: { summary: 'State Manager, control plane: 10,000 associations over 1,000 hosts: create, compute all sets (vs a naive scan), tag change (vs recompute all), fleet hello, timer tick, reports, memory', load: () => import('./associations.js') },
   compliance: { summary: 'compliance: PutComplianceItems throughput and ListComplianceSummaries latency with 1,000 hosts × 200 items', load: () => import('./compliance.js') },
+  documents: { summary: 'documents: ListDocuments over 500 documents × 10 versions of 20 KB, beside DescribeDocument of one', load: () => import('./documents.js') },
   retention: { summary: 'retention: pruning 100,000 old commands, 10,000 window executions and 1,000 inventory histories, and the cost of a run with nothing to remove', load: () => import('./retention.js') },
   fleet: { summary: 'fleet simulator: registration, Online and SendCommand fan-out to 100/1,000 simulated agents, embedded broker and Mosquitto', load: () => import('./fleet.js') },
   'patch-scan': { summary: 'patch Scan of this host\'s real package database (read-only): scan time, agent-side and package-manager peak RSS', load: () => import('./patch-scan.js') },

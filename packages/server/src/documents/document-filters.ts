@@ -17,9 +17,10 @@
 import { ApiError, constraintViolations } from '../api/errors.js';
 import type { Input } from '../api/operation.js';
 import { optionalList, optionalString, parseStringList } from '../api/validate.js';
+import type { DeepReadonly } from '../store/store.js';
 import { AMAZON_OWNER, type DocumentRecord, type DocumentVersionRecord } from './document-records.js';
 
-export type DocumentPredicate = (record: DocumentRecord, version: DocumentVersionRecord) => boolean;
+export type DocumentPredicate = (record: DeepReadonly<DocumentRecord>, version: DeepReadonly<DocumentVersionRecord>) => boolean;
 
 const OWNERS = ['Self', 'Amazon', 'Private', 'Public', 'ThirdParty', 'All'] as const;
 const PLATFORMS = ['Windows', 'Linux', 'MacOS'];

@@ -12,7 +12,7 @@ import { BUILTIN_CREATED_DATE, BUILTIN_DOCUMENTS } from '@tender/documents/built
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api/errors.js';
 import type { Tag } from '../api/validate.js';
-import type { Store, Table } from '../store/store.js';
+import type { DeepReadonly, Store, Table } from '../store/store.js';
 import {
   amazonOwned,
   documentNotFound,
@@ -231,10 +231,10 @@ export class DocumentService {
     return record;
   }
 
-  /** Every document, built-in and stored, sorted by name. */
-  async list(): Promise<DocumentRecord[]> {
-    const stored = await this.documents.list();
-    const all = [...[...this.builtins.values()].map((b) => structuredClone(b.record)), ...stored];
+  /** Every document, built-in and stored, sorted by name; shared (no copy of every version's content): to read, not to change. */
+  async list(): Promise<Array<DeepReadonly<DocumentRecord>>> {
+    const stored = await this.documents.readAll();
+    const all: Array<DeepReadonly<DocumentRecord>> = [...[...this.builtins.values()].map((b) => structuredClone(b.record)), ...stored];
     return all.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
   }
 
@@ -242,7 +242,7 @@ export class DocumentService {
    * The version a selector names. A version that does not exist, or a DocumentVersion and a VersionName that
    * name different versions, is InvalidDocumentVersion.
    */
-  selectVersion(record: DocumentRecord, selector: VersionSelector = {}): DocumentVersionRecord {
+  selectVersion<R extends DeepReadonly<DocumentRecord>>(record: R, selector: VersionSelector = {}): R['versions'][number] {
     const { DocumentVersion: asked, VersionName: versionName } = selector;
     let number: string | undefined;
     if (asked === '$LATEST') number = record.LatestVersion;
@@ -333,7 +333,7 @@ export class DocumentService {
     this.checkSize(name, request.Content);
     const document = parseContent(request.Content, name, request.DocumentFormat, request.DocumentType);
     if (await this.documents.get(name)) throw alreadyExists(name);
-    const stored = await this.documents.list();
+    const stored = await this.documents.readAll();
     if (stored.length >= this.maxDocuments) {
       throw new ApiError('DocumentLimitExceeded', `You can have at most ${this.maxDocuments} documents; delete documents you no longer need and try again`);
     }

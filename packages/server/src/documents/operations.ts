@@ -8,6 +8,7 @@ import { renderDocument } from './document-format.js';
 import { DOCUMENT_TYPES, parseDocumentFilters } from './document-filters.js';
 import type { DocumentRecord, DocumentVersionRecord } from './document-records.js';
 import { DocumentService, SUPPORTED_DOCUMENT_TYPES } from './document-service.js';
+import type { DeepReadonly } from '../store/store.js';
 
 /** CreateDocument, UpdateDocument, UpdateDocumentDefaultVersion, DeleteDocument: a plain name. */
 const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.]{3,128}$/;
@@ -94,7 +95,7 @@ export function describeDocument(record: DocumentRecord, version: DocumentVersio
 }
 
 /** DocumentIdentifier: ListDocuments reports each document's default version. */
-export function identifyDocument(record: DocumentRecord, version: DocumentVersionRecord) {
+export function identifyDocument(record: DeepReadonly<DocumentRecord>, version: DeepReadonly<DocumentVersionRecord>) {
   return {
     Name: record.Name,
     CreatedDate: epochSeconds(record.CreatedDate),
