@@ -7,9 +7,9 @@
  * run costs on a full store), the store's size on disk before and after. On the full store, before the prune, the
  * listings (the SDK, a page of 50): of one finished command's invocations and of one instance's commands and
  * invocations (which read their own rows through an index), beside the listings of everything (which read the whole
- * table, as the others did before the index).
+ * table, as the others did before the index), and of the seeded window's executions (a page of 10).
  */
-import { ListCommandInvocationsCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeMaintenanceWindowExecutionsCommand, ListCommandInvocationsCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,6 +106,7 @@ export async function run(args: string[]): Promise<void> {
         ['ListCommands, one instance', () => ssm.send(new ListCommandsCommand({ InstanceId: host, MaxResults: 50 }))],
         ['ListCommandInvocations, everything (the whole table)', () => ssm.send(new ListCommandInvocationsCommand({ MaxResults: 50 }))],
         ['ListCommands, everything (the whole table)', () => ssm.send(new ListCommandsCommand({ MaxResults: 50 }))],
+        [`DescribeMaintenanceWindowExecutions (${executions.toLocaleString()} of them)`, () => ssm.send(new DescribeMaintenanceWindowExecutionsCommand({ WindowId: 'mw-0123456789abcdef0', MaxResults: 10 }))],
       ] as const) {
         const t0 = performance.now();
         for (let i = 0; i < calls; i++) await call();

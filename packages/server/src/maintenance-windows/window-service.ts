@@ -10,7 +10,7 @@ import type { Input } from '../api/operation.js';
 import { optionalString } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
 import { matchesAllTargets } from '../instances/instance-targets.js';
-import type { Store, Table } from '../store/store.js';
+import type { DeepReadonly, Store, Table } from '../store/store.js';
 import { completeTask, parseTaskFields } from './task-input.js';
 import { parseTaskTargets, parseWindowTargets } from './target-input.js';
 import { doesNotExist, idempotentMismatch, invalidInput, resourceLimitExceeded, targetInUse } from './window-errors.js';
@@ -342,9 +342,9 @@ export class WindowService {
     return record;
   }
 
-  /** A window's executions, newest first. */
-  async executionsOf(windowId: string): Promise<WindowExecutionRecord[]> {
-    return (await this.executions.list()).filter((e) => e.WindowId === windowId).sort((a, b) => b.StartTime.localeCompare(a.StartTime) || b.WindowExecutionId.localeCompare(a.WindowExecutionId));
+  /** A window's executions, newest first; shared (the table holds every window's history): to read, not to change. */
+  async executionsOf(windowId: string): Promise<Array<DeepReadonly<WindowExecutionRecord>>> {
+    return (await this.executions.readAll()).filter((e) => e.WindowId === windowId).sort((a, b) => b.StartTime.localeCompare(a.StartTime) || b.WindowExecutionId.localeCompare(a.WindowExecutionId));
   }
 
   /** An execution's task executions, in the order they started (the execution's plan names them). */

@@ -1,5 +1,6 @@
 /** The API's shapes of windows, targets, tasks and their history (SSM's field names; timestamps as epoch seconds). */
 import { epochSeconds } from '../api/wire-format.js';
+import type { DeepReadonly } from '../store/store.js';
 import type { TaskExecutionRecord, TaskInvocationRecord, WindowExecutionRecord, WindowRecord, WindowTargetRecord, WindowTaskRecord } from './window-records.js';
 import { formatRunTime } from './window-schedule.js';
 
@@ -78,7 +79,7 @@ export function taskView(task: WindowTaskRecord) {
   return { ...rest, TaskType: Type, TaskInvocationParameters: { RunCommand: task.RunCommand } };
 }
 
-export function executionView(execution: WindowExecutionRecord) {
+export function executionView(execution: DeepReadonly<WindowExecutionRecord>) {
   return {
     WindowId: execution.WindowId,
     WindowExecutionId: execution.WindowExecutionId,
