@@ -1,5 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
-import type { CommandRunner } from './command-runner.js';
+import path from 'node:path';
+import { awaitAgentReady } from './await-ready.js';
+import type { CommandResult, CommandRunner } from './command-runner.js';
 import { LAUNCHD_LABEL, LAUNCHD_PLIST_PATH, NEWSYSLOG_CONF_PATH, launchdPlist, newsyslogConf } from './launchd-plist.js';
 import { ServiceError, type ServiceBackend, type ServiceReport, type ServiceStatus } from './service-backend.js';
 import type { ServiceLayout } from './service-layout.js';
@@ -24,6 +26,7 @@ export class LaunchdBackend implements ServiceBackend {
     await this.launchctl('enable', TARGET);
     if (start) {
       await this.launchctl('bootstrap', 'system', LAUNCHD_PLIST_PATH);
+      await this.expectRunning();
       actions.push(`loaded and started ${LAUNCHD_LABEL} (RunAtLoad: starts at boot)`);
     } else {
       actions.push(`enabled ${LAUNCHD_LABEL}: it starts at the next boot`);
@@ -49,6 +52,7 @@ export class LaunchdBackend implements ServiceBackend {
     const loaded = (await this.run('launchctl', ['print', TARGET])).code === 0;
     if (loaded) await this.launchctl('kickstart', TARGET);
     else await this.launchctl('bootstrap', 'system', LAUNCHD_PLIST_PATH);
+    await this.expectRunning();
     return { actions: [`started ${LAUNCHD_LABEL}`], status: await this.status() };
   }
 
@@ -61,9 +65,7 @@ export class LaunchdBackend implements ServiceBackend {
 
   async status(): Promise<ServiceStatus> {
     const installed = existsSync(LAUNCHD_PLIST_PATH);
-    const printed = await this.run('launchctl', ['print', TARGET]);
-    const state = printed.code === 0 ? (/^\s*state = (.+)$/m.exec(printed.stdout)?.[1] ?? 'loaded') : 'not loaded';
-    const pid = Number(/^\s*pid = (\d+)$/m.exec(printed.stdout)?.[1] ?? 0);
+    const { state, pid } = launchdJob(await this.run('launchctl', ['print', TARGET]));
     const disabled = await this.run('launchctl', ['print-disabled', 'system']);
     return {
       manager: 'launchd',
@@ -77,8 +79,81 @@ export class LaunchdBackend implements ServiceBackend {
     };
   }
 
+  /** A start is good once the agent says it is up (await-ready.ts), and the process launchd runs stays the same. */
+  private async expectRunning(): Promise<void> {
+    const watch = launchdStartWatch();
+    await awaitAgentReady({
+      name: LAUNCHD_LABEL,
+      look: async () => {
+        const job = launchdJob(await this.run('launchctl', ['print', TARGET]));
+        const failure = watch(job);
+        return { pid: job.pid, stateDir: job.stateDir ?? this.layout.stateDir, ...(failure ? { failure } : {}) };
+      },
+      logTail: () => lastLines(path.join(this.layout.logDir, 'agent.log'), 15),
+    });
+  }
+
   private async launchctl(...args: string[]): Promise<void> {
     const result = await this.run('launchctl', args);
     if (result.code !== 0) throw new ServiceError(`launchctl ${args.join(' ')} failed: ${result.stderr.trim() || result.stdout.trim() || `exit ${result.code}`}`);
   }
+}
+
+/** What `launchctl print system/<label>` says of the job: its top-level fields (nested blocks have a "state" of their own). */
+export interface LaunchdJob {
+  loaded: boolean;
+  /** running, not running, spawn scheduled, ... ("not loaded" when launchctl knows no such job). */
+  state: string;
+  /** 0 when no process runs. */
+  pid: number;
+  /** How many times launchd has started it since it was loaded. */
+  runs: number;
+  /** "(never exited)", "1", "78: EX_CONFIG", ... */
+  lastExitCode: string;
+  /** TENDER_AGENT_STATE_DIR from the job's environment, when it has one. */
+  stateDir?: string;
+}
+
+export function launchdJob(printed: CommandResult): LaunchdJob {
+  if (printed.code !== 0) return { loaded: false, state: 'not loaded', pid: 0, runs: 0, lastExitCode: '' };
+  const field = (name: string) => new RegExp(`^\\t${name} = (.*)$`, 'm').exec(printed.stdout)?.[1]?.trim();
+  const stateDir = /^\t+TENDER_AGENT_STATE_DIR => (.+)$/m.exec(printed.stdout)?.[1]?.trim();
+  return {
+    loaded: true,
+    state: field('state') ?? 'loaded',
+    pid: Number(field('pid') ?? 0) || 0,
+    runs: Number(field('runs') ?? 0) || 0,
+    lastExitCode: field('last exit code') ?? '',
+    ...(stateDir ? { stateDir } : {}),
+  };
+}
+
+/**
+ * Judges each look at a job after bootstrap or kickstart; a reason when the start has failed. Once it has been seen
+ * running as one process, that process must stay: none, or another (launchd started it again after it exited:
+ * KeepAlive), fails the start. A job not seen running yet fails when its run count grows past the first look's (it
+ * ran and exited between two looks) or when it is unloaded.
+ */
+export function launchdStartWatch(): (job: LaunchdJob) => string | undefined {
+  let firstRuns: number | undefined;
+  let seenPid = 0;
+  return (job) => {
+    firstRuns ??= job.runs;
+    const running = job.state === 'running' && job.pid > 0;
+    const now = `${job.state}${job.lastExitCode ? `, last exit code ${job.lastExitCode}` : ''}`;
+    if (seenPid > 0 && job.pid !== seenPid) return `did not stay running (${running ? `launchd started it again as pid ${job.pid}` : now})`;
+    if (running) {
+      seenPid = job.pid;
+      return undefined;
+    }
+    if (!job.loaded) return 'was unloaded';
+    if (job.runs > firstRuns) return `exited (${now})`;
+    return undefined;
+  };
+}
+
+/** The last `count` lines of a log file ('' when there is none). */
+async function lastLines(file: string, count: number): Promise<string> {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-count).join('\n');
 }

@@ -1,5 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
-import { readyPid } from '../runtime/ready-marker.js';
+import { awaitAgentReady } from './await-ready.js';
 import type { CommandRunner } from './command-runner.js';
 import { ServiceError, type ServiceBackend, type ServiceReport, type ServiceStatus } from './service-backend.js';
 import type { ServiceLayout } from './service-layout.js';
@@ -9,8 +9,6 @@ import { SYSTEMD_UNIT_NAME, systemdUnit } from './systemd-unit.js';
 const PACKAGED_UNITS = [`/lib/systemd/system/${SYSTEMD_UNIT_NAME}`, `/usr/lib/systemd/system/${SYSTEMD_UNIT_NAME}`];
 /** Where `service install` writes the unit for a tarball or source install (and `uninstall` removes it). */
 const LOCAL_UNIT = `/etc/systemd/system/${SYSTEMD_UNIT_NAME}`;
-/** How long a started agent has to say it is up (agent.ready) before the start counts as failed. */
-const READY_TIMEOUT_MS = 60_000;
 
 export class SystemdBackend implements ServiceBackend {
   constructor(
@@ -97,34 +95,27 @@ export class SystemdBackend implements ServiceBackend {
   }
 
   /**
-   * A start is good once the agent says it is up: agent.ready names the unit's main process (see ready-marker.ts).
-   * "active" alone is not enough (Type=exec: active as soon as the program is executed): an agent that exits after a
-   * second or two, as a broken upgrade may on a slow host, looked running. A process that exits, is restarted by
-   * systemd (NRestarts grows past its value when the start returned: it is not reset by a start of a running unit),
-   * or stays silent for READY_TIMEOUT_MS fails the start.
+   * A start is good once the agent says it is up (await-ready.ts). "active" alone is not enough (Type=exec: active as
+   * soon as the program is executed). A process that exits, or is restarted by systemd (NRestarts grows past its
+   * value when the start returned: it is not reset by a start of a running unit), fails the start.
    */
   private async expectRunning(): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
     let restartsBefore: number | undefined;
-    for (;;) {
-      const props = await this.show();
-      const stateDir = unitStateDir(props.Environment) ?? this.layout.stateDir;
-      const pid = Number(props.MainPID);
-      const restarts = Number(props.NRestarts) || 0;
-      restartsBefore ??= restarts;
-      const failed =
-        props.ActiveState !== 'active' || restarts > restartsBefore
-          ? `did not stay running (${props.ActiveState ?? 'unknown'} (${props.SubState ?? 'unknown'})${restarts > restartsBefore ? `, restarted by systemd ${restarts - restartsBefore} times` : ''})`
-          : Date.now() > deadline
-            ? `runs (pid ${pid}) but did not say it was up within ${READY_TIMEOUT_MS / 1000} s (no ${stateDir}/agent.ready naming it)`
-            : undefined;
-      if (failed) {
-        const journal = await this.run('journalctl', ['-u', SYSTEMD_UNIT_NAME, '-n', '15', '--no-pager', '-o', 'cat']);
-        throw new ServiceError(`${SYSTEMD_UNIT_NAME} ${failed}. Its last log lines:\n${journal.stdout.trim() || '(none)'}`);
-      }
-      if (pid > 0 && (await readyPid(stateDir)) === pid) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await awaitAgentReady({
+      name: SYSTEMD_UNIT_NAME,
+      look: async () => {
+        const props = await this.show();
+        const restarts = Number(props.NRestarts) || 0;
+        restartsBefore ??= restarts;
+        const stopped = props.ActiveState !== 'active' || restarts > restartsBefore;
+        return {
+          pid: Number(props.MainPID) || 0,
+          stateDir: unitStateDir(props.Environment) ?? this.layout.stateDir,
+          ...(stopped ? { failure: `did not stay running (${props.ActiveState ?? 'unknown'} (${props.SubState ?? 'unknown'})${restarts > restartsBefore ? `, restarted by systemd ${restarts - restartsBefore} times` : ''})` } : {}),
+        };
+      },
+      logTail: async () => (await this.run('journalctl', ['-u', SYSTEMD_UNIT_NAME, '-n', '15', '--no-pager', '-o', 'cat'])).stdout,
+    });
   }
 
   private async systemctl(...args: string[]): Promise<void> {
