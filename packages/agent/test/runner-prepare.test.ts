@@ -26,7 +26,7 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
       prepare?.(step);
     },
     async run(context) {
-      calls.push(`run: record saved ${existsSync(recordOf(commandId()))}, same step ${sameStep(context)}`);
+      calls.push(`run: record saved ${existsSync(recordOf(commandId()))}, step folder made ${existsSync(context.orchestrationDirectory)}, same step ${sameStep(context)}`);
       return { status: 'Success', exitCode: 0 };
     },
   });
@@ -46,11 +46,11 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
     await fs.rm(stateDir, { recursive: true, force: true });
   });
 
-  it('calls prepare() before the record is saved (its orchestration folder made, for it to write into), and run() after it with the same step', async () => {
+  it('calls prepare() before the step\'s folder is made and its record saved (what it starts overlaps both), and run() after them with the same step', async () => {
     const command = makeCommand(document22([step]));
     t = await openRunner(stateDir, { actions: actionsFromMap({ 'test:watching': watching(() => command.commandId) }) });
     assert.equal((await t.run(command)).status, 'Success');
-    assert.deepEqual(calls, ['prepare: record saved false, step folder made true', 'run: record saved true, same step true']);
+    assert.deepEqual(calls, ['prepare: record saved false, step folder made false', 'run: record saved true, step folder made true, same step true']);
   });
 
   it('never calls run() when the record cannot be saved (prepare() was only a head start)', async () => {
@@ -62,7 +62,7 @@ describe('agent runner: an action gets ready while its step is saved (prepare)',
       await fs.writeFile(dir, 'not a folder');
     }
     await assert.rejects(t.runner.accept(command), /could not save or read this command's state/);
-    assert.deepEqual(calls, ['prepare: record saved false, step folder made true']);
+    assert.deepEqual(calls, ['prepare: record saved false, step folder made false']);
   });
 
   it('runs the step as usual when prepare() throws, and says so in the log', async () => {

@@ -88,12 +88,13 @@ export interface ActionHandler {
   description?: string;
   run(context: ActionContext): Promise<ActionResult>;
   /**
-   * Optional, and only a chance to get ready: called with the step as run() will get it, just before the runner
-   * saves that the step is starting (a disk sync, a millisecond or more), so that set-up, such as starting an
-   * interpreter or writing a script into the step's orchestration folder (which exists by then), is done when the
-   * save is. It must not do anything of the step's own (run nothing of the user's, change nothing on the host
-   * outside that folder) and must not block: the step may never run (the agent may stop before the save completes,
-   * or the step be cancelled), and then run() is not called.
+   * Optional, and only a chance to get ready: called with the step as run() will get it, before the runner makes the
+   * step's folders and saves that the step is starting (a disk sync, a millisecond or more), so that set-up, such as
+   * starting an interpreter or writing a script into the step's orchestration folder, is done when the save is. The
+   * folder may not exist yet: a prepare that writes there makes it (mkdir -p, owner-only); the runner makes it right
+   * after in any case. It must not do anything of the step's own (run nothing of the user's, change nothing on the
+   * host outside that folder) and must not block: the step may never run (the agent may stop before the save
+   * completes, or the step be cancelled), and then run() is not called.
    */
   prepare?(step: PreparedStep): void;
 }

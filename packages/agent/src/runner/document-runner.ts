@@ -319,23 +319,22 @@ export class DocumentRunner {
       run,
       platform,
     };
-    // The step's folders first, so that everything the step needs is in place by the time the save below is on
-    // disk: prepare() may write its own files into the orchestration folder (a script), and the step can start the
-    // moment the record is saved. The save's sync carries their creation along at no cost that could be measured.
-    // runs/ itself is owner-only (the store made it so), which protects everything below it; no chmod needed.
-    // Synchronous: a mkdir takes microseconds, a trip through the thread pool waits for the event loop to come
-    // round (milliseconds on a loaded host), on every command's path.
+    // prepare() first: what it starts (an interpreter) gets going while the folders are made and the record saved. It
+    // makes the orchestration folder itself if it writes there (plugin-api: prepare). Nothing of the step runs before
+    // run(), and everything the step needs is in place by the time the save below is on disk; the save's sync carries
+    // the folders' creation along. runs/ itself is owner-only (the store made it so), which protects everything below
+    // it; no chmod needed. Synchronous: a mkdir takes microseconds, a trip through the thread pool waits for the event
+    // loop to come round (milliseconds on a loaded host), on every command's path.
+    try {
+      handler.prepare?.(preparedStep);
+    } catch (error) {
+      stepLogger.warn('the action could not get ready ahead of its step; it starts the usual way', { err: (error as Error)?.message ?? String(error) });
+    }
     try {
       mkdirSync(orchestrationDirectory, { recursive: true, mode: 0o700 });
     } catch (error) {
       endWithoutRunning(result, 'Failed', `the agent could not create this step's folder ${orchestrationDirectory}: ${(error as Error).message}`, isoTime(clock));
       return 'next';
-    }
-    try {
-      // Overlaps the save just below (an interpreter starting, say); nothing of the step runs before run().
-      handler.prepare?.(preparedStep);
-    } catch (error) {
-      stepLogger.warn('the action could not get ready ahead of its step; it starts the usual way', { err: (error as Error)?.message ?? String(error) });
     }
 
     // Everything run() gets is made before the save, so that once the record is on disk starting the step is the next
