@@ -19,6 +19,7 @@ import type { ResolvedReference, ResolveReference } from '../src/commands/parame
 import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
 import { FileStore } from '../src/store/file-store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
+import { instanceRecord } from './support/instance-records.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const idOf = (n: number): string => `mi-${n.toString(16).padStart(17, '0')}`;
@@ -92,18 +93,7 @@ class TestParameterStore {
 }
 
 function instance(n: number, box: BoxKeyPair): InstanceRecord {
-  return {
-    InstanceId: idOf(n),
-    ActivationId: '11111111-1111-4111-8111-111111111111',
-    IamRole: 'SSMServiceRole',
-    RegistrationDate: new Date(T0).toISOString(),
-    ResourceType: 'ManagedInstance',
-    Tags: [],
-    publicKey: Buffer.alloc(32, n).toString('base64'),
-    boxPublicKey: toBase64(box.publicKey),
-    brokerPasswordHash: createHash('sha256').update(`password-${n}`).digest('hex'),
-    PingStatus: 'Online',
-  };
+  return instanceRecord(idOf(n), { RegistrationDate: new Date(T0).toISOString(), publicKey: Buffer.alloc(32, n).toString('base64'), boxPublicKey: toBase64(box.publicKey) });
 }
 
 interface Sent {

@@ -37,6 +37,7 @@ import { WriteBehind } from '../src/commands/write-behind.js';
 import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
 import { FileStore } from '../src/store/file-store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
+import { hostInfo, instanceRecord } from './support/instance-records.js';
 
 // ---- harness --------------------------------------------------------------------------------------------
 
@@ -45,20 +46,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const idOf = (n: number): string => `mi-${n.toString(16).padStart(17, '0')}`;
 
 function instance(n: number, over: Partial<InstanceRecord> = {}): InstanceRecord {
-  return {
-    InstanceId: idOf(n),
-    ActivationId: '11111111-1111-4111-8111-111111111111',
-    IamRole: 'SSMServiceRole',
-    RegistrationDate: new Date(T0).toISOString(),
-    ResourceType: 'ManagedInstance',
-    Tags: [],
-    publicKey: Buffer.alloc(32, n).toString('base64'),
-    boxPublicKey: Buffer.alloc(32, n + 1).toString('base64'),
-    brokerPasswordHash: createHash('sha256').update(`password-${n}`).digest('hex'),
-    PingStatus: 'Online',
-    info: { PlatformType: 'Linux', PlatformName: 'Ubuntu', PlatformVersion: '24.04', AgentVersion: '1.0.0', ComputerName: `host-${n}`, IPAddress: '10.0.0.1' },
-    ...over,
-  };
+  return instanceRecord(idOf(n), { RegistrationDate: new Date(T0).toISOString(), publicKey: Buffer.alloc(32, n).toString('base64'), boxPublicKey: Buffer.alloc(32, n + 1).toString('base64'), info: hostInfo(`host-${n}`), ...over });
 }
 
 const RUN_SHELL = {

@@ -9,6 +9,7 @@ import { InstanceRegistry, type InstanceRecord, type PingStatus, type PlatformIn
 import { instanceOperations } from '../src/instances/operations.js';
 import { FileStore } from '../src/store/file-store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
+import { instanceRecord } from './support/instance-records.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const ACTIVATION_A = '11111111-1111-4111-8111-111111111111';
@@ -29,20 +30,15 @@ function info(over: Partial<PlatformInfo> = {}): PlatformInfo {
 }
 
 function instance(n: number, over: Partial<InstanceRecord> = {}): InstanceRecord {
-  const password = `password-${n}`;
-  return {
-    InstanceId: idOf(n),
+  return instanceRecord(idOf(n), {
     ActivationId: ACTIVATION_A,
-    IamRole: 'SSMServiceRole',
     RegistrationDate: new Date(T0).toISOString(),
-    ResourceType: 'ManagedInstance',
-    Tags: [],
     publicKey: Buffer.alloc(32, n).toString('base64'),
     boxPublicKey: Buffer.alloc(32, n + 1).toString('base64'),
-    brokerPasswordHash: sha256hex(password),
+    brokerPasswordHash: sha256hex(`password-${n}`),
     PingStatus: 'ConnectionLost',
     ...over,
-  };
+  });
 }
 
 function sha256hex(text: string): string {

@@ -6,7 +6,6 @@
  * only the asked execution's rows (an index, like the executions'), which retention keeps in step.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +21,7 @@ import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance
 import { RETENTION_AUDIT_OPERATION, RETENTION_INTENTS_TABLE, RetentionPruner, StoreDeletions } from '../src/retention/index.js';
 import { FileStore, readStoreFiles } from '../src/store/file-store.js';
 import { apiError, ManualClock, testContext } from './support/operation-harness.js';
+import { instanceRecord } from './support/instance-records.js';
 import { WholeTableReads } from './support/whole-table-reads.js';
 
 const DAY = 86_400_000;
@@ -30,20 +30,7 @@ const WEB = 'mi-0123456789abcdef1';
 const DB = 'mi-0123456789abcdef2';
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function instance(id: string): InstanceRecord {
-  return {
-    InstanceId: id,
-    ActivationId: '11111111-1111-4111-8111-111111111111',
-    IamRole: 'SSMServiceRole',
-    RegistrationDate: iso(T0),
-    ResourceType: 'ManagedInstance',
-    Tags: [],
-    publicKey: Buffer.alloc(32, 1).toString('base64'),
-    boxPublicKey: Buffer.alloc(32, 2).toString('base64'),
-    brokerPasswordHash: createHash('sha256').update(id).digest('hex'),
-    PingStatus: 'Online',
-  };
-}
+const instance = (id: string): InstanceRecord => instanceRecord(id, { RegistrationDate: iso(T0) });
 
 const MOTD = JSON.stringify({ schemaVersion: '2.2', description: 'motd', mainSteps: [{ action: 'aws:runShellScript', name: 'write', inputs: { runCommand: ['echo hi > /etc/motd'] } }] });
 

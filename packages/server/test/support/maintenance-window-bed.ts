@@ -3,7 +3,6 @@
  * instance registry, the real commands service whose gateway is a recorder, the windows service, scheduler and
  * operations, and a clock the test moves. Agents are played by calling the commands service's message handlers.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,24 +16,13 @@ import { InstanceRegistry, type InstanceRecord } from '../../src/instances/insta
 import { maintenanceWindowOperations, WindowScheduler, WindowService } from '../../src/maintenance-windows/index.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { ManualClock, testContext } from './operation-harness.js';
+import { hostInfo, instanceRecord } from './instance-records.js';
 import { WholeTableReads } from './whole-table-reads.js';
 
 export const idOf = (n: number): string => `mi-${n.toString(16).padStart(17, '0')}`;
 
 export function instance(n: number, tags: Array<{ Key: string; Value: string }> = []): InstanceRecord {
-  return {
-    InstanceId: idOf(n),
-    ActivationId: '11111111-1111-4111-8111-111111111111',
-    IamRole: 'SSMServiceRole',
-    RegistrationDate: new Date(0).toISOString(),
-    ResourceType: 'ManagedInstance',
-    Tags: tags,
-    publicKey: Buffer.alloc(32, n).toString('base64'),
-    boxPublicKey: Buffer.alloc(32, n + 1).toString('base64'),
-    brokerPasswordHash: createHash('sha256').update(`password-${n}`).digest('hex'),
-    PingStatus: 'Online',
-    info: { PlatformType: 'Linux', PlatformName: 'Ubuntu', PlatformVersion: '24.04', AgentVersion: '1.0.0', ComputerName: `host-${n}`, IPAddress: '10.0.0.1' },
-  };
+  return instanceRecord(idOf(n), { Tags: tags, publicKey: Buffer.alloc(32, n).toString('base64'), boxPublicKey: Buffer.alloc(32, n + 1).toString('base64'), info: hostInfo(`host-${n}`) });
 }
 
 export interface Sent {

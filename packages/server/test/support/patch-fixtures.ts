@@ -14,21 +14,14 @@ import { FileInventoryPersistence, InventoryService } from '../../src/inventory/
 import { PatchManager } from '../../src/patch/index.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { ManualClock, testContext } from './operation-harness.js';
+import { hostInfo, instanceRecord } from './instance-records.js';
 
 export function instance(id: string, platform: { name: string; version: string; type?: 'Linux' | 'Windows' | 'MacOS' } | undefined, tags: Array<{ Key: string; Value: string }> = []): InstanceRecord {
-  return {
-    InstanceId: id,
-    ActivationId: 'act',
-    IamRole: 'role',
+  return instanceRecord(id, {
     RegistrationDate: '2026-11-01T00:00:00.000Z',
-    ResourceType: 'ManagedInstance',
     Tags: tags,
-    publicKey: '',
-    boxPublicKey: '',
-    brokerPasswordHash: '',
-    PingStatus: 'Online',
-    ...(platform ? { info: { PlatformType: platform.type ?? 'Linux', PlatformName: platform.name, PlatformVersion: platform.version, AgentVersion: '0.1.0', ComputerName: id, IPAddress: '127.0.0.1' } } : {}),
-  };
+    ...(platform ? { info: hostInfo(id, { PlatformType: platform.type ?? 'Linux', PlatformName: platform.name, PlatformVersion: platform.version, AgentVersion: '0.1.0', IPAddress: '127.0.0.1' }) } : {}),
+  });
 }
 
 export class RecordingCompliance implements ComplianceRecorder {
