@@ -10,31 +10,36 @@
  */
 import type { Logger } from '@tender/plugin-api';
 import type { AssociationRunNowBody, AssociationRunReport, AssociationsAckBody, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
+import { systemClock, type Clock } from '../runner/index.js';
 import type { Agent } from '../runtime/agent.js';
 import type { AssociationScheduler } from './association-scheduler.js';
 import { InvalidAssociationsError, parseAssociationsBody } from './association-validation.js';
 
 /** How long sent reports may wait for their acknowledgement before they go again (the control plane dedupes by runId). */
-const RESEND_UNACKNOWLEDGED_MS = 30_000;
+export const RESEND_UNACKNOWLEDGED_MS = 30_000;
 /**
  * How often to look for reports due again. Looking only every RESEND_UNACKNOWLEDGED_MS let a report sent just after
  * a tick (at a reconnection) wait for the second tick: up to twice the delay. This bounds the lateness to a sixth.
  */
-const RESEND_CHECK_MS = RESEND_UNACKNOWLEDGED_MS / 6;
+export const RESEND_CHECK_MS = RESEND_UNACKNOWLEDGED_MS / 6;
 /** Reports per `association-status`; each carries its steps' output previews (at most 32,000 characters a step). */
 const REPORTS_PER_MESSAGE = 10;
+/** The channel's time: monotonic, so that a wall clock set back does not hold resends back by as much. */
+const MONOTONIC_CLOCK: Clock = { now: () => performance.now(), setTimer: systemClock.setTimer };
 
 export class AssociationChannel {
-  private readonly resendTimer: NodeJS.Timeout;
+  private cancelResendCheck: () => void = () => undefined;
   private sending: Promise<void> | undefined;
   private sendAgain = false;
-  /** When each unacknowledged report last went out (performance.now()); cleared on reconnect, so all go again. */
+  /** When each unacknowledged report last went out (the clock's now()); cleared on reconnect, so all go again. */
   private readonly sentAt = new Map<string, number>();
 
   constructor(
     private readonly agent: Agent,
     private readonly scheduler: AssociationScheduler,
     private readonly logger: Logger,
+    /** Injected by tests; monotonic by default. Its timers must not keep the process alive (systemClock's do not). */
+    private readonly clock: Clock = MONOTONIC_CLOCK,
   ) {
     agent.on('associations', (message) => this.onAssociations(message));
     agent.on('association-run-now', (message) => this.onRunNow(message));
@@ -48,14 +53,15 @@ export class AssociationChannel {
       this.sentAt.clear();
       this.sendReports();
     });
-    this.resendTimer = setInterval(() => {
+    const check = (): void => {
       if (this.scheduler.spool.size > 0) this.sendReports();
-    }, RESEND_CHECK_MS);
-    this.resendTimer.unref();
+      this.cancelResendCheck = this.clock.setTimer(check, RESEND_CHECK_MS);
+    };
+    this.cancelResendCheck = this.clock.setTimer(check, RESEND_CHECK_MS);
   }
 
   stop(): void {
-    clearInterval(this.resendTimer);
+    this.cancelResendCheck();
   }
 
   /** A run ended: its report (already spooled) goes up now if the agent is connected. */
@@ -113,7 +119,7 @@ export class AssociationChannel {
 
   private async sendPass(): Promise<void> {
     for (;;) {
-      const now = performance.now();
+      const now = this.clock.now();
       // Read again before each batch: acknowledgements arrive while the previous batch was going out.
       const batch = this.scheduler.spool.pending().filter((report) => now - (this.sentAt.get(report.runId) ?? -Infinity) >= RESEND_UNACKNOWLEDGED_MS).slice(0, REPORTS_PER_MESSAGE);
       if (batch.length === 0 || !this.agent.connected) return;
