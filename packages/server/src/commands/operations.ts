@@ -51,7 +51,15 @@ function invocationFilterable(command: DeepReadonly<CommandRecord>, invocation: 
 
 /** Newest first, as SSM lists them. */
 function newestFirst(a: DeepReadonly<CommandRecord>, b: DeepReadonly<CommandRecord>): number {
-  return b.RequestedDateTime.localeCompare(a.RequestedDateTime) || a.CommandId.localeCompare(b.CommandId);
+  return ordinal(b.RequestedDateTime, a.RequestedDateTime) || ordinal(a.CommandId, b.CommandId);
+}
+
+/**
+ * Code-unit order: for ISO timestamps and UUIDs the same as localeCompare's, at a fraction of its cost (a listing of
+ * everything sorts every invocation).
+ */
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sendCommandResources(input: Input, context: Pick<CallContext, 'region' | 'accountId'>): string[] {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ensurePrivateDir, readJsonFile, writeFileAtomic } from '@tender/local-state';
 import type { DeepReadonly, Store, Table } from './store.js';
-import { applyEntry, JournalWriter, readJournal, type JournalEntry, type Tables } from './store-journal.js';
+import { applyEntry, JournalWriter, readJournal, tableMapsOf, tablesOf, type JournalEntry, type TableMaps, type Tables } from './store-journal.js';
 
 interface FileData {
   format: 1;
@@ -28,15 +28,15 @@ function deepFreeze(value: unknown): unknown {
   return Object.freeze(value);
 }
 
-/** The snapshot as it is on disk, checked; an absent one is an empty store. */
-async function readSnapshot(file: string): Promise<{ data: FileData; bytes: number }> {
+/** The snapshot as it is on disk, checked; an absent one is an empty store. Its tables come as Maps. */
+async function readSnapshot(file: string): Promise<{ tables: TableMaps; bytes: number }> {
   // Read it ourselves so a corrupt file is reported by name instead of thrown as a bare SyntaxError.
   const existing = await readJsonFile<unknown>(file);
   if (existing !== undefined && !isFileData(existing)) {
     const format = isRecord(existing) ? existing.format : undefined;
     throw new Error(`${file} is not a Tender store (format ${JSON.stringify(format ?? null)}); it was left untouched`);
   }
-  return { data: existing ?? { format: 1, tables: {} }, bytes: existing === undefined ? 0 : JSON.stringify(existing).length };
+  return { tables: tableMapsOf(existing?.tables ?? {}), bytes: existing === undefined ? 0 : JSON.stringify(existing).length };
 }
 
 /**
@@ -44,9 +44,9 @@ async function readSnapshot(file: string): Promise<{ data: FileData; bytes: numb
  * writing: for tests and tools that look at what is durable.
  */
 export async function readStoreFiles(dataDir: string): Promise<Tables> {
-  const { data } = await readSnapshot(path.join(dataDir, SNAPSHOT));
-  for (const entry of (await readJournal(path.join(dataDir, JOURNAL))).entries) applyEntry(data.tables, entry);
-  return data.tables;
+  const { tables } = await readSnapshot(path.join(dataDir, SNAPSHOT));
+  for (const entry of (await readJournal(path.join(dataDir, JOURNAL))).entries) applyEntry(tables, entry);
+  return tablesOf(tables);
 }
 
 /**
@@ -68,26 +68,28 @@ export class FileStore implements Store {
 
   private constructor(
     private readonly dataDir: string,
-    private readonly data: FileData,
+    private readonly tables: TableMaps,
     private snapshotBytes: number,
     private readonly journal: JournalWriter,
   ) {}
 
   static async open(dataDir: string): Promise<FileStore> {
     await ensurePrivateDir(dataDir);
-    const { data, bytes } = await readSnapshot(path.join(dataDir, SNAPSHOT));
+    const { tables, bytes } = await readSnapshot(path.join(dataDir, SNAPSHOT));
     const journalFile = path.join(dataDir, JOURNAL);
     const { entries, validBytes, totalBytes } = await readJournal(journalFile);
-    for (const entry of entries) applyEntry(data.tables, entry);
-    const store = new FileStore(dataDir, data, bytes, await JournalWriter.open(journalFile, validBytes, totalBytes));
+    for (const entry of entries) applyEntry(tables, entry);
+    const store = new FileStore(dataDir, tables, bytes, await JournalWriter.open(journalFile, validBytes, totalBytes));
     // A new data directory gets its snapshot at once, so store.json is always there to find. Otherwise opening only
     // reads (and cuts off a torn final batch); the journal is folded in when it grows, and at close.
     if (bytes === 0) await store.compact();
     return store;
   }
 
-  private rows(name: string): Record<string, unknown> {
-    return (this.data.tables[name] ??= {});
+  private rows(name: string): Map<string, unknown> {
+    let rows = this.tables.get(name);
+    if (!rows) this.tables.set(name, (rows = new Map()));
+    return rows;
   }
 
   /**
@@ -101,7 +103,7 @@ export class FileStore implements Store {
       // Rows are replaced, never mutated in place, so the values taken here are the ones this batch stands for.
       const batch: JournalEntry[] = [...this.dirty.values()].map(({ table, key }) => {
         const rows = this.rows(table);
-        return key in rows ? { t: table, k: key, v: rows[key] } : { t: table, k: key, d: 1 };
+        return rows.has(key) ? { t: table, k: key, v: rows.get(key) } : { t: table, k: key, d: 1 };
       });
       this.dirty.clear();
       const round = this.writing.then(() => this.commit(batch));
@@ -118,7 +120,7 @@ export class FileStore implements Store {
 
   /** Writes every table to a new snapshot, then empties the journal it now holds. */
   private async compact(): Promise<void> {
-    const text = JSON.stringify(this.data);
+    const text = JSON.stringify({ format: 1, tables: tablesOf(this.tables) } satisfies FileData);
     await writeFileAtomic(path.join(this.dataDir, SNAPSHOT), text);
     this.snapshotBytes = text.length;
     await this.journal.clear();
@@ -131,16 +133,16 @@ export class FileStore implements Store {
   private async change(name: string, key: string, next: unknown): Promise<void> {
     if (this.closed) throw new Error('the store is closed');
     const rows = this.rows(name);
-    const previous = rows[key];
-    if (next === undefined) delete rows[key];
-    else rows[key] = next;
+    const previous = rows.get(key);
+    if (next === undefined) rows.delete(key);
+    else rows.set(key, next);
     this.dirty.set(`${name}\u0000${key}`, { table: name, key });
     try {
       await this.persist();
     } catch (error) {
-      if (rows[key] === next) {
-        if (previous === undefined) delete rows[key];
-        else rows[key] = previous;
+      if (rows.get(key) === next) {
+        if (previous === undefined) rows.delete(key);
+        else rows.set(key, previous);
       }
       throw error;
     }
@@ -150,23 +152,23 @@ export class FileStore implements Store {
     const clone = (value: unknown): T => structuredClone(value) as T;
     return {
       get: async (key) => {
-        const value = this.rows(name)[key];
+        const value = this.rows(name).get(key);
         return value === undefined ? undefined : clone(value);
       },
       read: async (key) => {
-        const value = this.rows(name)[key];
+        const value = this.rows(name).get(key);
         return value === undefined ? undefined : (deepFreeze(value) as DeepReadonly<T>);
       },
-      list: async () => Object.values(this.rows(name)).map(clone),
-      readAll: async () => Object.values(this.rows(name)).map((value) => deepFreeze(value) as DeepReadonly<T>),
+      list: async () => [...this.rows(name).values()].map(clone),
+      readAll: async () => [...this.rows(name).values()].map((value) => deepFreeze(value) as DeepReadonly<T>),
       put: (key, value) => this.change(name, key, structuredClone(value)),
       insert: async (key, value) => {
-        if (key in this.rows(name)) return false;
+        if (this.rows(name).has(key)) return false;
         await this.change(name, key, structuredClone(value));
         return true;
       },
       update: async (key, change) => {
-        const stored = this.rows(name)[key];
+        const stored = this.rows(name).get(key);
         const current = stored === undefined ? undefined : clone(stored);
         const next = change(current);
         if (next === undefined) return current;
@@ -174,7 +176,7 @@ export class FileStore implements Store {
         return clone(next);
       },
       delete: async (key) => {
-        if (!(key in this.rows(name))) return false;
+        if (!this.rows(name).has(key)) return false;
         await this.change(name, key, undefined);
         return true;
       },

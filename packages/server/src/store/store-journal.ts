@@ -20,7 +20,10 @@ const datasyncFd = promisify(fdatasync);
 const truncateFd = promisify(ftruncate);
 const closeFd = promisify(close);
 
+/** Every table as the files hold them: table name → key → row (the snapshot's JSON shape). */
 export type Tables = Record<string, Record<string, unknown>>;
+/** The same in memory: Maps, which list a hundred thousand rows in milliseconds where an object's values take 100. */
+export type TableMaps = Map<string, Map<string, unknown>>;
 
 export interface JournalEntry {
   t: string;
@@ -35,10 +38,19 @@ function isEntry(value: unknown): value is JournalEntry {
   return typeof entry.t === 'string' && typeof entry.k === 'string' && (entry.d === 1 ? !('v' in entry) : 'v' in entry);
 }
 
-export function applyEntry(tables: Tables, entry: JournalEntry): void {
-  const rows = (tables[entry.t] ??= {});
-  if (entry.d === 1) delete rows[entry.k];
-  else rows[entry.k] = entry.v;
+export function applyEntry(tables: TableMaps, entry: JournalEntry): void {
+  let rows = tables.get(entry.t);
+  if (!rows) tables.set(entry.t, (rows = new Map()));
+  if (entry.d === 1) rows.delete(entry.k);
+  else rows.set(entry.k, entry.v);
+}
+
+export function tableMapsOf(tables: Tables): TableMaps {
+  return new Map(Object.entries(tables).map(([name, rows]) => [name, new Map(Object.entries(rows))]));
+}
+
+export function tablesOf(tables: TableMaps): Tables {
+  return Object.fromEntries([...tables].map(([name, rows]) => [name, Object.fromEntries(rows)]));
 }
 
 /**
