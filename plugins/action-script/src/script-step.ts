@@ -81,11 +81,18 @@ export async function runScriptStep(
 
 /**
  * prepare(): writes the step's script into its orchestration folder ahead of run(), and returns the step's inputs,
- * or undefined when they are invalid (run() then reports that). A write that fails throws; run() tries again.
+ * or undefined when they are invalid (run() then reports that). `beforeWrite` gets the valid inputs first (what it
+ * starts then overlaps the write). A write that fails throws; run() tries again.
  */
-export function prepareScriptFile(action: string, step: PreparedStep, interpreter: Pick<Interpreter, 'scriptName' | 'bom' | 'scripts'>): ScriptInputs | undefined {
+export function prepareScriptFile(
+  action: string,
+  step: PreparedStep,
+  interpreter: Pick<Interpreter, 'scriptName' | 'bom' | 'scripts'>,
+  beforeWrite?: (inputs: ScriptInputs) => void,
+): ScriptInputs | undefined {
   const parsed = parseScriptInputs(action, step.inputs);
   if (!parsed.ok) return undefined;
+  beforeWrite?.(parsed.inputs);
   interpreter.scripts.write(step.orchestrationDirectory, interpreter.scriptName, parsed.inputs.script, interpreter.bom);
   return parsed.inputs;
 }

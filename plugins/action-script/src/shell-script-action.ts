@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ActionHandler, PreparedStep } from '@tender/plugin-api';
 import { NO_EXIT_CODE } from './exit-codes.js';
-import { parseScriptInputs, type ScriptInputs } from './inputs.js';
+import type { ScriptInputs } from './inputs.js';
 import { resolveOptions, type ScriptActionOptions } from './options.js';
 import { scriptSpawnOptions } from './script-process.js';
 import { PreparedScripts } from './script-file.js';
@@ -25,9 +25,7 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
       if (step.platform === 'win32') return;
       // The shell first: it does not read the script until its gate opens, and its start (an exec, milliseconds of a
       // small host's time) then overlaps the script's write and the runner's save instead of following them.
-      const inputs = parsedInputs(step);
-      if (inputs && warm) prepareShell(step, inputs, warm.prepareScript);
-      prepareScriptFile(RUN_SHELL_SCRIPT, step, script);
+      prepareScriptFile(RUN_SHELL_SCRIPT, step, script, warm && ((inputs) => prepareShell(step, inputs, warm.prepareScript)));
     },
     run(context) {
       if (context.platform === 'win32') {
@@ -41,11 +39,6 @@ export function createShellScriptAction(options?: ScriptActionOptions): ActionHa
       return runScriptStep(RUN_SHELL_SCRIPT, context, { ...script, command: (scriptPath, _env, text) => shellCommand(scriptPath, hasInterpreterLine(text)) }, resolved);
     },
   };
-}
-
-function parsedInputs(step: PreparedStep): ScriptInputs | undefined {
-  const parsed = parseScriptInputs(RUN_SHELL_SCRIPT, step.inputs);
-  return parsed.ok ? parsed.inputs : undefined;
 }
 
 /**
