@@ -22,6 +22,7 @@ import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js
 import { concurrencyLimit, errorLimit } from '../commands/rate-controls.js';
 import type { ComplianceRecorder } from '../compliance/compliance-recorder.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
+import { KeyedSets } from '../store/keyed-sets.js';
 import type { DeepReadonly, Store, Table } from '../store/store.js';
 import { associationNotFound } from './association-errors.js';
 import { ASSOCIATION_ID } from './association-input.js';
@@ -134,7 +135,7 @@ export class AssociationExecutions {
    * Per execution, the instances it has a row for: DescribeAssociationExecutionTargets reads that execution's rows,
    * not the whole table (an association on a thousand hosts every half hour adds tens of thousands of rows a day).
    */
-  private readonly targetsByExecution = new Map<string, Set<string>>();
+  private readonly targetsByExecution = new KeyedSets();
   /** Run-now executions still sending, by execution id. */
   private readonly dispatches = new Map<string, RunNowDispatch>();
 
@@ -150,7 +151,7 @@ export class AssociationExecutions {
     for (const status of await this.statuses.list()) this.remember(status);
     const executions = await this.executions.readAll();
     for (const execution of executions) this.indexExecution(execution);
-    for (const row of await this.targets.readAll()) this.indexTarget(row.ExecutionId, row.ResourceId);
+    for (const row of await this.targets.readAll()) this.targetsByExecution.add(row.ExecutionId, row.ResourceId);
     await this.resumeRunNow(executions);
     // A deleted association's results go with it (its executions stay stored, but cannot be asked for).
     this.options.associations.onChange((before, after) => {
@@ -265,7 +266,8 @@ export class AssociationExecutions {
     const previous = await this.targets.read(key);
     if (previous && previous.LastExecutionDate > report.endedAt) return;
     const row: ExecutionTargetRecord = { ExecutionId: executionId, ResourceId: instanceId, Status: report.status, DetailedStatus: report.detailedStatus || report.status, LastExecutionDate: report.endedAt, runId: report.runId };
-    this.indexTarget(executionId, instanceId);
+    // Indexed before the row's write: a listing meanwhile reads the key and finds nothing yet, rather than missing it after.
+    this.targetsByExecution.add(executionId, instanceId);
     await Promise.all([
       this.targets.put(key, row),
       this.executions.update(executionId, (current) => {
@@ -334,13 +336,6 @@ export class AssociationExecutions {
     executions.set(execution.ExecutionId, execution.CreatedTime);
   }
 
-  /** Indexed before the row's write: a listing meanwhile reads the key and finds nothing yet, rather than missing it after. */
-  private indexTarget(executionId: string, instanceId: string): void {
-    let instances = this.targetsByExecution.get(executionId);
-    if (!instances) this.targetsByExecution.set(executionId, (instances = new Set()));
-    instances.add(instanceId);
-  }
-
   /**
    * Executions retention removed from the store (association-execution-retention.ts): no longer listed. One pass
    * over the index, whatever the number of ids (a prune removes many at once).
@@ -395,7 +390,7 @@ export class AssociationExecutions {
         counts: targets.length > 0 ? { Pending: targets.length } : {},
       };
       // Every host's Pending row and the execution in one burst, before any host is asked to run it.
-      for (const instanceId of targets) this.indexTarget(execution.ExecutionId, instanceId);
+      for (const instanceId of targets) this.targetsByExecution.add(execution.ExecutionId, instanceId);
       await Promise.all([
         ...targets.map((instanceId) => this.targets.put(executionTargetKey(execution.ExecutionId, instanceId), { ExecutionId: execution.ExecutionId, ResourceId: instanceId, Status: 'Pending', DetailedStatus: 'Pending', LastExecutionDate: '' })),
         this.executions.put(execution.ExecutionId, execution),
@@ -562,7 +557,7 @@ export class AssociationExecutions {
 
   /** The execution's rows, by instance id; an indexed row not (or no longer) stored is left out. */
   private async readTargets(executionId: string): Promise<Array<DeepReadonly<ExecutionTargetRecord>>> {
-    const instanceIds = [...(this.targetsByExecution.get(executionId) ?? [])].sort((a, b) => a.localeCompare(b));
+    const instanceIds = [...this.targetsByExecution.get(executionId)].sort((a, b) => a.localeCompare(b));
     const rows = await Promise.all(instanceIds.map((instanceId) => this.targets.read(executionTargetKey(executionId, instanceId))));
     return rows.filter((row) => row !== undefined);
   }
