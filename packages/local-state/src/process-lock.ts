@@ -17,6 +17,12 @@ export async function readPidFile(file: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** The live process a lock file names, if any (a lock whose holder is gone is stale). */
+export async function lockHolder(file: string): Promise<number | undefined> {
+  const pid = await readPidFile(file);
+  return pid !== undefined && isAlive(pid) ? pid : undefined;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -47,8 +53,8 @@ export async function acquireLock(dir: string, name = 'lock'): Promise<{ release
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await readPidFile(file);
-      if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+      const holder = await lockHolder(file);
+      if (holder !== undefined && holder !== process.pid) {
         throw new LockedError(file, holder);
       }
       await fs.rm(file, { force: true }); // stale: its holder is gone

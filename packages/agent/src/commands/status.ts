@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Command } from '@oclif/core';
-import { readPidFile } from '@tender/local-state';
+import { lockHolder } from '@tender/local-state';
 import { loadIdentity } from '../identity/agent-identity.js';
 import { AGENT_VERSION } from '../version.js';
 import { defaultStateDir, jsonFlag, stateDirFlag } from '../cli/agent-flags.js';
@@ -35,16 +35,6 @@ async function associationStatus(stateDir: string) {
   };
 }
 
-async function runningPid(stateDir: string): Promise<number | undefined> {
-  const pid = await readPidFile(path.join(stateDir, 'agent.lock'));
-  if (pid === undefined) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
 
 export default class Status extends Command {
   static override summary = 'Show this agent\'s identity, whether it is running, and the State Manager associations it holds.';
@@ -60,7 +50,7 @@ export default class Status extends Command {
     } catch (error) {
       this.error((error as Error).message, { exit: 1 });
     }
-    const pid = await runningPid(stateDir);
+    const pid = await lockHolder(path.join(stateDir, 'agent.lock'));
     const status = {
       instanceId: identity.file.instanceId,
       name: identity.file.name,
