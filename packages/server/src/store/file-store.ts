@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, readJsonFile, writeFileAtomic } from '@tender/local-state';
 import type { DeepReadonly, Store, Table } from './store.js';
@@ -36,7 +37,8 @@ async function readSnapshot(file: string): Promise<{ tables: TableMaps; bytes: n
     const format = isRecord(existing) ? existing.format : undefined;
     throw new Error(`${file} is not a Tender store (format ${JSON.stringify(format ?? null)}); it was left untouched`);
   }
-  return { tables: tableMapsOf(existing?.tables ?? {}), bytes: existing === undefined ? 0 : JSON.stringify(existing).length };
+  // Its size on disk (what compaction weighs the journal against), not a second serialisation of the whole store.
+  return { tables: tableMapsOf(existing?.tables ?? {}), bytes: existing === undefined ? 0 : (await fs.stat(file)).size };
 }
 
 /**
@@ -122,7 +124,7 @@ export class FileStore implements Store {
   private async compact(): Promise<void> {
     const text = JSON.stringify({ format: 1, tables: tablesOf(this.tables) } satisfies FileData);
     await writeFileAtomic(path.join(this.dataDir, SNAPSHOT), text);
-    this.snapshotBytes = text.length;
+    this.snapshotBytes = Buffer.byteLength(text);
     await this.journal.clear();
   }
 
