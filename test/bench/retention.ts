@@ -6,8 +6,8 @@
  * the time of the run that removes the old half, the time of the next run (nothing to remove: what the hourly
  * run costs on a full store), the store's size on disk before and after. On the full store, before the prune, the
  * listings (the SDK, a page of 50): of one finished command's invocations and of one instance's commands and
- * invocations (which read their own rows through an index), beside the listings of everything (which read the whole
- * table, as the others did before the index), and of the seeded window's executions (a page of 10).
+ * invocations (which read their own rows through an index), the listings of everything (ten pages in a row, each
+ * read from the position the last one ended at), and of the seeded window's executions (a page of 10).
  */
 import { DescribeMaintenanceWindowExecutionsCommand, ListCommandInvocationsCommand, ListCommandsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { promises as fs } from 'node:fs';
@@ -21,6 +21,14 @@ import { numberOption } from './options.js';
 const DAY = 86_400_000;
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const instanceId = (n: number) => `mi-${(0x30000 + n).toString(16).padStart(17, '0')}`;
+
+/** A call that goes on from the page the last one ended at. */
+function following(call: (nextToken: string | undefined) => Promise<{ NextToken?: string }>): () => Promise<unknown> {
+  let token: string | undefined;
+  return async () => {
+    token = (await call(token)).NextToken;
+  };
+}
 
 async function sizeOf(dir: string): Promise<number> {
   let total = 0;
@@ -104,8 +112,9 @@ export async function run(args: string[]): Promise<void> {
         ['ListCommandInvocations, one command', () => ssm.send(new ListCommandInvocationsCommand({ CommandId: uuid(commands - 1), MaxResults: 50 }))],
         [`ListCommandInvocations, one instance (${commands / 1000} of them)`, () => ssm.send(new ListCommandInvocationsCommand({ InstanceId: host, MaxResults: 50 }))],
         ['ListCommands, one instance', () => ssm.send(new ListCommandsCommand({ InstanceId: host, MaxResults: 50 }))],
-        ['ListCommandInvocations, everything (the whole table)', () => ssm.send(new ListCommandInvocationsCommand({ MaxResults: 50 }))],
-        ['ListCommands, everything (the whole table)', () => ssm.send(new ListCommandsCommand({ MaxResults: 50 }))],
+        // Page after page, following NextToken, as the CLI's auto-pagination does.
+        ['ListCommandInvocations, everything (10 pages in a row)', following((NextToken) => ssm.send(new ListCommandInvocationsCommand({ MaxResults: 50, NextToken })))],
+        ['ListCommands, everything (10 pages in a row)', following((NextToken) => ssm.send(new ListCommandsCommand({ MaxResults: 50, NextToken })))],
         [`DescribeMaintenanceWindowExecutions (${executions.toLocaleString()} of them)`, () => ssm.send(new DescribeMaintenanceWindowExecutionsCommand({ WindowId: 'mw-0123456789abcdef0', MaxResults: 10 }))],
       ] as const) {
         const t0 = performance.now();

@@ -14,6 +14,7 @@ import type { Principal } from '../src/access/access-keys.js';
 import type { AuditEvent } from '../src/audit/audit-record.js';
 import { ApiError } from '../src/api/errors.js';
 import type { Input } from '../src/api/operation.js';
+import { COMMANDS_TABLE } from '../src/commands/command-records.js';
 import { agentMessageHandlers, commandOperations, CommandService, type ResolveDocument } from '../src/commands/index.js';
 import type { ResolvedReference, ResolveReference } from '../src/commands/parameter-store-references.js';
 import { InstanceRegistry, type InstanceRecord } from '../src/instances/instance-registry.js';
@@ -321,7 +322,7 @@ describe('SendCommand with Parameter Store references', () => {
     }
     parameterStore.denied.add('db/password');
     await apiError(bed.send({ DocumentName: 'Test-Defaults' }), 'AccessDeniedException', /ssm:GetParameters/);
-    assert.deepEqual(await bed.service.listCommands(), []);
+    assert.deepEqual(await bed.store.table(COMMANDS_TABLE).list(), []);
     assert.deepEqual(await bed.service.listInvocations(), []);
     assert.deepEqual(bed.sent, []);
   });

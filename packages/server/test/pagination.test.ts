@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { decodeNextToken, encodeNextToken, paginate } from '../src/api/pagination.js';
+import { decodeNextToken, encodeNextToken, itemsAfter, pageAfter, paginate } from '../src/api/pagination.js';
 import { isApiError } from '../src/api/errors.js';
 
 function isCode(code: string, message?: string): (e: unknown) => boolean {
@@ -106,5 +106,38 @@ describe('paginate', () => {
       const token = encodeNextToken({ offset }, 'ListDocuments');
       assert.throws(() => paginate(items, { ...opts, nextToken: token }), isCode('InvalidNextToken'));
     }
+  });
+});
+
+describe('pageAfter', () => {
+  const opts = { operation: 'ListThings', defaultMax: 3, max: 10 };
+  const isAt = (state: object): state is { at: number } => Number.isInteger((state as { at?: unknown }).at);
+  const compare = (item: number, position: { at: number }) => item - position.at;
+
+  it('reads a page and one item more, and gives a token only when there is more', async () => {
+    let pulled = 0;
+    const from = function* (after: { at: number } | undefined) {
+      for (let n = (after?.at ?? 0) + 1; n <= 100; n++) {
+        pulled += 1;
+        yield n;
+      }
+    };
+    const first = await pageAfter(opts, from, (n) => ({ at: n }), isAt);
+    assert.deepEqual(first.page, [1, 2, 3]);
+    assert.equal(pulled, 4, 'the page and one more, not the 100');
+    const second = await pageAfter({ ...opts, nextToken: first.nextToken, maxResults: 10 }, from, (n) => ({ at: n }), isAt);
+    assert.deepEqual(second.page, [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    const sorted = [1, 2, 3, 4, 5, 6];
+    const last = await pageAfter({ ...opts, nextToken: encodeNextToken({ at: 3 }, 'ListThings') }, (after) => itemsAfter(sorted, after, compare), (n) => ({ at: n }), isAt);
+    assert.deepEqual(last, { page: [4, 5, 6] }, 'exactly full: no token');
+  });
+
+  it('starts after the position even when the item there is gone, and refuses a token that is no position', async () => {
+    const sorted = [10, 20, 30, 40];
+    assert.deepEqual(itemsAfter(sorted, { at: 25 }, compare), [30, 40]);
+    assert.deepEqual(itemsAfter(sorted, { at: 40 }, compare), []);
+    assert.deepEqual(itemsAfter(sorted, undefined, compare), sorted);
+    await assert.rejects(pageAfter({ ...opts, nextToken: encodeNextToken({ offset: 3 }, 'ListThings') }, () => sorted, (n) => ({ at: n }), isAt), isCode('InvalidNextToken'));
+    await assert.rejects(pageAfter({ ...opts, maxResults: 11 }, () => sorted, (n) => ({ at: n }), isAt), isCode('ValidationException'));
   });
 });

@@ -61,6 +61,57 @@ interface OffsetState {
  * not an error.
  */
 export function paginate<T>(items: readonly T[], opts: PaginateOptions): Page<T> {
+  const limit = pageSize(opts);
+  const state = decodeNextToken<OffsetState>(opts.nextToken, opts.operation);
+  const offset = state === undefined ? 0 : state.offset;
+  if (!Number.isSafeInteger(offset) || offset < 0) throw invalidNextToken();
+
+  const end = offset + limit;
+  const page = items.slice(offset, end);
+  if (end >= items.length) return { page };
+  return { page, nextToken: encodeNextToken({ offset: end } satisfies OffsetState, opts.operation) };
+}
+
+/**
+ * Position pagination, for listings that grow and shrink between calls (new commands arrive at the front of
+ * ListCommands; retention removes old ones at the back): the token holds the position of the last item returned and
+ * the next page starts after it, so an item added or removed between pages neither repeats another nor hides one, as
+ * an offset would. `from(after)` yields the listing in order from just after that position (from the start without
+ * one), and only as far as it is read: a page of a long listing reads its page and one item more.
+ */
+export async function pageAfter<T, P extends object>(
+  opts: PaginateOptions,
+  from: (after: P | undefined) => Iterable<T> | AsyncIterable<T>,
+  positionOf: (item: T) => P,
+  isPosition: (state: object) => state is P,
+): Promise<Page<T>> {
+  const limit = pageSize(opts);
+  const after = decodeNextToken<object>(opts.nextToken, opts.operation);
+  if (after !== undefined && !isPosition(after)) throw invalidNextToken();
+  const page: T[] = [];
+  for await (const item of from(after)) {
+    // One past the page: only then is there a next page to point to (a token that leads to an empty page misleads).
+    if (page.length === limit) return { page, nextToken: encodeNextToken(positionOf(page[limit - 1]!), opts.operation) };
+    page.push(item);
+  }
+  return { page };
+}
+
+/** The items of a sorted list that come after `after` (all of them without it): `from` for pageAfter over an array. */
+export function itemsAfter<T, P>(sorted: readonly T[], after: P | undefined, compare: (item: T, position: P) => number): readonly T[] {
+  if (after === undefined) return sorted;
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(sorted[middle]!, after) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return sorted.slice(low);
+}
+
+/** The page size the caller asked for (MaxResults, checked against the operation's bounds), or the default. */
+function pageSize(opts: PaginateOptions): number {
   const min = opts.min ?? 1;
   const limit = opts.maxResults ?? opts.defaultMax;
   if (opts.maxResults !== undefined) {
@@ -78,13 +129,5 @@ export function paginate<T>(items: readonly T[], opts: PaginateOptions): Page<T>
       ]);
     }
   }
-
-  const state = decodeNextToken<OffsetState>(opts.nextToken, opts.operation);
-  const offset = state === undefined ? 0 : state.offset;
-  if (!Number.isSafeInteger(offset) || offset < 0) throw invalidNextToken();
-
-  const end = offset + limit;
-  const page = items.slice(offset, end);
-  if (end >= items.length) return { page };
-  return { page, nextToken: encodeNextToken({ offset: end } satisfies OffsetState, opts.operation) };
+  return limit;
 }

@@ -32,6 +32,7 @@ import type { InvocationViewContext } from './command-views.js';
 import { describeCommand } from './command-views.js';
 import { handleOutputUpload } from './output-upload.js';
 import { InvocationIndex } from './invocation-index.js';
+import { CommandOrder, commandPosition, type CommandPosition } from './command-order.js';
 import { OutputStore } from './output-store.js';
 import type { OutputStream } from '@tender/protocol';
 import { outputUploadPath } from '@tender/protocol';
@@ -134,6 +135,7 @@ export class CommandService {
   private writeSoonTimer: NodeJS.Timeout | undefined;
   private readonly active = new Map<string, ActiveCommand>();
   private readonly index = new InvocationIndex();
+  private order = new CommandOrder();
   private readonly outputs: OutputStore;
   private readonly logger: CommandLogger;
   private readonly resendAfterMs: number;
@@ -167,6 +169,7 @@ export class CommandService {
     this.started = true;
     const records = await this.commands.list();
     const byId = new Map(records.map((record) => [record.CommandId, record]));
+    this.order = new CommandOrder(records.map(commandPosition));
     const grouped = new Map<string, InvocationRecord[]>();
     for (const invocation of await this.invocations.list()) {
       const command = byId.get(invocation.CommandId);
@@ -279,6 +282,7 @@ export class CommandService {
       record.StatusDetails = 'NoInstancesInTag';
       record.finishedAt = record.RequestedDateTime;
       await this.commands.put(commandId, record);
+      this.order.add(commandPosition(record));
       return { Command: describeCommand(record) };
     }
 
@@ -313,6 +317,7 @@ export class CommandService {
     const command = activeCommand(record, invocations);
     this.active.set(commandId, command);
     this.saveCommand(command);
+    this.order.add(commandPosition(record));
     const outbox: Outgoing[] = [];
     this.settle(command, outbox);
     await this.commit(outbox);
@@ -586,11 +591,16 @@ export class CommandService {
     return this.active.has(commandId);
   }
 
-  /** Every command (live ones as they are now), shared: to read, not to change. */
-  async listCommands(): Promise<Array<DeepReadonly<CommandRecord>>> {
+  /**
+   * Every command in listing order (newest first), from `from` on (CommandOrder.newestFirst) or from the newest; live
+   * ones as they are now, shared: to read, not to change. Reads only the rows it yields.
+   */
+  async *commandsInOrder(from?: { position: CommandPosition; inclusive: boolean }): AsyncGenerator<DeepReadonly<CommandRecord>> {
     await this.durable();
-    const stored = await this.commands.readAll();
-    return stored.map((record) => this.active.get(record.CommandId)?.record ?? record);
+    for (const id of this.order.newestFirst(from)) {
+      const record = this.active.get(id)?.record ?? (await this.commands.read(id));
+      if (record) yield record;
+    }
   }
 
   /** A command as it is now, shared: to read, not to change. */
@@ -620,6 +630,7 @@ export class CommandService {
   /** Retention removed these commands and their invocations. */
   forgetCommands(commandIds: ReadonlySet<string>): void {
     this.index.forget(commandIds);
+    this.order.forget(commandIds);
   }
 
   private async readInvocation(commandId: string, instanceId: string): Promise<DeepReadonly<InvocationRecord> | undefined> {

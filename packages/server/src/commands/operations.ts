@@ -7,11 +7,12 @@ import type { Message } from '@tender/protocol';
 import { ApiError } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { itemsAfter, pageAfter } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
 import { isTerminalCommand, isTerminalInvocation, type CommandRecord, type InvocationRecord } from './command-records.js';
 import { parseCommandFilters, type Filterable } from './command-filters.js';
 import type { CommandService } from './command-service.js';
+import { commandPosition, compareCommandPositions, isCommandPosition, type CommandPosition } from './command-order.js';
 import { INSTANCE_ID_PATTERN, MAX_INSTANCE_IDS } from './command-targets.js';
 import { describeCommand, describeInvocation, describeInvocationPlugin, pluginState } from './command-views.js';
 import { isOutputStream } from './output-store.js';
@@ -51,15 +52,29 @@ function invocationFilterable(command: DeepReadonly<CommandRecord>, invocation: 
 
 /** Newest first, as SSM lists them. */
 function newestFirst(a: DeepReadonly<CommandRecord>, b: DeepReadonly<CommandRecord>): number {
-  return ordinal(b.RequestedDateTime, a.RequestedDateTime) || ordinal(a.CommandId, b.CommandId);
+  return compareCommandPositions(commandPosition(a), commandPosition(b));
 }
 
-/**
- * Code-unit order: for ISO timestamps and UUIDs the same as localeCompare's, at a fraction of its cost (a listing of
- * everything sorts every invocation).
- */
-function ordinal(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+interface Listed {
+  command: DeepReadonly<CommandRecord>;
+  invocation: DeepReadonly<InvocationRecord>;
+}
+
+/** Where an invocation stands in ListCommandInvocations: its command's place, then the order it was dispatched in. */
+interface InvocationPosition extends CommandPosition {
+  seq: number;
+}
+
+function invocationPosition({ command, invocation }: Listed): InvocationPosition {
+  return { ...commandPosition(command), seq: invocation.seq };
+}
+
+function compareInvocationPositions(a: InvocationPosition, b: InvocationPosition): number {
+  return compareCommandPositions(a, b) || a.seq - b.seq;
+}
+
+function isInvocationPosition(value: object): value is InvocationPosition {
+  return isCommandPosition(value) && Number.isSafeInteger((value as Partial<InvocationPosition>).seq);
 }
 
 function sendCommandResources(input: Input, context: Pick<CallContext, 'region' | 'accountId'>): string[] {
@@ -112,18 +127,26 @@ export function commandOperations(service: CommandService): Operation[] {
         const matches = parseCommandFilters(input, 'commands');
         const maxResults = optionalInteger(input, 'MaxResults');
         const nextToken = optionalString(input, 'NextToken');
-        let commands: Array<DeepReadonly<CommandRecord>>;
-        if (commandId !== undefined) {
-          const command = await service.readCommand(commandId);
-          if (!command) throw new ApiError('InvalidCommandId', `Command ${commandId} does not exist`);
-          commands = instanceId === undefined || (await service.listInvocations(commandId, instanceId)).length > 0 ? [command] : [];
-        } else if (instanceId !== undefined) {
-          commands = await commandsOf(service, await service.listInvocations(undefined, instanceId));
+        const matching = (command: DeepReadonly<CommandRecord>) => matches(asFilterable(command));
+        let from: (after: CommandPosition | undefined) => Iterable<DeepReadonly<CommandRecord>> | AsyncIterable<DeepReadonly<CommandRecord>>;
+        if (commandId !== undefined || instanceId !== undefined) {
+          let commands: Array<DeepReadonly<CommandRecord>>;
+          if (commandId !== undefined) {
+            const command = await service.readCommand(commandId);
+            if (!command) throw new ApiError('InvalidCommandId', `Command ${commandId} does not exist`);
+            commands = instanceId === undefined || (await service.listInvocations(commandId, instanceId)).length > 0 ? [command] : [];
+          } else {
+            commands = await commandsOf(service, await service.listInvocations(undefined, instanceId));
+          }
+          const selected = commands.filter(matching).sort(newestFirst);
+          from = (after) => itemsAfter(selected, after, (command, position) => compareCommandPositions(commandPosition(command), position));
         } else {
-          commands = await service.listCommands();
+          // Every command: walked in order from the token's position, a page's worth and one more.
+          from = async function* (after) {
+            for await (const command of service.commandsInOrder(after && { position: after, inclusive: false })) if (matching(command)) yield command;
+          };
         }
-        const selected = commands.filter((command) => matches(asFilterable(command))).sort(newestFirst);
-        const { page, nextToken: next } = paginate(selected, { operation: 'ListCommands', maxResults, nextToken, ...MAX_RESULTS });
+        const { page, nextToken: next } = await pageAfter({ operation: 'ListCommands', maxResults, nextToken, ...MAX_RESULTS }, from, commandPosition, isCommandPosition);
         return { Commands: page.map(describeCommand), NextToken: next };
       },
     },
@@ -137,16 +160,33 @@ export function commandOperations(service: CommandService): Operation[] {
         const details = input.Details === true;
         const maxResults = optionalInteger(input, 'MaxResults');
         const nextToken = optionalString(input, 'NextToken');
-        // SSM answers an empty list for a command it does not (yet) know, not an error.
-        const invocations = await service.listInvocations(commandId, instanceId);
-        const commands = new Map((commandId === undefined && instanceId === undefined ? await service.listCommands() : await commandsOf(service, invocations)).map((command) => [command.CommandId, command]));
-        const selected = invocations
-          .flatMap((invocation) => {
-            const command = commands.get(invocation.CommandId);
-            return command && matches(invocationFilterable(command, invocation)) ? [{ command, invocation }] : [];
-          })
-          .sort((a, b) => newestFirst(a.command, b.command) || a.invocation.seq - b.invocation.seq);
-        const { page, nextToken: next } = paginate(selected, { operation: 'ListCommandInvocations', maxResults, nextToken, ...MAX_RESULTS });
+        const matching = ({ command, invocation }: Listed) => matches(invocationFilterable(command, invocation));
+        let from: (after: InvocationPosition | undefined) => Iterable<Listed> | AsyncIterable<Listed>;
+        if (commandId !== undefined || instanceId !== undefined) {
+          // SSM answers an empty list for a command it does not (yet) know, not an error.
+          const invocations = await service.listInvocations(commandId, instanceId);
+          const commands = new Map((await commandsOf(service, invocations)).map((command) => [command.CommandId, command]));
+          const selected = invocations
+            .flatMap((invocation) => {
+              const command = commands.get(invocation.CommandId);
+              return command ? [{ command, invocation }] : [];
+            })
+            .filter(matching)
+            .sort((a, b) => compareInvocationPositions(invocationPosition(a), invocationPosition(b)));
+          from = (after) => itemsAfter(selected, after, (listed, position) => compareInvocationPositions(invocationPosition(listed), position));
+        } else {
+          // Every invocation: the commands walked in order from the token's command (the rest of whose invocations
+          // come first), a page's worth and one more.
+          from = async function* (after) {
+            for await (const command of service.commandsInOrder(after && { position: after, inclusive: true })) {
+              for (const invocation of await service.listInvocations(command.CommandId)) {
+                const listed = { command, invocation };
+                if ((after === undefined || compareInvocationPositions(invocationPosition(listed), after) > 0) && matching(listed)) yield listed;
+              }
+            }
+          };
+        }
+        const { page, nextToken: next } = await pageAfter({ operation: 'ListCommandInvocations', maxResults, nextToken, ...MAX_RESULTS }, from, invocationPosition, isInvocationPosition);
         const context = service.viewContext;
         return { CommandInvocations: page.map(({ command, invocation }) => describeInvocation(command, invocation, details, context)), NextToken: next };
       },

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createMessage, type CommandBody, type CommandResultBody } from '@tender/protocol';
 import type { Input } from '../../src/api/operation.js';
 import type { AuditEvent } from '../../src/audit/audit-record.js';
-import { INVOCATIONS_TABLE } from '../../src/commands/command-records.js';
+import { COMMANDS_TABLE, INVOCATIONS_TABLE } from '../../src/commands/command-records.js';
 import { agentMessageHandlers, CommandService } from '../../src/commands/index.js';
 import { DocumentService } from '../../src/documents/index.js';
 import { InstanceRegistry, type InstanceRecord } from '../../src/instances/instance-registry.js';
@@ -42,6 +42,8 @@ export class WindowBed {
   audited: AuditEvent[] = [];
   /** The command service's reads of the whole invocations table (its start's own included). */
   invocationReads!: WholeTableReads;
+  /** The same, of the commands table. */
+  commandReads!: WholeTableReads;
 
   constructor(
     readonly clock: ManualClock,
@@ -61,8 +63,9 @@ export class WindowBed {
     this.registry = await InstanceRegistry.open(this.store, { now: this.clock.now, flushEveryMs: 3_600_000 });
     const documents = await DocumentService.open(this.store, { now: this.clock.now });
     this.invocationReads = new WholeTableReads(this.store, INVOCATIONS_TABLE);
+    this.commandReads = new WholeTableReads(this.invocationReads.store, COMMANDS_TABLE);
     this.commands = new CommandService({
-      store: this.invocationReads.store,
+      store: this.commandReads.store,
       registry: this.registry,
       send: async (instanceId, type, body) => {
         this.sent.push({ instanceId, type, body: structuredClone(body) });
