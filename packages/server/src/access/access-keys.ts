@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
 import { ADMIN_POLICY, parsePolicy, type PolicyDocument } from '../api/auth/policy.js';
 import { openSecret, sealSecret, type SealedSecret } from '../identity/secret-box.js';
-import type { Store, Table } from '../store/store.js';
+import { deepFreeze, type Store, type Table } from '../store/store.js';
 
 /** An API access key: the SigV4 key id and secret of one principal, with the IAM-style policy it is held to. */
 export interface AccessKeyRecord {
@@ -102,7 +102,7 @@ export class AccessKeys {
 
   /** Frozen: one principal now serves many calls, and no handler may change what the next call is allowed. */
   private principalFrom(record: AccessKeyRecord): Principal {
-    return Object.freeze({ accessKeyId: record.accessKeyId, userName: record.userName, arn: this.arnOf(record.userName), policies: Object.freeze([deepFreeze(record.policy)]) as PolicyDocument[] });
+    return Object.freeze({ accessKeyId: record.accessKeyId, userName: record.userName, arn: this.arnOf(record.userName), policies: Object.freeze([deepFreeze(record.policy) as PolicyDocument]) as PolicyDocument[] });
   }
 
   private async activeKey(accessKeyId: string): Promise<{ secretAccessKey: string; principal: Principal } | undefined> {
@@ -114,12 +114,4 @@ export class AccessKeys {
     if (active) this.resolved.set(accessKeyId, active);
     return active;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDir, readJsonFile, writeFileAtomic } from '@tender/local-state';
-import type { DeepReadonly, Store, Table } from './store.js';
+import { deepFreeze, type Store, type Table } from './store.js';
 import { applyEntry, JournalWriter, readJournal, tableMapsOf, tablesOf, type JournalEntry, type TableMaps, type Tables } from './store-journal.js';
 
 interface FileData {
@@ -17,17 +17,6 @@ const MIN_COMPACT_BYTES = 1 << 20;
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFileData = (value: unknown): value is FileData =>
   isRecord(value) && value.format === 1 && isRecord(value.tables) && Object.values(value.tables).every(isRecord);
-
-/**
- * Freezes a stored row and everything in it, in place, once. Safe because the store never changes a row in
- * place (a change replaces the row with a copy), so a frozen row only stops readers that would have changed
- * what other readers see. Children are frozen before their parent, so a frozen top means a frozen whole.
- */
-function deepFreeze(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  for (const child of Object.values(value)) deepFreeze(child);
-  return Object.freeze(value);
-}
 
 /** The snapshot as it is on disk, checked; an absent one is an empty store. Its tables come as Maps. */
 async function readSnapshot(file: string): Promise<{ tables: TableMaps; bytes: number }> {
@@ -159,10 +148,10 @@ export class FileStore implements Store {
       },
       read: async (key) => {
         const value = this.rows(name).get(key);
-        return value === undefined ? undefined : (deepFreeze(value) as DeepReadonly<T>);
+        return value === undefined ? undefined : deepFreeze(value as T);
       },
       list: async () => [...this.rows(name).values()].map(clone),
-      readAll: async () => [...this.rows(name).values()].map((value) => deepFreeze(value) as DeepReadonly<T>),
+      readAll: async () => [...this.rows(name).values()].map((value) => deepFreeze(value as T)),
       put: (key, value) => this.change(name, key, structuredClone(value)),
       insert: async (key, value) => {
         if (this.rows(name).has(key)) return false;

@@ -6,6 +6,19 @@
 /** A value that may be shared: nothing in it can be changed (the store enforces it by freezing what it hands out). */
 export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
+/**
+ * Freezes a value and everything in it, in place, once, so that it can be shared: the store's rows (safe because the
+ * store never changes a row in place; a change replaces it with a copy), an access key's policy. Children are frozen
+ * before their parent, so a frozen top means a frozen whole and a second call returns at once.
+ */
+export function deepFreeze<T>(value: T): DeepReadonly<T> {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value as DeepReadonly<T>;
+}
+
 export interface Table<T> {
   /** The caller's own copy of a record, to change as it likes (changing it changes nothing stored). */
   get(key: string): Promise<T | undefined>;
