@@ -13,6 +13,14 @@ export function parseKeyValues(text: string, what: string): { key: string; value
   return { key: text.slice(0, at), values: text.slice(at + 1).split(',') };
 }
 
+/** `--target Key=Values` flags as SendCommand's Targets. */
+export function targetsOf(texts: readonly string[] | undefined): Target[] {
+  return (texts ?? []).map((text) => {
+    const { key, values } = parseKeyValues(text, '--target');
+    return { Key: key, Values: values };
+  });
+}
+
 export default class SendCommand extends ApiCommand {
   static override summary = 'Run a command document on instances (SendCommand).';
   static override description =
@@ -36,16 +44,19 @@ export default class SendCommand extends ApiCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SendCommand);
-    await this.connect(flags);
+    // Read before connecting: a malformed flag is bad usage (exit 2), whatever the state of the credentials.
     const parameters: Record<string, string[]> = {};
-    for (const text of flags.parameter ?? []) {
-      const { key, values } = parseKeyValues(text, '--parameter');
-      parameters[key] = [...(parameters[key] ?? []), ...(values.length > 1 ? values : [values[0] ?? ''])];
+    let targets: Target[];
+    try {
+      for (const text of flags.parameter ?? []) {
+        const { key, values } = parseKeyValues(text, '--parameter');
+        parameters[key] = [...(parameters[key] ?? []), ...(values.length > 1 ? values : [values[0] ?? ''])];
+      }
+      targets = targetsOf(flags.target);
+    } catch (error) {
+      return this.error((error as Error).message, { exit: EXIT.usage });
     }
-    const targets: Target[] = (flags.target ?? []).map((text) => {
-      const { key, values } = parseKeyValues(text, '--target');
-      return { Key: key, Values: values };
-    });
+    await this.connect(flags);
     const sent = await this.ssm.send(
       new SendCommandCommand({
         DocumentName: flags.document,

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { EXIT } from '../../client/exit-codes.js';
 import { renderTable } from '../../client/table.js';
 import { ApiCommand } from '../../client/api-command.js';
-import { followInvocations, parseKeyValues } from '../send-command.js';
+import { followInvocations, targetsOf } from '../send-command.js';
 
 /**
  * `tender patch scan`: SendCommand of AWS-RunPatchBaseline with Operation Scan (and `tender patch install`, which
@@ -35,19 +35,16 @@ export default class PatchScan extends ApiCommand {
   async run(): Promise<void> {
     const command = this.constructor as typeof PatchScan;
     const { flags } = await this.parse(command);
+    let targets: Target[];
+    try {
+      targets = targetsOf(flags.target);
+    } catch (error) {
+      return this.error((error as Error).message, { exit: EXIT.usage });
+    }
     await this.connect(flags);
     const parameters: Record<string, string[]> = { Operation: [command.operation], ...this.extraParameters(flags) };
     if (flags['snapshot-id']) parameters.SnapshotId = [flags['snapshot-id']];
     if (flags['baseline-override']) parameters.BaselineOverride = [flags['baseline-override']];
-    let targets: Target[];
-    try {
-      targets = (flags.target ?? []).map((text) => {
-        const { key, values } = parseKeyValues(text, '--target');
-        return { Key: key, Values: values };
-      });
-    } catch (error) {
-      return this.error((error as Error).message, { exit: EXIT.usage });
-    }
     const sent = await this.ssm.send(
       new SendCommandCommand({
         DocumentName: 'AWS-RunPatchBaseline',
