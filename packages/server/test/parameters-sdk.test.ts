@@ -344,6 +344,28 @@ describe('Parameter Store over HTTP with the AWS SDK', function () {
       await sdkError(ssm.send(new GetParametersByPathCommand({ Path: '/tree', ParameterFilters: [{ Key: 'Type', Values: ['Number'] }] })), 'InvalidFilterValue');
     });
 
+    it('a page goes on from the last name shown: a parameter put or deleted between pages neither repeats one nor hides one', async () => {
+      for (const name of ['b', 'd', 'f', 'h']) await put({ Name: `/walk/${name}`, Type: 'String' });
+      const names = (page: { Parameters?: Array<{ Name?: string }> }) => (page.Parameters ?? []).map((p) => p.Name!.slice('/walk/'.length));
+      const byPath = { Path: '/walk', MaxResults: 2 };
+      const described = { ParameterFilters: [{ Key: 'Path', Values: ['/walk'] }], MaxResults: 2 };
+
+      const first = await ssm.send(new DescribeParametersCommand(described));
+      assert.deepEqual(names(first), ['b', 'd']);
+      await put({ Name: '/walk/a', Type: 'String' }); // before the position: an offset of 2 would show d again
+      const second = await ssm.send(new DescribeParametersCommand({ ...described, NextToken: first.NextToken }));
+      assert.deepEqual(names(second), ['f', 'h']);
+      assert.equal(second.NextToken, undefined, 'the last page says so, rather than pointing at an empty one');
+
+      const one = await ssm.send(new GetParametersByPathCommand(byPath));
+      assert.deepEqual(names(one), ['a', 'b']);
+      await ssm.send(new DeleteParametersCommand({ Names: ['/walk/a'] })); // before the position: an offset would skip d
+      const two = await ssm.send(new GetParametersByPathCommand({ ...byPath, NextToken: one.NextToken }));
+      assert.deepEqual(names(two), ['d', 'f']);
+      await sdkError(ssm.send(new GetParametersByPathCommand({ ...byPath, NextToken: first.NextToken })), 'InvalidNextToken');
+      await ssm.send(new DeleteParametersCommand({ Names: ['/walk/b', '/walk/d', '/walk/f', '/walk/h'] }));
+    });
+
     it('DescribeParameters filters by name, path, type, key, label, tier, data type and tag, page by page', async () => {
       const describe = async (input: DescribeParametersCommandInput) => {
         const out: ParameterMetadata[] = [];
