@@ -434,7 +434,7 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     assert.equal(execution!.ResourceCountByStatus, '{Failed=1,Success=3}');
   });
 
-  it('DescribeAssociationExecutions lists one association\'s executions newest first, in pages, across a restart', async () => {
+  it('DescribeAssociationExecutions lists one association\'s executions newest first, in pages, across a restart and a new execution', async () => {
     const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
     const other = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
     const slots = ['2026-11-01T13:00:00.000Z', '2026-11-01T14:00:00.000Z', '2026-11-01T15:00:00.000Z'];
@@ -446,6 +446,8 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     sm = await startStateManager({ store, registry, documents: await DocumentService.open(store, { now: clock.now }), send: async (instanceId, type, body) => void sent.push({ instanceId, type, body }), now: clock.now, tickMs: 0 });
     type Listed = { AssociationExecutions: Array<{ AssociationId: string; CreatedTime: number; Status: string }>; NextToken?: string };
     const first = (await call('DescribeAssociationExecutions', { AssociationId: id, MaxResults: 2 })) as Listed;
+    // A newer execution between pages: the next page goes on from the last one shown (an offset would show 14:00 again).
+    await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(id, { scheduledAt: '2026-11-01T16:00:00.000Z', endedAt: '2026-11-01T16:00:00.000Z' })] }));
     const second = (await call('DescribeAssociationExecutions', { AssociationId: id, MaxResults: 2, NextToken: first.NextToken })) as Listed;
     const listed = [...first.AssociationExecutions, ...second.AssociationExecutions];
     assert.deepEqual(listed.map((e) => e.CreatedTime), [...slots].reverse().map((slot) => Date.parse(slot) / 1000));

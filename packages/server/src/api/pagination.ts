@@ -97,6 +97,34 @@ export async function pageAfter<T, P extends object>(
   return { page };
 }
 
+/**
+ * A position in a listing of records newest first, ties by id: commands (RequestedDateTime, CommandId), association
+ * executions (CreatedTime, ExecutionId).
+ */
+export interface TimePosition {
+  /** An ISO 8601 UTC timestamp. */
+  t: string;
+  id: string;
+}
+
+/** Newest first, then by id. */
+export function compareNewestFirst(a: TimePosition, b: TimePosition): number {
+  return ordinal(b.t, a.t) || ordinal(a.id, b.id);
+}
+
+export function isTimePosition(value: object): value is TimePosition {
+  const { t, id } = value as Partial<TimePosition>;
+  return typeof t === 'string' && typeof id === 'string';
+}
+
+/**
+ * Code-unit order: for ISO timestamps and UUIDs the same as localeCompare's, at a fraction of its cost (a listing can
+ * sort every record stored).
+ */
+export function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The items of a sorted list that come after `after` (all of them without it): `from` for pageAfter over an array. */
 export function itemsAfter<T, P>(sorted: readonly T[], after: P | undefined, compare: (item: T, position: P) => number): readonly T[] {
   if (after === undefined) return sorted;

@@ -14,6 +14,7 @@
  * sent to that instance. Any other report is refused: acknowledged (so the agent drops it), counted, audited
  * with the instance and association, and nothing of it stored.
  */
+import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
 import { randomUUID } from 'node:crypto';
 import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
 import { ApiError, constraintViolations } from '../api/errors.js';
@@ -82,6 +83,11 @@ const NOT_RUN = { Status: 'Cancelled', DetailedStatus: 'Terminated' } as const;
 
 /** What DescribeAssociationExecutions can filter on before reading an execution. */
 export type IndexedExecution = Pick<AssociationExecutionRecord, 'ExecutionId' | 'CreatedTime'>;
+
+/** Where an execution stands in DescribeAssociationExecutions: newest first, ties by ExecutionId. */
+export function executionPosition(execution: IndexedExecution): TimePosition {
+  return { t: execution.CreatedTime, id: execution.ExecutionId };
+}
 
 /** The audit trail's name for an agent's association report. */
 export const AGENT_ASSOCIATION_STATUS = 'agent:ReportAssociationStatus';
@@ -532,7 +538,7 @@ export class AssociationExecutions {
   async executionsOf(associationId: string): Promise<IndexedExecution[]> {
     await this.options.associations.get(associationId); // AssociationDoesNotExist
     const found = [...(this.byAssociation.get(associationId) ?? [])].map(([ExecutionId, CreatedTime]) => ({ ExecutionId, CreatedTime }));
-    return found.sort((a, b) => b.CreatedTime.localeCompare(a.CreatedTime) || a.ExecutionId.localeCompare(b.ExecutionId));
+    return found.sort((a, b) => compareNewestFirst(executionPosition(a), executionPosition(b)));
   }
 
   /** These executions' records, in the same order. */

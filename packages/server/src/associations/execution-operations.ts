@@ -6,11 +6,11 @@
 import { ApiError, constraintViolations, validation } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { compareNewestFirst, isTimePosition, itemsAfter, pageAfter, paginate } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
 import { DocumentService } from '../documents/document-service.js';
-import type { AssociationExecutions, IndexedExecution } from './association-executions.js';
+import { executionPosition, type AssociationExecutions, type IndexedExecution } from './association-executions.js';
 import { ASSOCIATION_ID } from './association-input.js';
 import { INSTANCE_ID_PATTERN } from './association-targets.js';
 import { describeAssociation } from './association-views.js';
@@ -158,13 +158,21 @@ export function executionOperations(executions: AssociationExecutions): Operatio
         const onIndex = predicates.flatMap((p) => (p.on === 'index' ? [p.matches] : []));
         const onRecord = predicates.flatMap((p) => (p.on === 'record' ? [p.matches] : []));
         const indexed = (await executions.executionsOf(id)).filter((execution) => onIndex.every((matches) => matches(execution)));
+        // Newest first, from just after the token's execution: one that starts between pages repeats none.
+        const byPosition = <T extends IndexedExecution>(sorted: readonly T[]) =>
+          pageAfter(
+            { operation: 'DescribeAssociationExecutions', ...MAX_RESULTS, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') },
+            (after) => itemsAfter(sorted, after, (execution, position) => compareNewestFirst(executionPosition(execution), position)),
+            executionPosition,
+            isTimePosition,
+          );
         if (onRecord.length === 0) {
           // Only the page is read.
-          const { page: found, nextToken } = page('DescribeAssociationExecutions', input, indexed);
+          const { page: found, nextToken } = await byPosition(indexed);
           return { AssociationExecutions: (await executions.readExecutions(found)).map(executionView), NextToken: nextToken };
         }
         const matching = (await executions.readExecutions(indexed)).filter((execution) => onRecord.every((matches) => matches(execution)));
-        const { page: rows, nextToken } = page('DescribeAssociationExecutions', input, matching);
+        const { page: rows, nextToken } = await byPosition(matching);
         return { AssociationExecutions: rows.map(executionView), NextToken: nextToken };
       },
     },

@@ -1,32 +1,11 @@
-/** Where a command stands in listings: SSM lists commands newest first, ties by CommandId. */
-export interface CommandPosition {
-  /** RequestedDateTime (ISO 8601, UTC). */
-  t: string;
-  /** CommandId. */
-  id: string;
-}
+import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
+
+/** Where a command stands in listings: SSM lists commands newest first (RequestedDateTime), ties by CommandId. */
+export type CommandPosition = TimePosition;
 
 /** A command record's position. */
 export function commandPosition(command: { readonly RequestedDateTime: string; readonly CommandId: string }): CommandPosition {
   return { t: command.RequestedDateTime, id: command.CommandId };
-}
-
-/** Newest first, then by CommandId: the order of ListCommands and ListCommandInvocations. */
-export function compareCommandPositions(a: CommandPosition, b: CommandPosition): number {
-  return ordinal(b.t, a.t) || ordinal(a.id, b.id);
-}
-
-export function isCommandPosition(value: object): value is CommandPosition {
-  const { t, id } = value as Partial<CommandPosition>;
-  return typeof t === 'string' && typeof id === 'string';
-}
-
-/**
- * Code-unit order: for ISO timestamps and UUIDs the same as localeCompare's, at a fraction of its cost (a listing can
- * sort every command stored).
- */
-export function ordinal(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -41,17 +20,17 @@ export class CommandOrder {
 
   /** The stored commands, in any order (a start reads them as the store holds them). */
   constructor(stored: Iterable<CommandPosition> = []) {
-    this.entries = [...stored].sort((a, b) => compareCommandPositions(b, a));
+    this.entries = [...stored].sort((a, b) => compareNewestFirst(b, a));
   }
 
   add(position: CommandPosition): void {
     // Usually at the end; a command with an older RequestedDateTime (a clock stepped back) goes where it belongs.
     let low = 0;
     let high = this.entries.length;
-    if (high > 0 && compareCommandPositions(this.entries[high - 1]!, position) > 0) low = high;
+    if (high > 0 && compareNewestFirst(this.entries[high - 1]!, position) > 0) low = high;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compareCommandPositions(this.entries[middle]!, position) > 0) low = middle + 1;
+      if (compareNewestFirst(this.entries[middle]!, position) > 0) low = middle + 1;
       else high = middle;
     }
     // Appending leaves every index a listing under way walks unchanged; anything else makes a new array, as forget does.
@@ -78,7 +57,7 @@ export class CommandOrder {
       let high = entries.length;
       while (low < high) {
         const middle = (low + high) >>> 1;
-        const order = compareCommandPositions(entries[middle]!, from.position);
+        const order = compareNewestFirst(entries[middle]!, from.position);
         if (order > 0 || (order === 0 && from.inclusive)) low = middle + 1;
         else high = middle;
       }

@@ -7,12 +7,12 @@ import type { Message } from '@tender/protocol';
 import { ApiError } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { itemsAfter, pageAfter } from '../api/pagination.js';
+import { compareNewestFirst, isTimePosition, itemsAfter, pageAfter } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
 import { isTerminalCommand, isTerminalInvocation, type CommandRecord, type InvocationRecord } from './command-records.js';
 import { parseCommandFilters, type Filterable } from './command-filters.js';
 import type { CommandService } from './command-service.js';
-import { commandPosition, compareCommandPositions, isCommandPosition, type CommandPosition } from './command-order.js';
+import { commandPosition, type CommandPosition } from './command-order.js';
 import { INSTANCE_ID_PATTERN, MAX_INSTANCE_IDS } from './command-targets.js';
 import { describeCommand, describeInvocation, describeInvocationPlugin, pluginState } from './command-views.js';
 import { isOutputStream } from './output-store.js';
@@ -52,7 +52,7 @@ function invocationFilterable(command: DeepReadonly<CommandRecord>, invocation: 
 
 /** Newest first, as SSM lists them. */
 function newestFirst(a: DeepReadonly<CommandRecord>, b: DeepReadonly<CommandRecord>): number {
-  return compareCommandPositions(commandPosition(a), commandPosition(b));
+  return compareNewestFirst(commandPosition(a), commandPosition(b));
 }
 
 interface Listed {
@@ -70,11 +70,11 @@ function invocationPosition({ command, invocation }: Listed): InvocationPosition
 }
 
 function compareInvocationPositions(a: InvocationPosition, b: InvocationPosition): number {
-  return compareCommandPositions(a, b) || a.seq - b.seq;
+  return compareNewestFirst(a, b) || a.seq - b.seq;
 }
 
 function isInvocationPosition(value: object): value is InvocationPosition {
-  return isCommandPosition(value) && Number.isSafeInteger((value as Partial<InvocationPosition>).seq);
+  return isTimePosition(value) && Number.isSafeInteger((value as Partial<InvocationPosition>).seq);
 }
 
 function sendCommandResources(input: Input, context: Pick<CallContext, 'region' | 'accountId'>): string[] {
@@ -139,14 +139,14 @@ export function commandOperations(service: CommandService): Operation[] {
             commands = await commandsOf(service, await service.listInvocations(undefined, instanceId));
           }
           const selected = commands.filter(matching).sort(newestFirst);
-          from = (after) => itemsAfter(selected, after, (command, position) => compareCommandPositions(commandPosition(command), position));
+          from = (after) => itemsAfter(selected, after, (command, position) => compareNewestFirst(commandPosition(command), position));
         } else {
           // Every command: walked in order from the token's position, a page's worth and one more.
           from = async function* (after) {
             for await (const command of service.commandsInOrder(after && { position: after, inclusive: false })) if (matching(command)) yield command;
           };
         }
-        const { page, nextToken: next } = await pageAfter({ operation: 'ListCommands', maxResults, nextToken, ...MAX_RESULTS }, from, commandPosition, isCommandPosition);
+        const { page, nextToken: next } = await pageAfter({ operation: 'ListCommands', maxResults, nextToken, ...MAX_RESULTS }, from, commandPosition, isTimePosition);
         return { Commands: page.map(describeCommand), NextToken: next };
       },
     },
