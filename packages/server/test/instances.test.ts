@@ -407,6 +407,19 @@ describe('instanceOperations', () => {
       assert.deepEqual(seen, range(1, 12));
     });
 
+    it('goes on from the last instance shown: hosts registered or removed between pages repeat none and hide none', async () => {
+      const first = await ids({ MaxResults: 5 });
+      assert.deepEqual(first, range(1, 5));
+      const token = (await describeInfo({ MaxResults: 5 })).NextToken;
+      await registry.add(instance(0, { Name: 'host-0' })); // sorts before every other: an offset of 5 would show host 5 again
+      await registry.remove(idOf(6)); // after the position: simply not shown
+      const second = await describeInfo({ MaxResults: 5, NextToken: token });
+      assert.deepEqual(second.InstanceInformationList.map((i) => i.InstanceId), range(7, 11));
+      const third = await describeInfo({ MaxResults: 5, NextToken: second.NextToken });
+      assert.deepEqual(third.InstanceInformationList.map((i) => i.InstanceId), [idOf(12)]);
+      assert.equal(third.NextToken, undefined);
+    });
+
     it('pages a filtered listing and refuses a token of another operation', async () => {
       const first = await describeInfo({ MaxResults: 5, Filters: [{ Key: 'PingStatus', Values: ['Online'] }] });
       assert.deepEqual(first.InstanceInformationList.map((i) => i.InstanceId), [...range(1, 4), idOf(9)]);

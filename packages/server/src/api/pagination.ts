@@ -97,6 +97,24 @@ export async function pageAfter<T, P extends object>(
   return { page };
 }
 
+/** Where an item stands in a listing sorted by a unique key (a parameter's name, an instance's id). */
+interface KeyPosition {
+  k: string;
+}
+
+/**
+ * A page of a list sorted by a unique key (code-unit order), from just after the token's key: an item added or removed
+ * between pages repeats none and hides none.
+ */
+export function pageByKey<T>(sorted: readonly T[], keyOf: (item: T) => string, opts: PaginateOptions): Promise<Page<T>> {
+  return pageAfter(
+    opts,
+    (after: KeyPosition | undefined) => itemsAfter(sorted, after, (item, position) => ordinal(keyOf(item), position.k)),
+    (item) => ({ k: keyOf(item) }),
+    (state): state is KeyPosition => typeof (state as Partial<KeyPosition>).k === 'string',
+  );
+}
+
 /**
  * A position in a listing of records newest first, ties by id: commands (RequestedDateTime, CommandId), association
  * executions (CreatedTime, ExecutionId).

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/errors.js';
 import type { Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { ordinal, pageByKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, parseStringList, parseTag, requiredString, type Tag } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
 import type { InstanceRecord, InstanceRegistry } from './instance-registry.js';
@@ -118,8 +118,9 @@ export function instanceOperations({ registry, deregister, isConnected }: Instan
         const matching = registry
           .all()
           .filter((r) => predicates.every((p) => p(r)))
-          .sort((a, b) => a.InstanceId.localeCompare(b.InstanceId));
-        const { page, nextToken } = paginate(matching, {
+          .sort((a, b) => ordinal(a.InstanceId, b.InstanceId));
+        // From the last instance shown: hosts registering while a caller pages through the fleet repeat none.
+        const { page, nextToken } = await pageByKey(matching, (record) => record.InstanceId, {
           operation: 'DescribeInstanceInformation',
           maxResults: optionalInteger(input, 'MaxResults'),
           nextToken: optionalString(input, 'NextToken'),

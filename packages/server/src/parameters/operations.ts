@@ -1,6 +1,6 @@
 import { ApiError, constraintViolations } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
-import { itemsAfter, pageAfter, paginate, type PaginateOptions } from '../api/pagination.js';
+import { pageByKey, paginate } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, parseTag, requiredString, type Tag } from '../api/validate.js';
 import { BY_PATH_FILTERS, DESCRIBE_FILTERS, parseLegacyFilters, parseParameterFilters } from './parameter-filters.js';
 import { MAX_NAME_FIELD, parameterArn, parseSelector } from './parameter-names.js';
@@ -95,25 +95,10 @@ function metadata(service: ParameterService, record: StoredParameter, version: S
   };
 }
 
+/** GetParametersByPath and DescribeParameters list by name, and page from the last name shown. */
+const nameOf = ({ record }: { record: { Name: string } }) => record.Name;
+
 /** The Parameter Store API (SSM's parameter operations) and Tender's ReEncryptParameters / GetParameterEvents. */
-/** Where a parameter stands in GetParametersByPath and DescribeParameters, which list by name. */
-interface NamePosition {
-  n: string;
-}
-
-/**
- * A page of parameters sorted by name, from just after the token's name: a parameter put or deleted between pages
- * neither repeats another nor hides one, as an offset into the list would.
- */
-function pageByName<T extends { record: { Name: string } }>(sorted: readonly T[], opts: PaginateOptions) {
-  return pageAfter(
-    opts,
-    (after: NamePosition | undefined) => itemsAfter(sorted, after, ({ record }, position) => (record.Name < position.n ? -1 : record.Name > position.n ? 1 : 0)),
-    ({ record }) => ({ n: record.Name }),
-    (state): state is NamePosition => typeof (state as Partial<NamePosition>).n === 'string',
-  );
-}
-
 export function parameterOperations(parameters: ParameterService): Operation[] {
   const byName = (input: Input, scope: Scope) => [arnOfName(input.Name, scope)];
   return [
@@ -159,7 +144,7 @@ export function parameterOperations(parameters: ParameterService): Operation[] {
         const path = requiredString(input, 'Path', NAME);
         const filters = parseParameterFilters(input, BY_PATH_FILTERS, 'GetParametersByPath');
         const found = await parameters.underPath(context.caller, path, optionalBoolean(input, 'Recursive') ?? false, filters);
-        const { page, nextToken } = await pageByName(found, { operation: 'GetParametersByPath', maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken'), defaultMax: 10, max: 10 });
+        const { page, nextToken } = await pageByKey(found, nameOf, { operation: 'GetParametersByPath', maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken'), defaultMax: 10, max: 10 });
         const withDecryption = optionalBoolean(input, 'WithDecryption') ?? false;
         const views = [];
         for (const { record, version } of page) views.push(await parameters.view(context.caller, record, version, withDecryption));
@@ -176,7 +161,7 @@ export function parameterOperations(parameters: ParameterService): Operation[] {
         if (legacy.length > 0 && current.length > 0) throw new ApiError('ValidationException', 'You can use either Filters or ParameterFilters in a single request.');
         // Parameters shared from other accounts: a Tender control plane is one account, so there are none.
         const found = optionalBoolean(input, 'Shared') ? [] : await parameters.describe(context.caller, [...legacy, ...current]);
-        const { page, nextToken } = await pageByName(found, { operation: 'DescribeParameters', maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken'), defaultMax: 50, max: 50 });
+        const { page, nextToken } = await pageByKey(found, nameOf, { operation: 'DescribeParameters', maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken'), defaultMax: 50, max: 50 });
         return { Parameters: page.map(({ record }) => metadata(parameters, record)), NextToken: nextToken };
       },
     },
