@@ -603,6 +603,22 @@ describe('Documents API', () => {
       await apiError(versions({ Name: 'mid-any', NextToken: token2 }), 'InvalidNextToken', /not valid/);
     });
 
+    it('goes on from the last name shown: a document created or deleted between pages repeats none and hides none', async () => {
+      const all = (await listAll()).map((d) => d.Name);
+      const first = await list({ MaxResults: 3 });
+      assert.deepEqual(first.DocumentIdentifiers.map((d) => d.Name), all.slice(0, 3));
+      await create({ Name: '0-first-of-all', Content: shellDocument() }); // before the position: an offset would repeat one
+      await call('DeleteDocument', { Name: 'zeta-linux' }); // after it: simply not shown
+      const rest: string[] = [];
+      let token = first.NextToken;
+      while (token) {
+        const page = await list({ MaxResults: 3, NextToken: token });
+        rest.push(...page.DocumentIdentifiers.map((d) => d.Name));
+        token = page.NextToken;
+      }
+      assert.deepEqual(rest, all.slice(3).filter((name) => name !== 'zeta-linux'));
+    });
+
     it('reports each document\'s default version', async () => {
       await update({ Name: 'zeta-linux', Content: JSON.stringify({ schemaVersion: '2.2', mainSteps: [{ action: 'aws:runPowerShellScript', name: 'p', inputs: { runCommand: ['dir'] } }] }) });
       let zeta = (await listAll({ Filters: [{ Key: 'Name', Values: ['zeta'] }] }))[0]!;

@@ -1,7 +1,7 @@
 import type { CommandDocumentType, DocumentFormat } from '@tender/documents';
 import { ApiError, constraintViolations, serialization } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { pageByKey, paginate } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, parseTag, requiredString, type Tag } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
 import { renderDocument } from './document-format.js';
@@ -240,7 +240,8 @@ export function documentOperations(documents: DocumentService): Operation[] {
         const matching = (await documents.list())
           .map((record) => ({ record, version: documents.selectVersion(record) }))
           .filter(({ record, version }) => predicates.every((p) => p(record, version)));
-        const { page, nextToken: next } = paginate(matching, { operation: 'ListDocuments', maxResults, nextToken, defaultMax: 50, min: 1, max: 50 });
+        // By name (documents.list() sorts so), from the last name shown: a document created between pages repeats none.
+        const { page, nextToken: next } = await pageByKey(matching, ({ record }) => record.Name, { operation: 'ListDocuments', maxResults, nextToken, defaultMax: 50, min: 1, max: 50 });
         return { DocumentIdentifiers: page.map(({ record, version }) => identifyDocument(record, version)), NextToken: next };
       },
     },
