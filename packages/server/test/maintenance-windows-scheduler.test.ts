@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { WindowScheduler } from '../src/maintenance-windows/index.js';
+import { WINDOW_EXECUTIONS_TABLE, type WindowExecutionRecord } from '../src/maintenance-windows/window-records.js';
 import { ManualClock } from './support/operation-harness.js';
 import { idOf, instance, WindowBed } from './support/maintenance-window-bed.js';
 
@@ -77,6 +78,25 @@ describe('Maintenance window scheduler', () => {
       if (found && !['Success', 'Failed', 'Cancelled', 'TimedOut'].includes(found.invocation.Status)) await bed.result(sent.instanceId, sent.commandId, status);
     }
   };
+
+  it('DescribeMaintenanceWindowExecutions pages newest first from the last execution shown: one that starts between pages repeats none', async () => {
+    const stored = async (day: number) => {
+      const start = new Date(T0 + day * 86_400_000).toISOString();
+      const id = `00000000-0000-4000-8000-${String(day).padStart(12, '0')}`;
+      const record: WindowExecutionRecord = { WindowExecutionId: id, WindowId: windowId, scheduledAt: start, Status: 'SUCCESS', StatusDetails: 'Success', StartTime: start, EndTime: start, cutoffAt: start, endsAt: start, plan: [], owner: 'replica-a' };
+      await bed.store.table<WindowExecutionRecord>(WINDOW_EXECUTIONS_TABLE).put(id, record);
+      return id;
+    };
+    const ids: string[] = [];
+    for (let day = 0; day < 12; day++) ids.push(await stored(day));
+    type Page = { WindowExecutions: Array<{ WindowExecutionId: string }>; NextToken?: string };
+    const first = await bed.call<Page>('DescribeMaintenanceWindowExecutions', { WindowId: windowId, MaxResults: 10 });
+    assert.deepEqual(first.WindowExecutions.map((e) => e.WindowExecutionId), [...ids].reverse().slice(0, 10));
+    await stored(12); // the newest: an offset of 10 would show day 2 again
+    const second = await bed.call<Page>('DescribeMaintenanceWindowExecutions', { WindowId: windowId, MaxResults: 10, NextToken: first.NextToken });
+    assert.deepEqual(second.WindowExecutions.map((e) => e.WindowExecutionId), [ids[1], ids[0]]);
+    assert.equal(second.NextToken, undefined);
+  });
 
   it('runs tasks in priority order, one Run Command per target with pseudo-parameters filled in, and records the results', async () => {
     const second = await task(2);

@@ -130,6 +130,11 @@ export function compareNewestFirst(a: TimePosition, b: TimePosition): number {
   return ordinal(b.t, a.t) || ordinal(a.id, b.id);
 }
 
+/** A page of a list sorted newest first (compareNewestFirst), from just after the token's position. */
+export function pageNewestFirst<T>(sorted: readonly T[], positionOf: (item: T) => TimePosition, opts: PaginateOptions): Promise<Page<T>> {
+  return pageAfter(opts, (after) => itemsAfter(sorted, after, (item, position) => compareNewestFirst(positionOf(item), position)), positionOf, isTimePosition);
+}
+
 export function isTimePosition(value: object): value is TimePosition {
   const { t, id } = value as Partial<TimePosition>;
   return typeof t === 'string' && typeof id === 'string';

@@ -14,9 +14,9 @@
  * sent to that instance. Any other report is refused: acknowledged (so the agent drops it), counted, audited
  * with the instance and association, and nothing of it stored.
  */
-import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
 import { randomUUID } from 'node:crypto';
 import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
+import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
 import { ApiError, constraintViolations } from '../api/errors.js';
 import type { AuditEvent } from '../audit/audit-record.js';
 import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js';

@@ -6,7 +6,7 @@
 import { ApiError, constraintViolations, validation } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { compareNewestFirst, isTimePosition, itemsAfter, pageAfter, paginate } from '../api/pagination.js';
+import { pageNewestFirst, paginate } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
 import { DocumentService } from '../documents/document-service.js';
@@ -160,12 +160,7 @@ export function executionOperations(executions: AssociationExecutions): Operatio
         const indexed = (await executions.executionsOf(id)).filter((execution) => onIndex.every((matches) => matches(execution)));
         // Newest first, from just after the token's execution: one that starts between pages repeats none.
         const byPosition = <T extends IndexedExecution>(sorted: readonly T[]) =>
-          pageAfter(
-            { operation: 'DescribeAssociationExecutions', ...MAX_RESULTS, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') },
-            (after) => itemsAfter(sorted, after, (execution, position) => compareNewestFirst(executionPosition(execution), position)),
-            executionPosition,
-            isTimePosition,
-          );
+          pageNewestFirst(sorted, executionPosition, { operation: 'DescribeAssociationExecutions', ...MAX_RESULTS, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
         if (onRecord.length === 0) {
           // Only the page is read.
           const { page: found, nextToken } = await byPosition(indexed);

@@ -5,7 +5,7 @@
  */
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { pageNewestFirst, paginate } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { parseLookupTargets } from './target-input.js';
 import { invalidInput } from './window-errors.js';
@@ -14,7 +14,7 @@ import { optionalBoolean, UUID_ID, WINDOW_ID } from './window-input.js';
 import { isFinal } from './window-records.js';
 import type { WindowScheduler } from './window-scheduler.js';
 import { windowRuns, formatRunTime } from './window-schedule.js';
-import type { WindowService } from './window-service.js';
+import { windowExecutionPosition, type WindowService } from './window-service.js';
 import { executionView, invocationView, targetView, taskExecutionIdentity, taskExecutionView, taskSummaryView, taskView, windowIdentity, windowSettingsView, windowView } from './window-views.js';
 
 /** MaintenanceWindowMaxResults: 10-100. */
@@ -165,7 +165,8 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
       const before = bound('ExecutedBefore');
       const after = bound('ExecutedAfter');
       const executions = (await service.executionsOf(id)).filter((e) => (before === undefined || Date.parse(e.StartTime) < before) && (after === undefined || Date.parse(e.StartTime) > after));
-      const { page: shown, nextToken } = page(executions, input, 'DescribeMaintenanceWindowExecutions');
+      // From just after the last execution shown: one that starts between pages repeats none.
+      const { page: shown, nextToken } = await pageNewestFirst(executions, windowExecutionPosition, { operation: 'DescribeMaintenanceWindowExecutions', ...PAGE, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
       return { WindowExecutions: shown.map(executionView), NextToken: nextToken };
     }),
     op(

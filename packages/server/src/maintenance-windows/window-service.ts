@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError } from '../api/errors.js';
+import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
 import type { Input } from '../api/operation.js';
 import { optionalString } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
@@ -31,6 +32,11 @@ import {
   type WindowTaskRecord,
 } from './window-records.js';
 import { windowRuns } from './window-schedule.js';
+
+/** Where an execution stands in DescribeMaintenanceWindowExecutions. */
+export function windowExecutionPosition(execution: { readonly StartTime: string; readonly WindowExecutionId: string }): TimePosition {
+  return { t: execution.StartTime, id: execution.WindowExecutionId };
+}
 
 /** SSM's quotas (Systems Manager service quotas): windows per account and region, targets and tasks per window. */
 export const WINDOW_LIMITS = { windows: 50, targetsPerWindow: 100, tasksPerWindow: 20 };
@@ -342,9 +348,9 @@ export class WindowService {
     return record;
   }
 
-  /** A window's executions, newest first; shared (the table holds every window's history): to read, not to change. */
+  /** A window's executions, newest first (by StartTime, ties by id); shared (the table holds every window's history): to read, not to change. */
   async executionsOf(windowId: string): Promise<Array<DeepReadonly<WindowExecutionRecord>>> {
-    return (await this.executions.readAll()).filter((e) => e.WindowId === windowId).sort((a, b) => b.StartTime.localeCompare(a.StartTime) || b.WindowExecutionId.localeCompare(a.WindowExecutionId));
+    return (await this.executions.readAll()).filter((e) => e.WindowId === windowId).sort((a, b) => compareNewestFirst(windowExecutionPosition(a), windowExecutionPosition(b)));
   }
 
   /** An execution's task executions, in the order they started (the execution's plan names them). */
