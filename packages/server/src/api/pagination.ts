@@ -150,15 +150,22 @@ export function ordinal(a: string, b: string): number {
 
 /** The items of a sorted list that come after `after` (all of them without it): `from` for pageAfter over an array. */
 export function itemsAfter<T, P>(sorted: readonly T[], after: P | undefined, compare: (item: T, position: P) => number): readonly T[] {
-  if (after === undefined) return sorted;
+  return after === undefined ? sorted : sorted.slice(partitionPoint(sorted.length, (index) => compare(sorted[index]!, after) <= 0));
+}
+
+/**
+ * Where a list that begins with the items satisfying `isBefore` (and only then has the others) changes over: the
+ * count of those items, found by binary search over indexes 0..length-1.
+ */
+export function partitionPoint(length: number, isBefore: (index: number) => boolean): number {
   let low = 0;
-  let high = sorted.length;
+  let high = length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compare(sorted[middle]!, after) <= 0) low = middle + 1;
+    if (isBefore(middle)) low = middle + 1;
     else high = middle;
   }
-  return sorted.slice(low);
+  return low;
 }
 
 /** The page size the caller asked for (MaxResults, checked against the operation's bounds), or the default. */

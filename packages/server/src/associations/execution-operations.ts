@@ -136,8 +136,8 @@ function associationStatus(input: Input): { Date: Date; Name: string; Message: s
 export function executionOperations(executions: AssociationExecutions): Operation[] {
   const associationArn = (input: Input, context: Pick<CallContext, 'region' | 'accountId'>) =>
     typeof input.AssociationId === 'string' ? [ssmArn(context, `association/${input.AssociationId}`)] : ['*'];
-  const page = <T>(operation: string, input: Input, items: readonly T[]) =>
-    paginate(items, { operation, ...MAX_RESULTS, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
+  const pageOptions = (operation: string, input: Input) => ({ operation, ...MAX_RESULTS, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
+  const page = <T>(operation: string, input: Input, items: readonly T[]) => paginate(items, pageOptions(operation, input));
   return [
     {
       service: 'AmazonSSM',
@@ -160,7 +160,7 @@ export function executionOperations(executions: AssociationExecutions): Operatio
         const indexed = (await executions.executionsOf(id)).filter((execution) => onIndex.every((matches) => matches(execution)));
         // Newest first, from just after the token's execution: one that starts between pages repeats none.
         const byPosition = <T extends IndexedExecution>(sorted: readonly T[]) =>
-          pageNewestFirst(sorted, executionPosition, { operation: 'DescribeAssociationExecutions', ...MAX_RESULTS, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
+          pageNewestFirst(sorted, executionPosition, pageOptions('DescribeAssociationExecutions', input));
         if (onRecord.length === 0) {
           // Only the page is read.
           const { page: found, nextToken } = await byPosition(indexed);

@@ -1,4 +1,4 @@
-import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
+import { compareNewestFirst, partitionPoint, type TimePosition } from '../api/pagination.js';
 
 /** Where a command stands in listings: SSM lists commands newest first (RequestedDateTime), ties by CommandId. */
 export type CommandPosition = TimePosition;
@@ -25,17 +25,10 @@ export class CommandOrder {
 
   add(position: CommandPosition): void {
     // Usually at the end; a command with an older RequestedDateTime (a clock stepped back) goes where it belongs.
-    let low = 0;
-    let high = this.entries.length;
-    if (high > 0 && compareNewestFirst(this.entries[high - 1]!, position) > 0) low = high;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compareNewestFirst(this.entries[middle]!, position) > 0) low = middle + 1;
-      else high = middle;
-    }
+    const at = partitionPoint(this.entries.length, (index) => compareNewestFirst(this.entries[index]!, position) > 0);
     // Appending leaves every index a listing under way walks unchanged; anything else makes a new array, as forget does.
-    if (low === this.entries.length) this.entries.push(position);
-    else this.entries = [...this.entries.slice(0, low), position, ...this.entries.slice(low)];
+    if (at === this.entries.length) this.entries.push(position);
+    else this.entries = [...this.entries.slice(0, at), position, ...this.entries.slice(at)];
   }
 
   /** Retention removed these commands. */
@@ -49,20 +42,13 @@ export class CommandOrder {
    */
   *newestFirst(from?: { position: CommandPosition; inclusive: boolean }): Generator<string> {
     const entries = this.entries; // changed only by appending, past where this starts; otherwise replaced
-    let next = entries.length - 1;
-    if (from) {
-      // The entries listed after `from` (and `from` itself when inclusive) are the oldest ones, at the array's start:
-      // find where they end.
-      let low = 0;
-      let high = entries.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        const order = compareNewestFirst(entries[middle]!, from.position);
-        if (order > 0 || (order === 0 && from.inclusive)) low = middle + 1;
-        else high = middle;
-      }
-      next = low - 1;
-    }
-    for (; next >= 0; next--) yield entries[next]!.id;
+    // The entries listed after `from` (and `from` itself when inclusive) are the oldest ones, at the array's start.
+    const start = from
+      ? partitionPoint(entries.length, (index) => {
+          const order = compareNewestFirst(entries[index]!, from.position);
+          return order > 0 || (order === 0 && from.inclusive);
+        })
+      : entries.length;
+    for (let next = start - 1; next >= 0; next--) yield entries[next]!.id;
   }
 }

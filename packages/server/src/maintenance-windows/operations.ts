@@ -5,7 +5,7 @@
  */
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { pageNewestFirst, paginate } from '../api/pagination.js';
+import { pageNewestFirst, paginate, type PaginateOptions } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { parseLookupTargets } from './target-input.js';
 import { invalidInput } from './window-errors.js';
@@ -27,8 +27,13 @@ const SCHEDULE_RUNS_PER_WINDOW = 100;
 const windowId = (input: Input) => requiredString(input, 'WindowId', { min: 20, max: 20, pattern: WINDOW_ID });
 const uuid = (input: Input, field: string) => requiredString(input, field, { min: 36, max: 36, pattern: UUID_ID });
 
+/** The caller's MaxResults and NextToken, with the operation's page bounds. */
+function pageOptions(input: Input, operation: string, limits = PAGE): PaginateOptions {
+  return { operation, ...limits, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') };
+}
+
 function page<T>(items: readonly T[], input: Input, operation: string, limits = PAGE) {
-  return paginate(items, { operation, ...limits, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
+  return paginate(items, pageOptions(input, operation, limits));
 }
 
 function resourceType(input: Input): void {
@@ -166,7 +171,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
       const after = bound('ExecutedAfter');
       const executions = (await service.executionsOf(id)).filter((e) => (before === undefined || Date.parse(e.StartTime) < before) && (after === undefined || Date.parse(e.StartTime) > after));
       // From just after the last execution shown: one that starts between pages repeats none.
-      const { page: shown, nextToken } = await pageNewestFirst(executions, windowExecutionPosition, { operation: 'DescribeMaintenanceWindowExecutions', ...PAGE, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
+      const { page: shown, nextToken } = await pageNewestFirst(executions, windowExecutionPosition, pageOptions(input, 'DescribeMaintenanceWindowExecutions'));
       return { WindowExecutions: shown.map(executionView), NextToken: nextToken };
     }),
     op(
