@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateDocumentCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, LiveProcess, REPO_ROOT } from '../support/processes.js';
+import { REPO_ROOT, type LiveProcess } from '../support/processes.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'packages/agent/test/fixtures/plugins');
 
@@ -34,10 +34,7 @@ describe('plugins on first use, end to end: a real agent process imports a plugi
   before(async () => {
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-lazy-plugins-'));
-    const stateDir = path.join(work, 'agent');
-    instanceId = await cp.registerAgent(stateDir);
-    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--plugin', path.join(FIXTURES, 'lazy-action'), '--plugin', path.join(FIXTURES, 'broken-action')]);
-    await cp.untilOnline(instanceId, 'agent Online');
+    ({ instanceId, agent } = await cp.startAgent(path.join(work, 'agent'), ['--plugin', path.join(FIXTURES, 'lazy-action'), '--plugin', path.join(FIXTURES, 'broken-action')]));
   });
   after(async () => {
     await agent?.kill('SIGKILL');

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN } from '../support/processes.js';
+import { eventually, runCli, TENDER_BIN, type LiveProcess } from '../support/processes.js';
 
 interface Invocation {
   InstanceId: string;
@@ -35,10 +35,7 @@ describe('Run Command from the CLI: send-command and commands list | get | cance
   before(async () => {
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-cli-rc-'));
-    const stateDir = path.join(work, 'agent');
-    instanceId = await cp.registerAgent(stateDir);
-    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, '--inventory-interval-minutes', '0']);
-    await cp.untilOnline(instanceId, 'agent Online');
+    ({ instanceId, agent } = await cp.startAgent(path.join(work, 'agent'), ['--inventory-interval-minutes', '0']));
   });
   after(async () => {
     await agent?.kill('SIGKILL');

@@ -27,9 +27,7 @@ describe('Run Command end to end: SendCommand → agent process → result', fun
     cp = await startTestControlPlane({ heartbeatSeconds: 5 });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'tender-run-'));
     stateDir = path.join(work, 'agent');
-    instanceId = await cp.registerAgent(stateDir);
-    agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir]);
-    await cp.untilOnline(instanceId, 'agent Online');
+    ({ instanceId, agent } = await cp.startAgent(stateDir));
   });
   after(async () => {
     await agent?.kill('SIGKILL');

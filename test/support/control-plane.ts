@@ -5,7 +5,7 @@ import { CreateActivationCommand, DescribeInstanceInformationCommand, GetCommand
 import { SERVER_DEFAULTS, startControlPlane, type RunningControlPlane, type ServerConfig } from '@tender/server';
 import { pino } from 'pino';
 import type { MosquittoInstance } from './mosquitto.js';
-import { AGENT_BIN, eventually, runCli } from './processes.js';
+import { AGENT_BIN, eventually, LiveProcess, runCli } from './processes.js';
 
 /** The statuses an invocation ends in. */
 const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut']);
@@ -24,6 +24,11 @@ export interface TestControlPlane {
    * operator would; fails the test with the CLI's error output unless it exits 0. Resolves to the instance id.
    */
   registerAgent(stateDir: string, activation?: Parameters<TestControlPlane['createActivation']>[0]): Promise<string>;
+  /**
+   * registerAgent, then `tender-agent start --state-dir stateDir` (and `args`) as a live process, once it is Online.
+   * The caller kills the agent.
+   */
+  startAgent(stateDir: string, args?: string[], env?: NodeJS.ProcessEnv): Promise<{ instanceId: string; agent: LiveProcess }>;
   /** GetCommandInvocation once the invocation has ended (Success, Failed, Cancelled, TimedOut); bounded wait. */
   finished(commandId: string, instanceId: string, timeoutMs?: number): Promise<GetCommandInvocationCommandOutput>;
   stop(): Promise<void>;
@@ -84,6 +89,14 @@ export async function startTestControlPlane(
       const registered = await runCli(AGENT_BIN, ['register', '--endpoint', running.endpoint, '--id', activation.id, '--code', activation.code, '--state-dir', stateDir, '--json']);
       if (registered.code !== 0) throw new Error(`tender-agent register exited with ${registered.code}: ${registered.stderr}`);
       return (JSON.parse(registered.stdout) as { instanceId: string }).instanceId;
+    },
+    async startAgent(stateDir, args = [], env) {
+      const instanceId = await plane.registerAgent(stateDir);
+      const agent = new LiveProcess(AGENT_BIN, ['start', '--state-dir', stateDir, ...args], env);
+      await plane.untilOnline(instanceId, 'the agent Online').catch((error: Error) => {
+        throw new Error(`${error.message}\n${agent.output}`);
+      });
+      return { instanceId, agent };
     },
     async describe(instanceId: string) {
       const result = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: 'InstanceIds', Values: [instanceId] }] }));
