@@ -337,7 +337,9 @@ describe('activationOperations', () => {
     });
 
     it('pages with MaxResults and NextToken, without duplicates', async () => {
+      clock.ms += 1000;
       const d = (await create({})).ActivationId;
+      clock.ms += 1000;
       const e = (await create({})).ActivationId;
       const first = await describeActivations({ MaxResults: 2 });
       assert.deepEqual(first.ActivationList.map((x) => x.ActivationId), [a, b]);
@@ -354,6 +356,30 @@ describe('activationOperations', () => {
       const filteredNext = await describeActivations({ MaxResults: 1, NextToken: filtered.NextToken, Filters: [{ FilterKey: 'IamRole', FilterValues: ['RoleA'] }] });
       assert.deepEqual(filteredNext.ActivationList.map((x) => x.ActivationId), [c]);
       assert.equal(filteredNext.NextToken, undefined);
+    });
+
+    it('goes on from the last activation shown: one deleted or created between pages hides none and repeats none', async () => {
+      const first = await describeActivations({ MaxResults: 2 });
+      assert.deepEqual(first.ActivationList.map((x) => x.ActivationId), [a, b]);
+      await call('DeleteActivation', { ActivationId: a }); // already shown: an offset of 2 would now skip c
+      clock.ms += 1000;
+      const d = (await create({})).ActivationId;
+      const second = await describeActivations({ MaxResults: 2, NextToken: first.NextToken });
+      assert.deepEqual(second.ActivationList.map((x) => x.ActivationId), [c, d]);
+      assert.equal(second.NextToken, undefined);
+    });
+
+    it('lists activations made in the same millisecond in one order, by id', async () => {
+      const same = [(await create({})).ActivationId, (await create({})).ActivationId, (await create({})).ActivationId];
+      const shown: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await describeActivations({ MaxResults: 1, ...(NextToken ? { NextToken } : {}) });
+        shown.push(...page.ActivationList.map((x) => x.ActivationId));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      assert.deepEqual(shown.slice(0, 2), [a, b]);
+      assert.deepEqual(shown.slice(2), [c, ...same].sort(), 'c and the three made with it, by id, each once');
     });
 
     it('refuses MaxResults out of range and a bad NextToken', async () => {

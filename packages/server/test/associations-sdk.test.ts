@@ -271,6 +271,31 @@ describe('Associations API over HTTP with the AWS SDK', function () {
     assert.equal((await allAssociations()).length, 4);
   });
 
+  it('ListAssociations goes on from the last association shown: one deleted or created between pages hides none and repeats none', async () => {
+    const before = new Set((await allAssociations()).map((a) => a.AssociationId));
+    const made: string[] = [];
+    const create = async (n: number) => {
+      clock.advance(1); // oldest first: make the order of the new ones certain
+      made.push((await ssm.send(new CreateAssociationCommand({ ...good, AssociationName: `walk-${n}` }))).AssociationDescription!.AssociationId!);
+    };
+    for (const n of [1, 2, 3, 4]) await create(n);
+    const names: string[] = [];
+    let NextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await ssm.send(new ListAssociationsCommand({ MaxResults: 2, NextToken }));
+      names.push(...(page.Associations ?? []).filter((a) => !before.has(a.AssociationId)).map((a) => a.AssociationName!));
+      NextToken = page.NextToken;
+      if (names.includes('walk-2') && pages++ === 0) {
+        // walk-1 (already shown) goes: an offset would now skip walk-3. walk-5 arrives at the end: shown once.
+        await ssm.send(new DeleteAssociationCommand({ AssociationId: made[0] }));
+        await create(5);
+      }
+    } while (NextToken);
+    assert.deepEqual(names, ['walk-1', 'walk-2', 'walk-3', 'walk-4', 'walk-5']);
+    for (const id of made.slice(1)) await ssm.send(new DeleteAssociationCommand({ AssociationId: id }));
+  });
+
   it('DescribeAssociation and DeleteAssociation also find an association by document Name and InstanceId', async () => {
     const id = (await ssm.send(new CreateAssociationCommand({ Name: 'AWS-RunShellScript', Targets: [{ Key: 'InstanceIds', Values: [WEB] }], Parameters: { commands: ['uptime'] } }))).AssociationDescription!.AssociationId;
     const found = await ssm.send(new DescribeAssociationCommand({ Name: 'AWS-RunShellScript', InstanceId: WEB }));

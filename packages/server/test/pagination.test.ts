@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { decodeNextToken, encodeNextToken, itemsAfter, pageAfter, paginate } from '../src/api/pagination.js';
+import { compareKeys, decodeNextToken, encodeNextToken, itemsAfter, pageAfter, pageByKey, paginate } from '../src/api/pagination.js';
 import { isApiError } from '../src/api/errors.js';
 
 function isCode(code: string, message?: string): (e: unknown) => boolean {
@@ -139,5 +139,38 @@ describe('pageAfter', () => {
     assert.deepEqual(itemsAfter(sorted, undefined, compare), sorted);
     await assert.rejects(pageAfter({ ...opts, nextToken: encodeNextToken({ offset: 3 }, 'ListThings') }, () => sorted, (n) => ({ at: n }), isAt), isCode('InvalidNextToken'));
     await assert.rejects(pageAfter({ ...opts, maxResults: 11 }, () => sorted, (n) => ({ at: n }), isAt), isCode('ValidationException'));
+  });
+});
+
+describe('pageByKey', () => {
+  const opts = { operation: 'ListThings', defaultMax: 2, max: 10 };
+
+  it('orders keys as compareKeys does: strings by code unit, numbers by value, tuples element by element', () => {
+    assert.ok(compareKeys('B', 'a') < 0, 'code-unit order, not locale order');
+    assert.ok(compareKeys(9, 10) < 0, 'numbers by value, not as text');
+    assert.ok(compareKeys(['2030-01-01T00:00:00.000Z', 'b'], ['2030-01-01T00:00:00.000Z', 'c']) < 0, 'a tie broken by the second element');
+    assert.ok(compareKeys(['2030-01-02T00:00:00.000Z', 'a'], ['2030-01-01T00:00:00.000Z', 'z']) > 0);
+    assert.equal(compareKeys([1, 'x'], [1, 'x']), 0);
+  });
+
+  it('pages by a numeric key and by a tuple, going on after the last key shown even when it is gone', async () => {
+    const versions = [1, 2, 9, 10, 11];
+    const first = await pageByKey(versions, (v) => v, opts);
+    assert.deepEqual(first.page, [1, 2]);
+    const pruned = versions.filter((v) => v !== 2 && v !== 1); // the oldest pruned between pages: an offset of 2 would skip 9 and 10
+    const second = await pageByKey(pruned, (v) => v, { ...opts, nextToken: first.nextToken });
+    assert.deepEqual(second.page, [9, 10]);
+
+    const rows = [{ at: 't1', id: 'b' }, { at: 't1', id: 'c' }, { at: 't2', id: 'a' }];
+    const keyOf = (row: { at: string; id: string }) => [row.at, row.id];
+    const page = await pageByKey(rows, keyOf, { ...opts, maxResults: 1 });
+    const next = await pageByKey([{ at: 't0', id: 'z' }, ...rows], keyOf, { ...opts, maxResults: 5, nextToken: page.nextToken });
+    assert.deepEqual(next.page.map((row) => row.id), ['c', 'a'], 'an item added before the position is not shown, nor is one repeated');
+  });
+
+  it('refuses a token whose key is not a key', async () => {
+    for (const k of [{ a: 1 }, [['nested']], null, Number.NaN]) {
+      await assert.rejects(pageByKey(['a'], (s) => s, { ...opts, nextToken: encodeNextToken({ k }, 'ListThings') }), isCode('InvalidNextToken'));
+    }
   });
 });

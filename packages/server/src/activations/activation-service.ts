@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
+import { compareKeys, type SortKey } from '../api/pagination.js';
 import type { Tag } from '../api/validate.js';
 import type { Store, Table } from '../store/store.js';
 
@@ -39,6 +40,11 @@ export class RegistrationRefused extends ApiError {
 
 const hash = (code: string): string => createHash('sha256').update(code, 'utf8').digest('hex');
 
+/** Oldest first, ties by id; DescribeActivations' NextToken holds the last activation shown. */
+export function listingOrder(record: ActivationRecord): SortKey {
+  return [record.CreatedDate, record.ActivationId];
+}
+
 export class ActivationService {
   private readonly table: Table<ActivationRecord>;
 
@@ -69,8 +75,9 @@ export class ActivationService {
     return { ActivationId, ActivationCode };
   }
 
+  /** Every activation, oldest first (listingOrder: DescribeActivations pages by it). */
   async list(): Promise<ActivationRecord[]> {
-    return (await this.table.list()).sort((a, b) => a.CreatedDate.localeCompare(b.CreatedDate));
+    return (await this.table.list()).sort((a, b) => compareKeys(listingOrder(a), listingOrder(b)));
   }
 
   async get(activationId: string): Promise<ActivationRecord | undefined> {

@@ -1,10 +1,10 @@
 import { ApiError } from '../api/errors.js';
 import type { Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { pageByKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, optionalTimestamp, parseStringList, parseTag, requiredString } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
-import type { ActivationRecord, ActivationService } from './activation-service.js';
+import { listingOrder, type ActivationRecord, type ActivationService } from './activation-service.js';
 
 const NAME_TEXT = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 const ACTIVATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -67,7 +67,7 @@ export function activationOperations(activations: ActivationService, now: () => 
             return values.length === 0 || (field !== undefined && values.includes(field));
           }),
         );
-        const { page, nextToken } = paginate(matching, {
+        const { page, nextToken } = await pageByKey(matching, listingOrder, {
           operation: 'DescribeActivations',
           maxResults: optionalInteger(input, 'MaxResults'),
           nextToken: optionalString(input, 'NextToken'),

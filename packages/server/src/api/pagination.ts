@@ -97,22 +97,50 @@ export async function pageAfter<T, P extends object>(
   return { page };
 }
 
-/** Where an item stands in a listing sorted by a unique key (a parameter's name, an instance's id). */
+/**
+ * What a listing is sorted by, unique per item: a name or id, a version number, or a tuple of them compared element by
+ * element (oldest first is [CreatedDate, Id]). Strings compare in code-unit order, numbers by value.
+ */
+export type SortKey = string | number | readonly (string | number)[];
+
+/** Where an item stands in a listing sorted by its SortKey. */
 interface KeyPosition {
-  k: string;
+  k: SortKey;
+}
+
+export function compareKeys(a: SortKey, b: SortKey): number {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const order = compareKeys(a[i] as string | number, b[i] as string | number);
+      if (order !== 0) return order;
+    }
+    return a.length - b.length;
+  }
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return ordinal(String(a), String(b));
+}
+
+function isSortKey(value: unknown, nested = false): value is SortKey {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return true;
+  return !nested && Array.isArray(value) && value.every((element) => isSortKey(element, true));
 }
 
 /**
- * A page of a list sorted by a unique key (code-unit order), from just after the token's key: an item added or removed
- * between pages repeats none and hides none.
+ * A page of a list sorted by a unique key (compareKeys order), from just after the token's key: an item added or
+ * removed between pages repeats none and hides none.
  */
-export function pageByKey<T>(sorted: readonly T[], keyOf: (item: T) => string, opts: PaginateOptions): Promise<Page<T>> {
+export function pageByKey<T>(sorted: readonly T[], keyOf: (item: T) => SortKey, opts: PaginateOptions): Promise<Page<T>> {
   return pageAfter(
     opts,
-    (after: KeyPosition | undefined) => itemsAfter(sorted, after, (item, position) => ordinal(keyOf(item), position.k)),
+    (after: KeyPosition | undefined) => itemsAfter(sorted, after, (item, position) => compareKeys(keyOf(item), position.k)),
     (item) => ({ k: keyOf(item) }),
-    (state): state is KeyPosition => typeof (state as Partial<KeyPosition>).k === 'string',
+    (state): state is KeyPosition => isSortKey((state as Partial<KeyPosition>).k),
   );
+}
+
+/** The same list sorted by the key pageByKey pages it by (a copy; the list is left as it was). */
+export function sortedByKey<T>(items: readonly T[], keyOf: (item: T) => SortKey): T[] {
+  return [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
 }
 
 /**

@@ -3,6 +3,7 @@
  * version (SSM keeps them for ListAssociationVersions and DescribeAssociation with AssociationVersion). One
  * record means a create, an update (a new version) or a delete is one write: nothing is ever half-stored.
  */
+import type { SortKey } from '../api/pagination.js';
 import type { Tag } from '../api/validate.js';
 
 export interface AssociationTarget {
@@ -71,4 +72,9 @@ export const ASSOCIATION_DOCUMENT_TYPES: readonly string[] = ['Command', 'Policy
 
 export function currentVersion(record: AssociationRecord): AssociationVersionRecord {
   return record.versions[record.versions.length - 1]!;
+}
+
+/** The order associations are listed in, oldest first; ListAssociations' NextToken holds the last one shown. */
+export function listingOrder(record: Pick<AssociationRecord, 'Date' | 'AssociationId'>): SortKey {
+  return [record.Date, record.AssociationId];
 }

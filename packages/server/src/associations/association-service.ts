@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../access/access-keys.js';
 import { ApiError } from '../api/errors.js';
+import { compareKeys } from '../api/pagination.js';
 import type { ResolveReference } from '../commands/parameter-store-references.js';
 import { prepareRun } from '../commands/prepare-run.js';
 import type { Input } from '../api/operation.js';
@@ -15,7 +16,7 @@ import type { Store, Table } from '../store/store.js';
 import { associationNotFound, invalidAssociationVersion } from './association-errors.js';
 import { parseAssociationInput } from './association-input.js';
 import { AssociationIndex } from './association-index.js';
-import { ASSOCIATION_DOCUMENT_TYPES, currentVersion, type AssociationOutcome, type AssociationRecord, type AssociationSettings } from './association-records.js';
+import { ASSOCIATION_DOCUMENT_TYPES, currentVersion, listingOrder, type AssociationOutcome, type AssociationRecord, type AssociationSettings } from './association-records.js';
 
 /**
  * Associations per control plane. SSM's error text names 2,000 active associations; Tender allows the 10,000 that
@@ -152,10 +153,10 @@ export class AssociationService {
     return found;
   }
 
-  /** Every association, oldest first (stable for pagination). */
+  /** Every association, oldest first (listingOrder: ListAssociations pages by it). */
   async list(): Promise<AssociationRecord[]> {
     const all = await this.table.list();
-    return all.sort((a, b) => a.Date.localeCompare(b.Date) || a.AssociationId.localeCompare(b.AssociationId));
+    return all.sort((a, b) => compareKeys(listingOrder(a), listingOrder(b)));
   }
 
   /**

@@ -6,13 +6,13 @@
 import { ApiError } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { pageByKey } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { DocumentService } from '../documents/document-service.js';
 import { invalidAssociationVersion } from './association-errors.js';
 import { parseAssociationFilters } from './association-filters.js';
 import { ASSOCIATION_ID, ASSOCIATION_VERSION } from './association-input.js';
-import { currentVersion, type AssociationRecord } from './association-records.js';
+import { currentVersion, listingOrder, type AssociationRecord } from './association-records.js';
 import type { AssociationService } from './association-service.js';
 import { INSTANCE_ID_PATTERN } from './association-targets.js';
 import { associationVersionInfo, describeAssociation, listedAssociation } from './association-views.js';
@@ -97,7 +97,7 @@ export function associationOperations(associations: AssociationService, document
       async handle(input) {
         const predicates = parseAssociationFilters(input.AssociationFilterList, associations.lookup);
         const matching = (await associations.list()).filter((record) => predicates.every((matches) => matches(record)));
-        const { page, nextToken } = paginate(matching, {
+        const { page, nextToken } = await pageByKey(matching, listingOrder, {
           operation: 'ListAssociations',
           ...MAX_RESULTS,
           maxResults: optionalInteger(input, 'MaxResults'),
@@ -112,7 +112,7 @@ export function associationOperations(associations: AssociationService, document
       resources: associationArn,
       async handle(input) {
         const record = await associations.get(associationId(input, true));
-        const { page, nextToken } = paginate(record.versions, {
+        const { page, nextToken } = await pageByKey(record.versions, (version) => Number(version.AssociationVersion), {
           operation: 'ListAssociationVersions',
           ...MAX_RESULTS,
           maxResults: optionalInteger(input, 'MaxResults'),
@@ -128,7 +128,7 @@ export function associationOperations(associations: AssociationService, document
       async handle(input) {
         const instanceId = requiredString(input, 'InstanceId', { pattern: INSTANCE_ID_PATTERN });
         const effective = await associations.effectiveFor(instanceId);
-        const { page, nextToken } = paginate(effective, {
+        const { page, nextToken } = await pageByKey(effective, ({ record }) => listingOrder(record), {
           operation: 'DescribeEffectiveInstanceAssociations',
           defaultMax: 5,
           min: 1,
