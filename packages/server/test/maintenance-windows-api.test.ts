@@ -138,6 +138,46 @@ describe('Maintenance windows API', () => {
     assert.deepEqual(runs.map((run) => new Date(run.ExecutionTime).toISOString()), ['2026-03-06T14:00:00.000Z', '2026-03-07T14:00:00.000Z', '2026-03-08T13:00:00.000Z']);
   });
 
+  it('DescribeMaintenanceWindowSchedule goes on from the last run shown: runs that pass between pages hide none', async () => {
+    const id = await create({ Schedule: 'cron(0 3 ? * * *)' }); // 03:00 UTC daily; the clock is at 2026-03-06 12:00
+    const schedule = (input: Record<string, unknown>) => bed.call<{ ScheduledWindowExecutions: Array<{ ExecutionTime: string }>; NextToken?: string }>('DescribeMaintenanceWindowSchedule', { WindowId: id, MaxResults: 2, ...input });
+    const first = await schedule({});
+    assert.deepEqual(first.ScheduledWindowExecutions.map((run) => run.ExecutionTime.slice(0, 10)), ['2026-03-07', '2026-03-08']);
+    clock.ms = Date.parse('2026-03-07T04:00:00Z'); // the first run is now past: an offset of 2 would skip the 9th
+    const second = await schedule({ NextToken: first.NextToken });
+    assert.deepEqual(second.ScheduledWindowExecutions.map((run) => run.ExecutionTime.slice(0, 10)), ['2026-03-09', '2026-03-10']);
+  });
+
+  it('DescribeMaintenanceWindows and DescribeMaintenanceWindowTargets go on from the last one shown: one deleted between pages hides none', async () => {
+    await bed.close();
+    bed = await WindowBed.create(clock, [instance(1, [{ Key: 'Role', Value: 'web' }])], { limits: { windows: 20 } });
+    const windows: string[] = [];
+    for (let n = 0; n < 12; n++) {
+      clock.ms += 1000; // oldest first: make the order certain
+      windows.push(await create({ Name: `window-${n}` }));
+    }
+    type Identities = { WindowIdentities: Array<{ WindowId: string }>; NextToken?: string };
+    const first = await bed.call<Identities>('DescribeMaintenanceWindows', { MaxResults: 10 });
+    assert.deepEqual(first.WindowIdentities.map((w) => w.WindowId), windows.slice(0, 10));
+    await bed.call('DeleteMaintenanceWindow', { WindowId: windows[0] }); // shown already: an offset of 10 would skip window-10
+    const second = await bed.call<Identities>('DescribeMaintenanceWindows', { MaxResults: 10, NextToken: first.NextToken });
+    assert.deepEqual(second.WindowIdentities.map((w) => w.WindowId), windows.slice(10));
+
+    const id = windows[1]!;
+    const targets: string[] = [];
+    for (let n = 0; n < 12; n++) {
+      clock.ms += 1000;
+      targets.push((await bed.call<{ WindowTargetId: string }>('RegisterTargetWithMaintenanceWindow', { WindowId: id, ResourceType: 'INSTANCE', Targets: [{ Key: 'tag:Role', Values: ['web'] }] })).WindowTargetId);
+    }
+    type Listed = { Targets: Array<{ WindowTargetId: string }>; NextToken?: string };
+    const page = await bed.call<Listed>('DescribeMaintenanceWindowTargets', { WindowId: id, MaxResults: 10 });
+    assert.deepEqual(page.Targets.map((t) => t.WindowTargetId), targets.slice(0, 10));
+    await bed.call('DeregisterTargetFromMaintenanceWindow', { WindowId: id, WindowTargetId: targets[3] });
+    const rest = await bed.call<Listed>('DescribeMaintenanceWindowTargets', { WindowId: id, MaxResults: 10, NextToken: page.NextToken });
+    assert.deepEqual(rest.Targets.map((t) => t.WindowTargetId), targets.slice(10));
+    assert.equal(rest.NextToken, undefined);
+  });
+
   it('DescribeMaintenanceWindowSchedule across the end of daylight saving runs a repeated time once', async () => {
     clock.ms = Date.parse('2026-10-30T12:00:00Z');
     // 01:30 happens twice on 2026-11-01 in New York; the window runs at the first.

@@ -5,7 +5,7 @@
  */
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { pageNewestFirst, paginate, type PaginateOptions } from '../api/pagination.js';
+import { compareKeys, pageByKey, pageNewestFirst, type PaginateOptions, type SortKey } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { parseLookupTargets } from './target-input.js';
 import { invalidInput } from './window-errors.js';
@@ -14,7 +14,7 @@ import { optionalBoolean, UUID_ID, WINDOW_ID } from './window-input.js';
 import { isFinal } from './window-records.js';
 import type { WindowScheduler } from './window-scheduler.js';
 import { windowRuns, formatRunTime } from './window-schedule.js';
-import { windowExecutionPosition, type WindowService } from './window-service.js';
+import { targetOrder, taskExecutionOrder, taskOrder, windowExecutionPosition, windowOrder, type WindowService } from './window-service.js';
 import { executionView, invocationView, targetView, taskExecutionIdentity, taskExecutionView, taskSummaryView, taskView, windowIdentity, windowSettingsView, windowView } from './window-views.js';
 
 /** MaintenanceWindowMaxResults: 10-100. */
@@ -26,14 +26,17 @@ const SCHEDULE_RUNS_PER_WINDOW = 100;
 
 const windowId = (input: Input) => requiredString(input, 'WindowId', { min: 20, max: 20, pattern: WINDOW_ID });
 const uuid = (input: Input, field: string) => requiredString(input, field, { min: 36, max: 36, pattern: UUID_ID });
+/** The schedule's order: by time, then by window. */
+const runOrder = ({ window, run }: { window: { WindowId: string }; run: Date }): SortKey => [run.getTime(), window.WindowId];
 
 /** The caller's MaxResults and NextToken, with the operation's page bounds. */
 function pageOptions(input: Input, operation: string, limits = PAGE): PaginateOptions {
   return { operation, ...limits, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') };
 }
 
-function page<T>(items: readonly T[], input: Input, operation: string, limits = PAGE) {
-  return paginate(items, pageOptions(input, operation, limits));
+/** A page of a listing sorted by `keyOf`, from just after the last item shown: one added or removed between pages repeats none and hides none. */
+function page<T>(items: readonly T[], keyOf: (item: T) => SortKey, input: Input, operation: string, limits = PAGE) {
+  return pageByKey(items, keyOf, pageOptions(input, operation, limits));
 }
 
 function resourceType(input: Input): void {
@@ -73,7 +76,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
       async (input) => {
         const filters = parseFilters(input.Filters, ['Name', 'Enabled']);
         const windows = applyFilters(await service.listWindows(), filters, (window, key) => (key === 'Name' ? window.Name : String(window.Enabled)));
-        const { page: shown, nextToken } = page(windows, input, 'DescribeMaintenanceWindows');
+        const { page: shown, nextToken } = await page(windows, windowOrder, input, 'DescribeMaintenanceWindows');
         return { WindowIdentities: shown.map((window) => windowIdentity(window, service.nextExecutionTime(window))), NextToken: nextToken };
       },
       false,
@@ -95,8 +98,9 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
         const runs = windows
           .filter((window) => window.Enabled)
           .flatMap((window) => windowRuns(window, now, SCHEDULE_RUNS_PER_WINDOW).map((run) => ({ window, run })))
-          .sort((a, b) => a.run.getTime() - b.run.getTime() || a.window.WindowId.localeCompare(b.window.WindowId));
-        const { page: shown, nextToken } = page(runs, input, 'DescribeMaintenanceWindowSchedule', SEARCH_PAGE);
+          .sort((a, b) => compareKeys(runOrder(a), runOrder(b)));
+        // From just after the last run shown: the runs that passed between pages leave the list without hiding others.
+        const { page: shown, nextToken } = await page(runs, runOrder, input, 'DescribeMaintenanceWindowSchedule', SEARCH_PAGE);
         return {
           ScheduledWindowExecutions: shown.map(({ window, run }) => ({ WindowId: window.WindowId, Name: window.Name, ExecutionTime: formatRunTime(run, window.ScheduleTimezone) })),
           NextToken: nextToken,
@@ -111,7 +115,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
         const targets = parseLookupTargets(input.Targets);
         if (targets.length === 0) throw invalidInput('Targets must name at least one target: Key=InstanceIds or Key=tag:<name>');
         const windows = await service.windowsForTargets(targets);
-        const { page: shown, nextToken } = page(windows, input, 'DescribeMaintenanceWindowsForTarget', SEARCH_PAGE);
+        const { page: shown, nextToken } = await page(windows, windowOrder, input, 'DescribeMaintenanceWindowsForTarget', SEARCH_PAGE);
         return { WindowIdentities: shown.map((window) => ({ WindowId: window.WindowId, Name: window.Name })), NextToken: nextToken };
       },
       false,
@@ -131,7 +135,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
       await service.getWindow(id);
       const filters = parseFilters(input.Filters, ['WindowTargetId', 'OwnerInformation', 'Name']);
       const targets = applyFilters(await service.targetsOf(id), filters, (target, key) => (key === 'WindowTargetId' ? target.WindowTargetId : key === 'Name' ? target.Name : target.OwnerInformation));
-      const { page: shown, nextToken } = page(targets, input, 'DescribeMaintenanceWindowTargets');
+      const { page: shown, nextToken } = await page(targets, targetOrder, input, 'DescribeMaintenanceWindowTargets');
       return { Targets: shown.map(targetView), NextToken: nextToken };
     }),
 
@@ -152,7 +156,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
       const tasks = applyFilters(await service.tasksOf(id), filters, (task, key) =>
         key === 'WindowTaskId' ? task.WindowTaskId : key === 'TaskArn' ? task.TaskArn : key === 'Priority' ? String(task.Priority) : task.TaskType,
       );
-      const { page: shown, nextToken } = page(tasks, input, 'DescribeMaintenanceWindowTasks');
+      const { page: shown, nextToken } = await page(tasks, taskOrder, input, 'DescribeMaintenanceWindowTasks');
       return { Tasks: shown.map(taskSummaryView), NextToken: nextToken };
     }),
 
@@ -189,7 +193,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
         const execution = await executionOf(input);
         const filters = parseFilters(input.Filters, ['Status']);
         const tasks = applyFilters(await service.taskExecutionsOf(execution.WindowExecutionId), filters, (task) => task.Status);
-        const { page: shown, nextToken } = page(tasks, input, 'DescribeMaintenanceWindowExecutionTasks');
+        const { page: shown, nextToken } = await page(tasks, taskExecutionOrder, input, 'DescribeMaintenanceWindowExecutionTasks');
         return { WindowExecutionTaskIdentities: shown.map(taskExecutionIdentity), NextToken: nextToken };
       },
       false,
@@ -200,7 +204,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
       async (input) => {
         const filters = parseFilters(input.Filters, ['Status']);
         const invocations = applyFilters(await service.invocationsOf(uuid(input, 'WindowExecutionId'), uuid(input, 'TaskId')), filters, (invocation) => invocation.Status);
-        const { page: shown, nextToken } = page(invocations, input, 'DescribeMaintenanceWindowExecutionTaskInvocations');
+        const { page: shown, nextToken } = await page(invocations, (invocation) => invocation.seq, input, 'DescribeMaintenanceWindowExecutionTaskInvocations');
         return { WindowExecutionTaskInvocationIdentities: shown.map(invocationView), NextToken: nextToken };
       },
       false,

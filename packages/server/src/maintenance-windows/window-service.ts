@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError } from '../api/errors.js';
-import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
+import { compareKeys, compareNewestFirst, type SortKey, type TimePosition } from '../api/pagination.js';
 import type { Input } from '../api/operation.js';
 import { optionalString } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
@@ -37,6 +37,13 @@ import { windowRuns } from './window-schedule.js';
 export function windowExecutionPosition(execution: { readonly StartTime: string; readonly WindowExecutionId: string }): TimePosition {
   return { t: execution.StartTime, id: execution.WindowExecutionId };
 }
+
+// The orders the Describe operations list in (NextToken holds the last item shown): windows, targets and tasks oldest
+// first, task executions as they started, by priority on a tie.
+export const windowOrder = (window: WindowRecord): SortKey => [window.CreatedDate, window.WindowId];
+export const targetOrder = (target: WindowTargetRecord): SortKey => [target.registeredAt, target.WindowTargetId];
+export const taskOrder = (task: WindowTaskRecord): SortKey => [task.registeredAt, task.WindowTaskId];
+export const taskExecutionOrder = (task: TaskExecutionRecord): SortKey => [task.StartTime, task.Priority, task.TaskExecutionId];
 
 /** SSM's quotas (Systems Manager service quotas): windows per account and region, targets and tasks per window. */
 export const WINDOW_LIMITS = { windows: 50, targetsPerWindow: 100, tasksPerWindow: 20 };
@@ -136,7 +143,7 @@ export class WindowService {
 
   /** Every window, oldest first. */
   async listWindows(): Promise<WindowRecord[]> {
-    return (await this.windows.list()).sort((a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.WindowId.localeCompare(b.WindowId));
+    return (await this.windows.list()).sort((a, b) => compareKeys(windowOrder(a), windowOrder(b)));
   }
 
   /** The next time an enabled window runs after now, or undefined. */
@@ -206,7 +213,7 @@ export class WindowService {
   }
 
   async targetsOf(windowId: string): Promise<WindowTargetRecord[]> {
-    return (await this.targets.list()).filter((t) => t.WindowId === windowId).sort((a, b) => a.registeredAt.localeCompare(b.registeredAt) || a.WindowTargetId.localeCompare(b.WindowTargetId));
+    return (await this.targets.list()).filter((t) => t.WindowId === windowId).sort((a, b) => compareKeys(targetOrder(a), targetOrder(b)));
   }
 
   // ---- tasks ----------------------------------------------------------------------------------------------
@@ -262,7 +269,7 @@ export class WindowService {
   }
 
   async tasksOf(windowId: string): Promise<WindowTaskRecord[]> {
-    return (await this.tasks.list()).filter((t) => t.WindowId === windowId).sort((a, b) => a.registeredAt.localeCompare(b.registeredAt) || a.WindowTaskId.localeCompare(b.WindowTaskId));
+    return (await this.tasks.list()).filter((t) => t.WindowId === windowId).sort((a, b) => compareKeys(taskOrder(a), taskOrder(b)));
   }
 
   /** The document must exist (SSM's DoesNotExistException names it). */
@@ -361,7 +368,7 @@ export class WindowService {
       const task = planned.TaskExecutionId === undefined ? undefined : await this.taskExecutions.get(planned.TaskExecutionId);
       if (task) found.push(task);
     }
-    return found.sort((a, b) => a.StartTime.localeCompare(b.StartTime) || a.Priority - b.Priority);
+    return found.sort((a, b) => compareKeys(taskExecutionOrder(a), taskExecutionOrder(b)));
   }
 
   async getTaskExecution(windowExecutionId: string, taskExecutionId: string): Promise<TaskExecutionRecord> {
