@@ -63,6 +63,34 @@ describe('Patch baselines (operations)', () => {
     await apiError(f.call('DescribePatchBaselines', { MaxResults: 101 }), 'ValidationException', /less than or equal to 100/);
   });
 
+  it('DescribePatchBaselines and DescribePatchGroups go on from the last one shown: one removed between pages hides none', async () => {
+    const made: string[] = [];
+    for (const name of ['one', 'two', 'three']) {
+      f.clock.advance(1);
+      made.push(String((await f.call('CreatePatchBaseline', { Name: name, OperatingSystem: 'UBUNTU' })).BaselineId));
+    }
+    const self = { Filters: [{ Key: 'OWNER', Values: ['Self'] }] };
+    const first = await f.call('DescribePatchBaselines', { MaxResults: 2, ...self });
+    assert.deepEqual((first.BaselineIdentities as Array<{ BaselineName: string }>).map((b) => b.BaselineName), ['one', 'two']);
+    await f.call('DeletePatchBaseline', { BaselineId: made[0] }); // shown already: an offset of 2 would now skip 'three'
+    const second = await f.call('DescribePatchBaselines', { MaxResults: 2, NextToken: first.NextToken, ...self });
+    assert.deepEqual((second.BaselineIdentities as Array<{ BaselineName: string }>).map((b) => b.BaselineName), ['three']);
+
+    for (const group of ['alpha', 'beta']) await f.call('RegisterPatchBaselineForPatchGroup', { BaselineId: made[1], PatchGroup: group });
+    await f.call('RegisterPatchBaselineForPatchGroup', { BaselineId: made[2], PatchGroup: 'gamma' });
+    const page = await f.call('DescribePatchGroups', { MaxResults: 1 });
+    assert.deepEqual((page.Mappings as Array<{ PatchGroup: string }>).map((m) => m.PatchGroup), ['alpha']);
+    await f.call('DeregisterPatchBaselineForPatchGroup', { BaselineId: made[1], PatchGroup: 'alpha' });
+    const groups: string[] = [];
+    let token = page.NextToken as string | undefined;
+    while (token) {
+      const next = await f.call('DescribePatchGroups', { MaxResults: 1, NextToken: token });
+      groups.push(...(next.Mappings as Array<{ PatchGroup: string }>).map((m) => m.PatchGroup));
+      token = next.NextToken as string | undefined;
+    }
+    assert.deepEqual(groups, ['beta', 'gamma']);
+  });
+
   it('refuses bad baselines with SSM\'s errors and writes nothing', async () => {
     const count = async () => ((await f.call('DescribePatchBaselines', { Filters: [{ Key: 'OWNER', Values: ['Self'] }] })).BaselineIdentities as unknown[]).length;
     // No OperatingSystem: a WINDOWS baseline, so Ubuntu's PRIORITY is not a filter it has.

@@ -185,6 +185,16 @@ describe('Patch snapshots and states (operations)', () => {
     const windowsPatches = await f.call('DescribeAvailablePatches', { Filters: [{ Key: 'MSRC_SEVERITY', Values: ['Critical'] }] });
     assert.deepEqual(windowsPatches.Patches, [{ Id: 'KB5034439', Title: 'KB5034439 1.2.3', Product: 'WindowsServer2022Datacenter', Classification: 'SecurityUpdates', MsrcSeverity: 'Critical', KbNumber: 'KB5034439', Version: '1.2.3' }]);
 
+    // Paging goes on from the last patch shown: a host that reports a patch sorting before it repeats none.
+    const firstPatch = await f.call('DescribeAvailablePatches', { MaxResults: 1, Filters: [{ Key: 'PRODUCT', Values: ['Debian12'] }] });
+    assert.deepEqual((firstPatch.Patches as Array<{ Id: string }>).map((p) => p.Id), ['bash:1.2.3']);
+    const otherDebian = 'mi-0000000000000000e';
+    f.instances.set(otherDebian, instance(otherDebian, { name: 'Debian GNU/Linux', version: '12' }));
+    await f.upload(otherDebian, report({ baselineId: 'pb-0123456789abcdef0', patches: [{ id: 'apt', state: 'MISSING' }] }));
+    const nextPatch = await f.call('DescribeAvailablePatches', { MaxResults: 1, NextToken: firstPatch.NextToken, Filters: [{ Key: 'PRODUCT', Values: ['Debian12'] }] });
+    assert.deepEqual((nextPatch.Patches as Array<{ Id: string }>).map((p) => p.Id), ['openssl:1.2.3']);
+    f.instances.delete(otherDebian);
+
     // DescribeEffectivePatchesForPatchBaseline: Windows baselines only, as in SSM.
     const linuxDefault = await f.call('GetDefaultPatchBaseline', { OperatingSystem: 'DEBIAN' });
     await apiError(f.call('DescribeEffectivePatchesForPatchBaseline', { BaselineId: linuxDefault.BaselineId }), 'UnsupportedOperatingSystem', /Windows baselines only/);

@@ -4,6 +4,7 @@
  * @tender/patch-baseline's data when the service opens and are never stored.
  */
 import type { PatchFilter, PatchOperatingSystem, PatchRule } from '@tender/plugin-api';
+import type { SortKey } from '../api/pagination.js';
 import type { Tag } from '../api/validate.js';
 
 export type RejectedPatchesAction = 'ALLOW_AS_DEPENDENCY' | 'BLOCK';
@@ -52,4 +53,9 @@ export interface PatchGroupRegistration {
 /** The key of a registration: the group and the operating system it holds a baseline for. */
 export function registrationKey(patchGroup: string, operatingSystem: PatchOperatingSystem): string {
   return `${operatingSystem}\u0000${patchGroup}`;
+}
+
+/** The order DescribePatchGroups lists registrations in (its NextToken holds the last one shown). */
+export function registrationOrder(registration: PatchGroupRegistration): SortKey {
+  return [registration.PatchGroup, registration.OperatingSystem];
 }

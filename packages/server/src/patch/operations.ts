@@ -10,11 +10,11 @@ import type { PatchOperatingSystem } from '@tender/plugin-api';
 import { PATCH_SNAPSHOT_FETCH_PREFIX } from '@tender/protocol';
 import { ApiError } from '../api/errors.js';
 import { ssmArn, type CallContext, type Input, type Operation } from '../api/operation.js';
-import { paginate } from '../api/pagination.js';
+import { compareKeys, ordinal, pageByKey, paginate, type SortKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
 import { BASELINE_ID, OPERATING_SYSTEMS, PATCH_GROUP } from './baseline-input.js';
-import type { PatchBaselineRecord } from './baseline-records.js';
+import { registrationOrder, type PatchBaselineRecord } from './baseline-records.js';
 import { operatingSystemOf, productOf } from './instance-patch-facts.js';
 import type { PatchBaselineService } from './patch-baseline-service.js';
 import { normalizedState, readInstancePatchStateFilters, readOrchestratorFilters } from './patch-filters.js';
@@ -100,8 +100,15 @@ function uniquePatches(deps: PatchOperationsDeps) {
     const key = `${described.Product ?? ''}\u0000${described.Id}`;
     if (!seen.has(key)) seen.set(key, { ...described, ...(os ? { operatingSystem: os } : {}), patch });
   }
-  return [...seen.values()].sort((a, b) => (a.Product ?? '').localeCompare(b.Product ?? '') || a.Id.localeCompare(b.Id));
+  return [...seen.values()].sort((a, b) => compareKeys(patchOrder(a), patchOrder(b)));
 }
+
+/** The order patches are listed in, by product and id (DescribeAvailablePatches' NextToken holds the last one shown). */
+function patchOrder(patch: { Product?: string; Id: string }): SortKey {
+  return [patch.Product ?? '', patch.Id];
+}
+
+const byInstanceId = (state: { InstanceId: string }) => state.InstanceId;
 
 export function patchOperations(deps: PatchOperationsDeps): Operation[] {
   const { baselines, snapshots, states } = deps;
@@ -160,7 +167,7 @@ export function patchOperations(deps: PatchOperationsDeps): Operation[] {
             return Values.includes(record.OperatingSystem);
           }),
         );
-        const { page: shown, nextToken } = paginate(matching, { operation: 'DescribePatchBaselines', ...BASELINE_PAGE, ...page(input) });
+        const { page: shown, nextToken } = await pageByKey(matching, (record) => baselines.listingOrder(record), { operation: 'DescribePatchBaselines', ...BASELINE_PAGE, ...page(input) });
         return { BaselineIdentities: await Promise.all(shown.map(identity)), NextToken: nextToken };
       },
     },
@@ -215,7 +222,7 @@ export function patchOperations(deps: PatchOperationsDeps): Operation[] {
         const registrations = (await baselines.registrations()).filter((r) =>
           filters.every(({ Key, Values }) => Values.length === 0 || (Key === 'NAME_PREFIX' ? Values.some((prefix) => r.PatchGroup.startsWith(prefix)) : Values.includes(r.OperatingSystem))),
         );
-        const { page: shown, nextToken } = paginate(registrations, { operation: 'DescribePatchGroups', ...BASELINE_PAGE, ...page(input) });
+        const { page: shown, nextToken } = await pageByKey(registrations, registrationOrder, { operation: 'DescribePatchGroups', ...BASELINE_PAGE, ...page(input) });
         const mappings = await Promise.all(shown.map(async (r) => ({ PatchGroup: r.PatchGroup, BaselineIdentity: await identity(await baselines.get(r.BaselineId)) })));
         return { Mappings: mappings, NextToken: nextToken };
       },
@@ -274,7 +281,7 @@ export function patchOperations(deps: PatchOperationsDeps): Operation[] {
             return Values.some((v) => (field[Key] ?? []).includes(v));
           }),
         );
-        const { page: shown, nextToken } = paginate(matching, { operation: 'DescribeAvailablePatches', ...BASELINE_PAGE, ...page(input) });
+        const { page: shown, nextToken } = await pageByKey(matching, patchOrder, { operation: 'DescribeAvailablePatches', ...BASELINE_PAGE, ...page(input) });
         return { Patches: shown.map(({ operatingSystem: _os, patch: _patch, ...described }) => described), NextToken: nextToken };
       },
     },
@@ -305,7 +312,7 @@ export function patchOperations(deps: PatchOperationsDeps): Operation[] {
             const status = decision.rejected ? 'EXPLICIT_REJECTED' : decision.approved ? (explicit ? 'EXPLICIT_APPROVED' : 'APPROVED') : 'PENDING_APPROVAL';
             return { Patch: described, PatchStatus: { DeploymentStatus: status, ComplianceLevel: decision.complianceLevel } };
           });
-        const { page: shown, nextToken } = paginate(effective, { operation: 'DescribeEffectivePatchesForPatchBaseline', ...BASELINE_PAGE, ...page(input) });
+        const { page: shown, nextToken } = await pageByKey(effective, (entry) => patchOrder(entry.Patch), { operation: 'DescribeEffectivePatchesForPatchBaseline', ...BASELINE_PAGE, ...page(input) });
         return { EffectivePatches: shown, NextToken: nextToken };
       },
     },
@@ -357,8 +364,8 @@ export function patchOperations(deps: PatchOperationsDeps): Operation[] {
           return value;
         }, { min: 0, max: 50 });
         if (ids === undefined) throw new ApiError('ValidationException', "1 validation error detected: Value null at 'instanceIds' failed to satisfy constraint: Member must not be null");
-        const found = (await Promise.all([...new Set(ids)].map((id) => states.state(id)))).filter((s) => s !== undefined);
-        const { page: shown, nextToken } = paginate(found, { operation: 'DescribeInstancePatchStates', ...COMPLIANCE_PAGE, ...page(input) });
+        const found = (await Promise.all([...new Set(ids)].map((id) => states.state(id)))).filter((s) => s !== undefined).sort((a, b) => ordinal(a.InstanceId, b.InstanceId));
+        const { page: shown, nextToken } = await pageByKey(found, byInstanceId, { operation: 'DescribeInstancePatchStates', ...COMPLIANCE_PAGE, ...page(input) });
         return { InstancePatchStates: shown.map(describeInstancePatchState), NextToken: nextToken };
       },
     },
@@ -370,7 +377,7 @@ export function patchOperations(deps: PatchOperationsDeps): Operation[] {
         const matches = readInstancePatchStateFilters(input.Filters);
         const members = new Set(states.instancesIn(group).map((r) => r.InstanceId));
         const found = (await states.states()).filter((s) => members.has(s.InstanceId) && matches(s));
-        const { page: shown, nextToken } = paginate(found, { operation: 'DescribeInstancePatchStatesForPatchGroup', ...COMPLIANCE_PAGE, ...page(input) });
+        const { page: shown, nextToken } = await pageByKey(found, byInstanceId, { operation: 'DescribeInstancePatchStatesForPatchGroup', ...COMPLIANCE_PAGE, ...page(input) });
         return { InstancePatchStates: shown.map(describeInstancePatchState), NextToken: nextToken };
       },
     },

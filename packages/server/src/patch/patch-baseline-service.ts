@@ -7,12 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PREDEFINED_PATCH_BASELINES } from '@tender/patch-baseline';
 import type { PatchOperatingSystem } from '@tender/plugin-api';
 import { ApiError } from '../api/errors.js';
+import { compareKeys, type SortKey } from '../api/pagination.js';
 import type { Input } from '../api/operation.js';
 import { optionalList, optionalString, parseTag } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
 import type { Store, Table } from '../store/store.js';
 import { baselineName, checkBaselineRules, completeRules, readBaselineFields } from './baseline-input.js';
-import { registrationKey, type PatchBaselineRecord, type PatchGroupRegistration } from './baseline-records.js';
+import { registrationKey, registrationOrder, type PatchBaselineRecord, type PatchGroupRegistration } from './baseline-records.js';
 import { operatingSystemOf, patchGroupOf } from './instance-patch-facts.js';
 
 /** SSM's quotas: patch baselines per account (custom), patch groups per patch baseline. */
@@ -98,9 +99,16 @@ export class PatchBaselineService {
     return arn.slice(prefix.length);
   }
 
+  /** Every baseline in listingOrder. */
   async all(): Promise<PatchBaselineRecord[]> {
-    const custom = (await this.baselines.list()).sort((a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.Name.localeCompare(b.Name));
+    const custom = (await this.baselines.list()).sort((a, b) => compareKeys(this.listingOrder(a), this.listingOrder(b)));
     return [...this.predefined.map((b) => structuredClone(b)), ...custom];
+  }
+
+  /** The order DescribePatchBaselines lists in (its NextToken holds the last one shown): the predefined baselines as shipped, then custom ones oldest first. */
+  listingOrder(record: PatchBaselineRecord): SortKey {
+    const shipped = this.predefined.findIndex((b) => b.BaselineId === record.BaselineId);
+    return shipped >= 0 ? [0, shipped] : [1, record.CreatedDate, record.BaselineId];
   }
 
   async create(input: Input): Promise<PatchBaselineRecord> {
@@ -240,7 +248,7 @@ export class PatchBaselineService {
   }
 
   async registrations(): Promise<PatchGroupRegistration[]> {
-    return (await this.groups.list()).sort((a, b) => a.PatchGroup.localeCompare(b.PatchGroup) || a.OperatingSystem.localeCompare(b.OperatingSystem));
+    return (await this.groups.list()).sort((a, b) => compareKeys(registrationOrder(a), registrationOrder(b)));
   }
 
   /** GetPatchBaselineForPatchGroup: the group's baseline for the operating system, else that system's default. */

@@ -5,6 +5,7 @@
  * roll-ups that DescribePatchGroupState and `tender patch status` show.
  */
 import type { Logger } from 'pino';
+import { ordinal } from '../api/pagination.js';
 import type { ComplianceItemEntry, ComplianceItemSeverity, ComplianceRecorder } from '../compliance/compliance-recorder.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
 import type { InventoryRow } from '../inventory/index.js';
@@ -108,7 +109,7 @@ export class PatchStateService {
   }
 
   async states(): Promise<InstancePatchStateRecord[]> {
-    return (await this.table.list()).sort((a, b) => a.InstanceId.localeCompare(b.InstanceId));
+    return (await this.table.list()).sort((a, b) => ordinal(a.InstanceId, b.InstanceId));
   }
 
   /** The patches an instance reported last (DescribeInstancePatches). */
