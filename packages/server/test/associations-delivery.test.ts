@@ -254,6 +254,22 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     );
   });
 
+  it('DescribeAssociationExecutionTargets goes on from the last host shown: a host that reports between pages repeats none', async () => {
+    const early = 'mi-0123456789abcdef0'; // sorts before WEB and DB
+    await registry.add(instance(early, [{ Key: 'Role', Value: 'web' }]));
+    const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
+    for (const host of [WEB, DB]) await sm.executions.onStatus(message(host, 'association-status', { reports: [report(id)] }));
+    const [execution] = ((await call('DescribeAssociationExecutions', { AssociationId: id })) as { AssociationExecutions: Array<{ ExecutionId: string }> }).AssociationExecutions;
+    type Targets = { AssociationExecutionTargets: Array<{ ResourceId: string }>; NextToken?: string };
+    const first = (await call('DescribeAssociationExecutionTargets', { AssociationId: id, ExecutionId: execution!.ExecutionId, MaxResults: 1 })) as Targets;
+    assert.deepEqual(first.AssociationExecutionTargets.map((t) => t.ResourceId), [WEB]);
+    // The same slot's run on a third host joins the execution, before WEB by id: an offset of 1 would show WEB again.
+    await sm.executions.onStatus(message(early, 'association-status', { reports: [report(id)] }));
+    const second = (await call('DescribeAssociationExecutionTargets', { AssociationId: id, ExecutionId: execution!.ExecutionId, MaxResults: 1, NextToken: first.NextToken })) as Targets;
+    assert.deepEqual(second.AssociationExecutionTargets.map((t) => t.ResourceId), [DB]);
+    assert.equal(second.NextToken, undefined);
+  });
+
   it('keeps malformed reports unacknowledged and drops reports of deleted associations with an ack', async () => {
     const id = await create({ Name: 'team-Motd', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
     await sm.executions.onStatus(message(WEB, 'association-status', { reports: [{ ...report(id), status: 'Great' }] }));

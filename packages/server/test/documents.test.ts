@@ -490,6 +490,17 @@ describe('Documents API', () => {
       await apiError(versions({ Name: 'versioned', NextToken: 'garbage!' }), 'InvalidNextToken');
       assert.deepEqual((await versions({ Name: 'AWS-RunShellScript' })).DocumentVersions.map((v) => [v.DocumentVersion, v.IsDefaultVersion]), [['1', true]]);
     });
+
+    it('ListDocumentVersions goes on from the last version shown: one deleted between pages hides none', async () => {
+      await update({ Name: 'versioned', Content: shellDocument('v2') });
+      await update({ Name: 'versioned', Content: shellDocument('v3') });
+      await call('UpdateDocumentDefaultVersion', { Name: 'versioned', DocumentVersion: '3' });
+      const first = await versions({ Name: 'versioned', MaxResults: 1 });
+      assert.deepEqual(first.DocumentVersions.map((v) => v.DocumentVersion), ['1']);
+      await call('DeleteDocument', { Name: 'versioned', DocumentVersion: '1' }); // shown already: an offset of 1 would skip version 2
+      const second = await versions({ Name: 'versioned', MaxResults: 1, NextToken: first.NextToken });
+      assert.deepEqual(second.DocumentVersions.map((v) => v.DocumentVersion), ['2']);
+    });
   });
 
   describe('GetDocument formats', () => {

@@ -418,6 +418,18 @@ describe('Parameter Store over HTTP with the AWS SDK', function () {
       await sdkError(ssm.send(new GetParameterHistoryCommand({ Name: '/hist/secret', MaxResults: 51 })), 'ValidationException');
     });
 
+    it('GetParameterHistory goes on from the last version shown: the oldest dropped at the 101st version hides none', async () => {
+      for (let n = 1; n <= 100; n++) await put({ Name: '/hist/full', Value: `v${n}`, Type: 'String', Overwrite: n > 1 });
+      const first = await ssm.send(new GetParameterHistoryCommand({ Name: '/hist/full', MaxResults: 50 }));
+      assert.deepEqual(first.Parameters?.map((h) => h.Version), Array.from({ length: 50 }, (_, i) => i + 1));
+      await put({ Name: '/hist/full', Value: 'v101', Overwrite: true }); // version 1 goes: an offset of 50 would skip version 51
+      const second = await ssm.send(new GetParameterHistoryCommand({ Name: '/hist/full', MaxResults: 50, NextToken: first.NextToken }));
+      assert.deepEqual(second.Parameters?.map((h) => h.Version), Array.from({ length: 50 }, (_, i) => i + 51));
+      const third = await ssm.send(new GetParameterHistoryCommand({ Name: '/hist/full', MaxResults: 50, NextToken: second.NextToken }));
+      assert.deepEqual(third.Parameters?.map((h) => h.Version), [101]);
+      assert.equal(third.NextToken, undefined);
+    });
+
     it('moves labels between versions, refuses invalid ones, and holds at most ten per version', async () => {
       await put({ Name: '/labels/p', Value: '1', Type: 'String' });
       await put({ Name: '/labels/p', Value: '2', Overwrite: true });

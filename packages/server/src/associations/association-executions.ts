@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
-import { compareNewestFirst, type TimePosition } from '../api/pagination.js';
+import { compareNewestFirst, ordinal, type TimePosition } from '../api/pagination.js';
 import { ApiError, constraintViolations } from '../api/errors.js';
 import type { AuditEvent } from '../audit/audit-record.js';
 import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js';
@@ -563,12 +563,12 @@ export class AssociationExecutions {
 
   /** The execution's rows, by instance id; an indexed row not (or no longer) stored is left out. */
   private async readTargets(executionId: string): Promise<Array<DeepReadonly<ExecutionTargetRecord>>> {
-    const instanceIds = [...this.targetsByExecution.get(executionId)].sort((a, b) => a.localeCompare(b));
+    const instanceIds = [...this.targetsByExecution.get(executionId)].sort(ordinal);
     const rows = await Promise.all(instanceIds.map((instanceId) => this.targets.read(executionTargetKey(executionId, instanceId))));
     return rows.filter((row) => row !== undefined);
   }
 
-  /** The latest status of every association on one instance, oldest association first. */
+  /** The latest status of every association on one instance, by association id. */
   async instanceStatuses(instanceId: string): Promise<InstanceAssociationStatusRecord[]> {
     if (!this.options.registry.get(instanceId)) throw new ApiError('InvalidInstanceId', `Instance ${instanceId} is not a registered managed instance of this control plane`);
     const found: InstanceAssociationStatusRecord[] = [];
@@ -576,6 +576,6 @@ export class AssociationExecutions {
       const status = byInstance.get(instanceId);
       if (status) found.push(status);
     }
-    return found.sort((a, b) => a.AssociationId.localeCompare(b.AssociationId));
+    return found.sort((a, b) => ordinal(a.AssociationId, b.AssociationId));
   }
 }

@@ -6,7 +6,7 @@
 import { ApiError, constraintViolations, validation } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { pageNewestFirst, paginate } from '../api/pagination.js';
+import { pageByKey, pageNewestFirst, type SortKey } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
 import { DocumentService } from '../documents/document-service.js';
@@ -137,7 +137,8 @@ export function executionOperations(executions: AssociationExecutions): Operatio
   const associationArn = (input: Input, context: Pick<CallContext, 'region' | 'accountId'>) =>
     typeof input.AssociationId === 'string' ? [ssmArn(context, `association/${input.AssociationId}`)] : ['*'];
   const pageOptions = (operation: string, input: Input) => ({ operation, ...MAX_RESULTS, maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken') });
-  const page = <T>(operation: string, input: Input, items: readonly T[]) => paginate(items, pageOptions(operation, input));
+  // From just after the last row shown: a host that an execution reaches between pages repeats none.
+  const page = <T>(operation: string, input: Input, items: readonly T[], keyOf: (item: T) => SortKey) => pageByKey(items, keyOf, pageOptions(operation, input));
   return [
     {
       service: 'AmazonSSM',
@@ -181,7 +182,7 @@ export function executionOperations(executions: AssociationExecutions): Operatio
         const predicates = parseFilters(input.Filters, 'filters', ['Status', 'ResourceId', 'ResourceType'], false).map(targetPredicate);
         const execution = await executions.execution(id, executionId);
         const matching = (await executions.targetsOf(execution.ExecutionId)).filter((target) => predicates.every((matches) => matches(target)));
-        const { page: rows, nextToken } = page('DescribeAssociationExecutionTargets', input, matching);
+        const { page: rows, nextToken } = await page('DescribeAssociationExecutionTargets', input, matching, (target) => target.ResourceId);
         return { AssociationExecutionTargets: rows.map((target) => targetView(execution, target)), NextToken: nextToken };
       },
     },
@@ -191,7 +192,7 @@ export function executionOperations(executions: AssociationExecutions): Operatio
       resources: (input, context) => (typeof input.InstanceId === 'string' ? [ssmArn(context, `managed-instance/${input.InstanceId}`)] : ['*']),
       async handle(input) {
         const instanceId = requiredString(input, 'InstanceId', { pattern: INSTANCE_ID_PATTERN });
-        const { page: rows, nextToken } = page('DescribeInstanceAssociationsStatus', input, await executions.instanceStatuses(instanceId));
+        const { page: rows, nextToken } = await page('DescribeInstanceAssociationsStatus', input, await executions.instanceStatuses(instanceId), (status) => status.AssociationId);
         return { InstanceAssociationStatusInfos: rows.map(instanceStatusView), NextToken: nextToken };
       },
     },

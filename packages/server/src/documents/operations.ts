@@ -1,7 +1,7 @@
 import type { CommandDocumentType, DocumentFormat } from '@tender/documents';
 import { ApiError, constraintViolations, serialization } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
-import { pageByKey, paginate } from '../api/pagination.js';
+import { pageByKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, parseTag, requiredString, type Tag } from '../api/validate.js';
 import { epochSeconds } from '../api/wire-format.js';
 import { renderDocument } from './document-format.js';
@@ -254,7 +254,7 @@ export function documentOperations(documents: DocumentService): Operation[] {
         const maxResults = optionalInteger(input, 'MaxResults');
         const nextToken = optionalString(input, 'NextToken');
         const record = await documents.get(name);
-        const { page, nextToken: next } = paginate(record.versions, {
+        const { page, nextToken: next } = await pageByKey(record.versions, (version) => Number(version.DocumentVersion), {
           operation: 'ListDocumentVersions',
           maxResults,
           nextToken,

@@ -1,6 +1,6 @@
 import { ApiError, constraintViolations } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
-import { pageByKey, paginate } from '../api/pagination.js';
+import { pageByKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, parseTag, requiredString, type Tag } from '../api/validate.js';
 import { BY_PATH_FILTERS, DESCRIBE_FILTERS, parseLegacyFilters, parseParameterFilters } from './parameter-filters.js';
 import { MAX_NAME_FIELD, parameterArn, parseSelector } from './parameter-names.js';
@@ -172,7 +172,7 @@ export function parameterOperations(parameters: ParameterService): Operation[] {
       handle: async (input, context) => {
         const record = await parameters.history(requiredString(input, 'Name', NAME));
         const withDecryption = optionalBoolean(input, 'WithDecryption') ?? false;
-        const { page, nextToken } = paginate(record.versions, { operation: 'GetParameterHistory', maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken'), defaultMax: 50, max: 50 });
+        const { page, nextToken } = await pageByKey(record.versions, (version) => version.Version, { operation: 'GetParameterHistory', maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken'), defaultMax: 50, max: 50 });
         const history = [];
         for (const version of page) {
           const { ARN: _arn, ...rest } = metadata(parameters, record, version);
