@@ -274,6 +274,23 @@ describe('compliance', () => {
     assert.deepEqual(after.CompliantSummary.SeveritySummary, severities({ CriticalCount: 1, HighCount: 1 }));
   });
 
+  it('ListResourceComplianceSummaries goes on from the last one shown: a host that reports between pages repeats none', async () => {
+    const early = 'mi-0123456789abcdef0'; // sorts before WEB and DB
+    registered.add(early);
+    try {
+      await put({ Items: [{ Id: 'a', Severity: 'HIGH', Status: 'COMPLIANT' }] });
+      await put({ ResourceId: DB, Items: [{ Id: 'a', Severity: 'HIGH', Status: 'COMPLIANT' }] });
+      const first = await resources({ MaxResults: 1 });
+      assert.deepEqual(first.ResourceComplianceSummaryItems.map((r) => r.ResourceId), [WEB]);
+      await put({ ResourceId: early, Items: [{ Id: 'a', Severity: 'HIGH', Status: 'COMPLIANT' }] }); // an offset of 1 would show WEB again
+      const second = await resources({ MaxResults: 1, NextToken: first.NextToken });
+      assert.deepEqual(second.ResourceComplianceSummaryItems.map((r) => r.ResourceId), [DB]);
+      assert.equal(second.NextToken, undefined);
+    } finally {
+      registered.delete(early);
+    }
+  });
+
   it('records through the in-process ComplianceRecorder with the same rules', async () => {
     const recorder: ComplianceRecorder = service;
     await recorder.put({

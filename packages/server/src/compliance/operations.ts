@@ -5,7 +5,7 @@
  */
 import { ApiError } from '../api/errors.js';
 import { ssmArn, type CallContext, type Input, type Operation } from '../api/operation.js';
-import { decodeNextToken, encodeNextToken, paginate } from '../api/pagination.js';
+import { decodeNextToken, encodeNextToken, pageByKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, parseStringList } from '../api/validate.js';
 import { compileFilters, type FilterKeys } from './compliance-filters.js';
 import { parseComplianceWrite, RESOURCE_TYPES } from './compliance-input.js';
@@ -92,7 +92,7 @@ export function complianceOperations(service: ComplianceService, isRegistered: (
       name: 'ListComplianceSummaries',
       async handle(input) {
         const filter = input.Filters === undefined || input.Filters === null ? undefined : compileFilters(input.Filters, SUMMARY_KEYS);
-        const { page, nextToken } = paginate(service.typeSummaries(filter), {
+        const { page, nextToken } = await pageByKey(service.typeSummaries(filter), (counts) => counts.ComplianceType, {
           operation: 'ListComplianceSummaries',
           maxResults: optionalInteger(input, 'MaxResults'),
           nextToken: optionalString(input, 'NextToken'),
@@ -113,7 +113,8 @@ export function complianceOperations(service: ComplianceService, isRegistered: (
       service: 'AmazonSSM',
       name: 'ListResourceComplianceSummaries',
       async handle(input) {
-        const { page, nextToken } = paginate(service.resourceSummaries(compileFilters(input.Filters, SUMMARY_KEYS)), {
+        // From just after the last (resource, type) shown: a host that reports between pages repeats none.
+        const { page, nextToken } = await pageByKey(service.resourceSummaries(compileFilters(input.Filters, SUMMARY_KEYS)), (view) => [view.ResourceId, view.ComplianceType], {
           operation: 'ListResourceComplianceSummaries',
           maxResults: optionalInteger(input, 'MaxResults'),
           nextToken: optionalString(input, 'NextToken'),
