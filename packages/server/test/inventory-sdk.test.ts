@@ -248,6 +248,14 @@ describe('inventory API over HTTP with the AWS SDK, on a started control plane',
     assert.equal(described.InventoryDeletions?.[0]?.LastStatus, 'Complete');
     assert.equal(described.InventoryDeletions?.[0]?.TypeName, 'Custom:Owner');
     assert.ok(described.InventoryDeletions?.[0]?.DeletionStartTime instanceof Date);
+    // Newest first, in pages that go on from the last deletion shown: one started between pages repeats none.
+    const newest = await ssm.send(new DescribeInventoryDeletionsCommand({ MaxResults: 1 }));
+    assert.deepEqual(newest.InventoryDeletions?.map((d) => d.DeletionId), [deleted.DeletionId]);
+    await put(hosts[2]!, [custom('Custom:Later', [{ Note: 'y' }])]);
+    await ssm.send(new DeleteInventoryCommand({ TypeName: 'Custom:Later', SchemaDeleteOption: 'DeleteSchema' }));
+    const rest = (await ssm.send(new DescribeInventoryDeletionsCommand({ NextToken: newest.NextToken }))).InventoryDeletions?.map((d) => d.DeletionId) ?? [];
+    assert.ok(!rest.includes(deleted.DeletionId!), 'the deletion shown is not shown again');
+    assert.ok(rest.includes(disabled.DeletionId!) && rest.includes(dataOnly.DeletionId!));
 
     const history = await tender<{ Entries: Array<{ TypeName: string; Reason?: string; Added: unknown[]; Removed: Array<Record<string, string>> }> }>('GetInventoryHistory', { InstanceId: hosts[0], TypeName: 'Custom:Owner' });
     assert.deepEqual(history.Entries.map((e) => [e.Reason ?? 'upload', e.Added.length, e.Removed.length]), [['DeleteInventory', 0, 1], ['upload', 1, 0], ['DeleteInventory', 0, 1], ['upload', 1, 0]]);
@@ -265,6 +273,8 @@ describe('inventory API over HTTP with the AWS SDK, on a started control plane',
     assert.deepEqual(latest!.Removed, [rows[2]]);
     assert.deepEqual(latest!.Changed, [{ Before: rows[0], After: next[0] }]);
     assert.ok(!Number.isNaN(Date.parse(latest!.Time)));
+    // A newer change between pages: the next page goes on from the entry shown (an offset would show it again).
+    await cp.inventory.receiveUpload(hosts[0]!, { uploadId: 'third', items: [item('AWS:Application', [...next, app('zsh', '5.8.1-1')])] });
     const older = await tender<{ Entries: Array<{ Added: unknown[] }> }>('GetInventoryHistory', { InstanceId: hosts[0], TypeName: 'AWS:Application', NextToken: page.NextToken });
     assert.deepEqual(older.Entries.map((e) => e.Added.length), [3]);
     await assert.rejects(tender('GetInventoryHistory', { InstanceId: 'mi-0123456789abcdef0' }), /InvalidInstanceId/);

@@ -138,11 +138,6 @@ export function pageByKey<T>(sorted: readonly T[], keyOf: (item: T) => SortKey, 
   );
 }
 
-/** The same list sorted by the key pageByKey pages it by (a copy; the list is left as it was). */
-export function sortedByKey<T>(items: readonly T[], keyOf: (item: T) => SortKey): T[] {
-  return [...items].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
-}
-
 /**
  * A position in a listing of records newest first, ties by id: commands (RequestedDateTime, CommandId), association
  * executions (CreatedTime, ExecutionId).
@@ -156,6 +151,11 @@ export interface TimePosition {
 /** Newest first, then by id. */
 export function compareNewestFirst(a: TimePosition, b: TimePosition): number {
   return ordinal(b.t, a.t) || ordinal(a.id, b.id);
+}
+
+/** A copy of the list sorted newest first (compareNewestFirst), for pageNewestFirst. */
+export function sortedNewestFirst<T>(items: readonly T[], positionOf: (item: T) => TimePosition): T[] {
+  return [...items].sort((a, b) => compareNewestFirst(positionOf(a), positionOf(b)));
 }
 
 /** A page of a list sorted newest first (compareNewestFirst), from just after the token's position. */

@@ -5,11 +5,11 @@
 import type { InventoryAckBody, Message } from '@tender/protocol';
 import { ApiError } from '../api/errors.js';
 import { ssmArn, type CallContext, type Input, type Operation } from '../api/operation.js';
-import { decodeNextToken, encodeNextToken, paginate } from '../api/pagination.js';
+import { decodeNextToken, encodeNextToken, pageNewestFirst, paginate, sortedNewestFirst, type TimePosition } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
 import { checkAggregators, runAggregators } from './inventory-aggregation.js';
 import { compileFilters, FILTER_OPERATORS, InstanceSelector, type FilterOperator, type InventoryAggregatorInput, type InventoryFilterInput, type InventoryGroupInput } from './inventory-query.js';
-import type { HistoryEntry } from './inventory-records.js';
+import type { DeletionRecord, HistoryEntry } from './inventory-records.js';
 import type { InventoryService } from './inventory-service.js';
 import { MAX_ITEMS } from './item-validation.js';
 
@@ -62,6 +62,11 @@ function groupList(value: unknown, field: string): InventoryGroupInput[] {
     return { Name: raw.Name, Filters: filterList(raw.Filters, `${field}[${i}].Filters`, 'InvalidInventoryGroupException') };
   });
 }
+
+// Where an item stands in its newest-first listing (the NextToken holds the last one shown). A host's history records
+// each type's change once, at the millisecond it was stored, so time and type name tell its entries apart.
+const historyPosition = (entry: HistoryEntry): TimePosition => ({ t: entry.time, id: entry.TypeName });
+const deletionPosition = (deletion: DeletionRecord): TimePosition => ({ t: deletion.DeletionStartTime, id: deletion.DeletionId });
 
 function instanceResource(input: Input, context: Pick<CallContext, 'region' | 'accountId'>): string[] {
   return typeof input.InstanceId === 'string' ? [ssmArn(context, `managed-instance/${input.InstanceId}`)] : ['*'];
@@ -216,7 +221,8 @@ export function inventoryOperations(service: InventoryService): Operation[] {
           deletions = deletions.filter((deletion) => deletion.DeletionId === deletionId);
           if (deletions.length === 0) throw new ApiError('InvalidDeletionIdException', `no inventory deletion has id ${deletionId}`);
         }
-        const { page, nextToken: next } = paginate(deletions, { operation: 'DescribeInventoryDeletions', maxResults, nextToken, defaultMax: 50, min: 1, max: 50 });
+        // Newest first, from just after the last deletion shown: one started between pages repeats none.
+        const { page, nextToken: next } = await pageNewestFirst(sortedNewestFirst(deletions, deletionPosition), deletionPosition, { operation: 'DescribeInventoryDeletions', maxResults, nextToken, defaultMax: 50, min: 1, max: 50 });
         return {
           InventoryDeletions: page.map(({ ClientToken: _token, DeletionStartTime, LastStatusUpdateTime, ...rest }) => ({
             ...rest,
@@ -239,7 +245,8 @@ export function inventoryOperations(service: InventoryService): Operation[] {
         const nextToken = optionalString(input, 'NextToken');
         const entries = await service.history(instanceId, typeName);
         if (entries.length === 0 && !service.isRegistered(instanceId)) throw new ApiError('InvalidInstanceId', `Instance ${instanceId} is not a registered managed instance and has no inventory history`);
-        const { page, nextToken: next } = paginate(entries, { operation: 'GetInventoryHistory', maxResults, nextToken, defaultMax: 20, min: 1, max: 50 });
+        // Newest first, from just after the last entry shown: a change stored between pages repeats none.
+        const { page, nextToken: next } = await pageNewestFirst(sortedNewestFirst(entries, historyPosition), historyPosition, { operation: 'GetInventoryHistory', maxResults, nextToken, defaultMax: 20, min: 1, max: 50 });
         return { InstanceId: instanceId, Entries: page.map(describeHistoryEntry), ...(next ? { NextToken: next } : {}) };
       },
     },
