@@ -6,7 +6,7 @@ import type { AssociationRunReport, AssociationsBody, Message } from '@tender/pr
 import { startStateManager, type StateManager } from '../src/associations/index.js';
 import type { Operation } from '../src/api/operation.js';
 import type { AuditEvent } from '../src/audit/audit-record.js';
-import { ComplianceService } from '../src/compliance/index.js';
+import { ComplianceService, type ItemView } from '../src/compliance/index.js';
 import { DocumentService } from '../src/documents/index.js';
 import { InstanceRegistry } from '../src/instances/instance-registry.js';
 import { FileStore } from '../src/store/file-store.js';
@@ -47,6 +47,12 @@ function report(associationId: string, fields: Partial<AssociationRunReport> = {
     steps: [{ name: 'write', action: 'aws:runShellScript', status: 'Success', responseCode: 0, stdout: { preview: '', bytes: 0 }, stderr: { preview: '', bytes: 0 } }],
     ...fields,
   };
+}
+
+async function everyComplianceItem(compliance: ComplianceService): Promise<ItemView[]> {
+  const found: ItemView[] = [];
+  for await (const { view } of compliance.items(undefined, () => true)) found.push(view);
+  return found;
 }
 
 function message(from: string, type: string, body: unknown): Message {
@@ -247,9 +253,9 @@ describe('State Manager on the control plane: delivery, executions, compliance',
     const status = (await call('DescribeInstanceAssociationsStatus', { InstanceId: DB })) as { InstanceAssociationStatusInfos: Array<Record<string, unknown>> };
     assert.deepEqual(status.InstanceAssociationStatusInfos.map((s) => [s.AssociationId, s.Status, s.ErrorCode]), [[id, 'Failed', '1']]);
 
-    const items = await compliance.listItems(undefined, () => true, 0, 50);
+    const items = await everyComplianceItem(compliance);
     assert.deepEqual(
-      items.items.map((item) => [item.ResourceId, item.ComplianceType, item.Id, item.Status, item.Severity]).sort(),
+      items.map((item) => [item.ResourceId, item.ComplianceType, item.Id, item.Status, item.Severity]).sort(),
       [[WEB, 'Association', id, 'COMPLIANT', 'CRITICAL'], [DB, 'Association', id, 'NON_COMPLIANT', 'CRITICAL']].sort(),
     );
   });
@@ -338,7 +344,7 @@ describe('State Manager on the control plane: delivery, executions, compliance',
       assert.deepEqual(await executionsOf(id), []);
       assert.deepEqual(await statusesOf(DB), []);
       assert.equal(((await call('DescribeAssociation', { AssociationId: id })) as unknown as Described).AssociationDescription.Overview.Status, 'Pending');
-      assert.deepEqual((await compliance.listItems(undefined, () => true, 0, 50)).items, []);
+      assert.deepEqual(await everyComplianceItem(compliance), []);
 
       await sm.executions.onStatus(message(WEB, 'association-status', { reports: [report(id)] }));
       assert.equal((await executionsOf(id)).length, 1, 'the targeted instance\'s report is stored');

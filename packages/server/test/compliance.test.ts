@@ -274,7 +274,7 @@ describe('compliance', () => {
     assert.deepEqual(after.CompliantSummary.SeveritySummary, severities({ CriticalCount: 1, HighCount: 1 }));
   });
 
-  it('ListResourceComplianceSummaries goes on from the last one shown: a host that reports between pages repeats none', async () => {
+  it('ListResourceComplianceSummaries and ListComplianceItems go on from the last one shown: a host that reports between pages repeats none', async () => {
     const early = 'mi-0123456789abcdef0'; // sorts before WEB and DB
     registered.add(early);
     try {
@@ -286,6 +286,20 @@ describe('compliance', () => {
       const second = await resources({ MaxResults: 1, NextToken: first.NextToken });
       assert.deepEqual(second.ResourceComplianceSummaryItems.map((r) => r.ResourceId), [DB]);
       assert.equal(second.NextToken, undefined);
+
+      // ListComplianceItems too, item by item within an upload.
+      await put({ Items: [{ Id: 'a', Severity: 'HIGH', Status: 'COMPLIANT' }, { Id: 'b', Severity: 'LOW', Status: 'COMPLIANT' }] });
+      const firstItems = await items({ MaxResults: 2 });
+      assert.deepEqual(firstItems.ComplianceItems.map((item) => [item.ResourceId, item.Id]), [[early, 'a'], [WEB, 'a']]);
+      await put({ ResourceId: early, ComplianceType: 'Custom:Other', Items: [{ Id: 'z', Severity: 'LOW', Status: 'COMPLIANT' }] });
+      const rest: string[][] = [];
+      let token = firstItems.NextToken;
+      while (token) {
+        const page = await items({ MaxResults: 1, NextToken: token }); // an offset of 2 would show WEB's 'a' again
+        rest.push(...page.ComplianceItems.map((item) => [item.ResourceId, item.Id!]));
+        token = page.NextToken;
+      }
+      assert.deepEqual(rest, [[WEB, 'b'], [DB, 'a']]);
     } finally {
       registered.delete(early);
     }

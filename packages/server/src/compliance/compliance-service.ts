@@ -9,6 +9,7 @@
  * step per (resource, type), never one per item.
  */
 import { ApiError } from '../api/errors.js';
+import { ordinal } from '../api/pagination.js';
 import type { Store, Table } from '../store/store.js';
 import type { CompiledFilter } from './compliance-filters.js';
 import { MAX_CUSTOM_TYPES, MAX_RESOURCE_BYTES, parseComplianceWrite, type ParsedWrite } from './compliance-input.js';
@@ -28,6 +29,9 @@ export interface ResourceTypeView {
 }
 
 /** One item as ListComplianceItems shows it. */
+/** Where an item stands in ListComplianceItems' order: its resource, its compliance type, its place in that upload. */
+export type ItemPosition = readonly [resourceId: string, complianceType: string, index: number];
+
 export interface ItemView extends StoredItem {
   ComplianceType: string;
   ResourceType: 'ManagedInstance';
@@ -182,28 +186,25 @@ export class ComplianceService implements ComplianceRecorder {
 
   /**
    * Items of the given resources (every resource when none are given) matching the filter, in a stable order:
-   * resource id, compliance type, then as uploaded. Skips `offset` matches and returns up to `limit`.
+   * resource id, compliance type, then as uploaded; from just after `after` when given (ListComplianceItems' NextToken
+   * holds the last item shown). Each comes with its own position. Reads only the rows it walks.
    */
-  async listItems(resourceIds: readonly string[] | undefined, filter: CompiledFilter<ItemView>, offset: number, limit: number): Promise<{ items: ItemView[]; more: boolean }> {
-    const items: ItemView[] = [];
-    let skip = offset;
-    for (const resourceId of [...new Set(resourceIds ?? this.index.keys())].sort()) {
-      for (const type of [...(this.index.get(resourceId)?.keys() ?? [])].sort()) {
+  async *items(resourceIds: readonly string[] | undefined, filter: CompiledFilter<ItemView>, after?: ItemPosition): AsyncGenerator<{ view: ItemView; position: ItemPosition }> {
+    const [afterResource, afterType, afterIndex] = after ?? [];
+    for (const resourceId of [...new Set(resourceIds ?? this.index.keys())].sort(ordinal)) {
+      if (afterResource !== undefined && resourceId < afterResource) continue;
+      for (const type of [...(this.index.get(resourceId)?.keys() ?? [])].sort(ordinal)) {
+        const sameRow = resourceId === afterResource && afterType !== undefined;
+        if (sameRow && type < afterType) continue;
         const row = await this.rows.read(rowKey(resourceId, type));
         if (!row) continue;
-        for (const item of row.Items) {
+        for (const [index, item] of row.Items.entries()) {
+          if (sameRow && type === afterType && index <= afterIndex!) continue;
           const view: ItemView = { ComplianceType: row.ComplianceType, ResourceType: row.ResourceType, ResourceId: row.ResourceId, ExecutionSummary: row.ExecutionSummary, ...(item as StoredItem) };
-          if (!filter(view)) continue;
-          if (skip > 0) {
-            skip -= 1;
-            continue;
-          }
-          if (items.length === limit) return { items, more: true };
-          items.push(view);
+          if (filter(view)) yield { view, position: [resourceId, type, index] };
         }
       }
     }
-    return { items, more: false };
   }
 
   /** Moves a (resource, type) from its previous summary to its next one in the index and the fleet counts. */

@@ -5,14 +5,19 @@
  */
 import { ApiError } from '../api/errors.js';
 import { ssmArn, type CallContext, type Input, type Operation } from '../api/operation.js';
-import { decodeNextToken, encodeNextToken, pageByKey } from '../api/pagination.js';
+import { pageAfter, pageByKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, parseStringList } from '../api/validate.js';
 import { compileFilters, type FilterKeys } from './compliance-filters.js';
 import { parseComplianceWrite, RESOURCE_TYPES } from './compliance-input.js';
 import { severitySummary, sumOf, type StoredExecutionSummary } from './compliance-records.js';
-import type { ComplianceService, ItemView, ResourceTypeView } from './compliance-service.js';
+import type { ComplianceService, ItemPosition, ItemView, ResourceTypeView } from './compliance-service.js';
 
 const MAX_RESULTS = { min: 1, max: 50 };
+
+function isItemPosition(state: object): state is { k: ItemPosition } {
+  const k = (state as { k?: unknown }).k;
+  return Array.isArray(k) && k.length === 3 && typeof k[0] === 'string' && typeof k[1] === 'string' && Number.isSafeInteger(k[2]) && (k[2] as number) >= 0;
+}
 
 /** Timestamps go out as epoch seconds, as AWS JSON 1.1 has them. */
 function executionSummaryOut(summary: StoredExecutionSummary) {
@@ -76,14 +81,16 @@ export function complianceOperations(service: ComplianceService, isRegistered: (
         for (const id of resourceIds ?? []) {
           if (!isRegistered(id) && !service.has(id)) throw new ApiError('InvalidResourceId', `The resource ID ${id} is not a registered managed instance`);
         }
-        const limit = optionalInteger(input, 'MaxResults', MAX_RESULTS) ?? 50;
-        const state = decodeNextToken<{ offset?: unknown }>(optionalString(input, 'NextToken'), 'ListComplianceItems');
-        const offset = state?.offset ?? 0;
-        if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw new ApiError('InvalidNextToken', 'The specified token is not valid.');
-        const { items, more } = await service.listItems(resourceIds, filter, offset, limit);
+        // From just after the last item shown: a host that reports between pages repeats none and hides none.
+        const { page, nextToken } = await pageAfter(
+          { operation: 'ListComplianceItems', maxResults: optionalInteger(input, 'MaxResults'), nextToken: optionalString(input, 'NextToken'), defaultMax: 50, ...MAX_RESULTS },
+          (after: { k: ItemPosition } | undefined) => service.items(resourceIds, filter, after?.k),
+          ({ position }) => ({ k: position }),
+          isItemPosition,
+        );
         return {
-          ComplianceItems: items.map((item) => ({ ...item, ExecutionSummary: executionSummaryOut(item.ExecutionSummary) })),
-          ...(more ? { NextToken: encodeNextToken({ offset: offset + items.length }, 'ListComplianceItems') } : {}),
+          ComplianceItems: page.map(({ view }) => ({ ...view, ExecutionSummary: executionSummaryOut(view.ExecutionSummary) })),
+          ...(nextToken ? { NextToken: nextToken } : {}),
         };
       },
     },
