@@ -106,10 +106,10 @@ describe('Run Command from the CLI: send-command and commands list | get | cance
     assert.match(unknown.stderr, /InvalidDocument/);
     const badParameter = await tender('send-command', '-d', 'AWS-RunShellScript', '-p', 'commands', '-i', instanceId);
     assert.equal(badParameter.code, 2, 'bad usage');
-    assert.match(badParameter.stderr, /--parameter "commands" must be Key=Value/);
+    assert.match(badParameter.stderr, /--parameter.*"commands" must be Key=Value/s);
     const badTarget = await runCli(TENDER_BIN, ['send-command', '-d', 'AWS-RunShellScript', '-t', 'tag:Env', '--endpoint', 'http://127.0.0.1:1'], { timeoutMs: 60_000 });
     assert.equal(badTarget.code, 2, 'found before any credentials are looked for or any call is made');
-    assert.match(badTarget.stderr, /--target "tag:Env" must be Key=Value/);
+    assert.match(badTarget.stderr, /--target.*"tag:Env" must be Key=Value/s);
     const noDocument = await tender('send-command', '-i', instanceId);
     assert.equal(noDocument.code, 2);
     assert.match(noDocument.stderr, /document/);

@@ -1,25 +1,11 @@
-import { ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type SSMClient, type Target } from '@aws-sdk/client-ssm';
+import { ListCommandInvocationsCommand, SendCommandCommand, type CommandInvocation, type SSMClient } from '@aws-sdk/client-ssm';
 import { Flags } from '@oclif/core';
 import { ApiCommand } from '../client/api-command.js';
 import { EXIT } from '../client/exit-codes.js';
+import { parameterFlag, parametersOf, targetFlag } from '../client/key-value-flags.js';
 import { renderTable } from '../client/table.js';
 
 const FINAL = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Undeliverable', 'Terminated', 'DeliveryTimedOut', 'ExecutionTimedOut']);
-
-/** `Key=Value` or `Key=v1,v2` → a name and its values (SSM's parameter and target syntax). */
-export function parseKeyValues(text: string, what: string): { key: string; values: string[] } {
-  const at = text.indexOf('=');
-  if (at <= 0) throw new Error(`${what} ${JSON.stringify(text)} must be Key=Value (values separated by commas)`);
-  return { key: text.slice(0, at), values: text.slice(at + 1).split(',') };
-}
-
-/** `--target Key=Values` flags as SendCommand's Targets. */
-export function targetsOf(texts: readonly string[] | undefined): Target[] {
-  return (texts ?? []).map((text) => {
-    const { key, values } = parseKeyValues(text, '--target');
-    return { Key: key, Values: values };
-  });
-}
 
 export default class SendCommand extends ApiCommand {
   static override summary = 'Run a command document on instances (SendCommand).';
@@ -32,9 +18,9 @@ export default class SendCommand extends ApiCommand {
   static override flags = {
     document: Flags.string({ char: 'd', description: 'document name', required: true }),
     'document-version': Flags.string({ description: 'document version: a number, $LATEST or $DEFAULT' }),
-    parameter: Flags.string({ char: 'p', description: 'parameter as Name=value (repeatable; a list parameter takes Name=a,b or the flag repeated)', multiple: true }),
+    parameter: parameterFlag(),
     'instance-id': Flags.string({ char: 'i', description: 'instance id (repeatable)', multiple: true }),
-    target: Flags.string({ char: 't', description: 'target as Key=Values: InstanceIds=..., tag:Name=..., tag-key=... (repeatable)', multiple: true }),
+    target: targetFlag(),
     'max-concurrency': Flags.string({ description: 'most invocations at once: a number or a percentage (default 50)' }),
     'max-errors': Flags.string({ description: 'errors allowed before dispatch stops: a number or a percentage (default 0)' }),
     'timeout-seconds': Flags.integer({ description: 'how long an instance has to receive the command (delivery timeout)' }),
@@ -44,18 +30,8 @@ export default class SendCommand extends ApiCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(SendCommand);
-    // Read before connecting: a malformed flag is bad usage (exit 2), whatever the state of the credentials.
-    const parameters: Record<string, string[]> = {};
-    let targets: Target[];
-    try {
-      for (const text of flags.parameter ?? []) {
-        const { key, values } = parseKeyValues(text, '--parameter');
-        parameters[key] = [...(parameters[key] ?? []), ...(values.length > 1 ? values : [values[0] ?? ''])];
-      }
-      targets = targetsOf(flags.target);
-    } catch (error) {
-      return this.error((error as Error).message, { exit: EXIT.usage });
-    }
+    const parameters = parametersOf(flags.parameter);
+    const targets = flags.target ?? [];
     await this.connect(flags);
     const sent = await this.ssm.send(
       new SendCommandCommand({

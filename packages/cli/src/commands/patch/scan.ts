@@ -1,9 +1,10 @@
-import { SendCommandCommand, type Target } from '@aws-sdk/client-ssm';
+import { SendCommandCommand } from '@aws-sdk/client-ssm';
 import { Flags } from '@oclif/core';
 import { EXIT } from '../../client/exit-codes.js';
 import { renderTable } from '../../client/table.js';
 import { ApiCommand } from '../../client/api-command.js';
-import { followInvocations, targetsOf } from '../send-command.js';
+import { targetFlag } from '../../client/key-value-flags.js';
+import { followInvocations } from '../send-command.js';
 
 /**
  * `tender patch scan`: SendCommand of AWS-RunPatchBaseline with Operation Scan (and `tender patch install`, which
@@ -18,7 +19,7 @@ export default class PatchScan extends ApiCommand {
   static readonly operation: 'Scan' | 'Install' = 'Scan';
   static override flags = {
     'instance-id': Flags.string({ char: 'i', description: 'instance id (repeatable)', multiple: true }),
-    target: Flags.string({ char: 't', description: 'target as Key=Values: InstanceIds=..., tag:Name=..., tag-key=... (repeatable)', multiple: true }),
+    target: targetFlag(),
     'snapshot-id': Flags.string({ description: 'a UUID: instances patched under one snapshot id use the same baseline snapshot' }),
     'baseline-override': Flags.string({ description: 'baseline rules to use instead (SSM\'s BaselineOverride as JSON, or the path of a JSON file on the hosts)' }),
     'max-concurrency': Flags.string({ description: 'most instances at once: a number or a percentage' }),
@@ -35,12 +36,7 @@ export default class PatchScan extends ApiCommand {
   async run(): Promise<void> {
     const command = this.constructor as typeof PatchScan;
     const { flags } = await this.parse(command);
-    let targets: Target[];
-    try {
-      targets = targetsOf(flags.target);
-    } catch (error) {
-      return this.error((error as Error).message, { exit: EXIT.usage });
-    }
+    const targets = flags.target ?? [];
     await this.connect(flags);
     const parameters: Record<string, string[]> = { Operation: [command.operation], ...this.extraParameters(flags) };
     if (flags['snapshot-id']) parameters.SnapshotId = [flags['snapshot-id']];
