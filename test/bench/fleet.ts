@@ -31,7 +31,9 @@ async function one(size: number, broker: 'embedded' | 'mosquitto', runs: number,
   const cp = await startTestControlPlane({ heartbeatSeconds: 60, ...(mosquitto ? { mosquitto } : {}) });
   let fleet: Awaited<ReturnType<typeof startFleet>> | undefined;
   try {
-    const activation = await cp.createActivation({ limit: size, tags: [TAG] });
+    // SSM caps an activation at 1,000 registrations: a larger fleet registers with several.
+    const activations = [];
+    for (let n = 0; n < Math.ceil(size / 1000); n++) activations.push(await cp.createActivation({ limit: 1000, tags: [TAG] }));
     const online = new Set<string>();
     let allOnline: () => void = () => undefined;
     const allOnlinePromise = new Promise<void>((resolve) => (allOnline = resolve));
@@ -43,7 +45,7 @@ async function one(size: number, broker: 'embedded' | 'mosquitto', runs: number,
     let cpu = process.cpuUsage();
     const brokerCpuBefore = processCpuMs(mosquitto?.pid);
     const started = performance.now();
-    fleet = await startFleet({ size, endpoint: cp.running.endpoint, activation, timeoutMs });
+    fleet = await startFleet({ size, endpoint: cp.running.endpoint, activation: activations, timeoutMs });
     const brokerCpuAfter = processCpuMs(mosquitto?.pid);
     await Promise.race([allOnlinePromise, sleep(timeoutMs).then(() => Promise.reject(new Error(`${label}: only ${online.size} Online after ${timeoutMs} ms`)))]);
     const onlineMs = performance.now() - started;

@@ -33,11 +33,17 @@ import {
   type SessionEndBody,
 } from '@tender/protocol';
 
+interface ActivationCredentials {
+  id: string;
+  code: string;
+}
+
 export interface FleetOptions {
   size: number;
   /** The control plane's API, e.g. http://127.0.0.1:8700. */
   endpoint: string;
-  activation: { id: string; code: string };
+  /** The activation the agents register with; several take turns (SSM caps one activation at 1,000 registrations). */
+  activation: ActivationCredentials | readonly ActivationCredentials[];
   /** Overrides the broker URL the control plane handed out at registration. */
   brokerUrl?: string;
   /** Parallel registrations (default 32) and parallel connection attempts (default 100). */
@@ -135,6 +141,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const agents: SimAgent[] = [];
   const stats: FleetStats = { commandsReceived: 0, resultsSent: 0, resultAcks: 0, rejected: 0 };
   const onCommand = options.onCommand ?? defaultResult;
+  const activations = Array.isArray(options.activation) ? options.activation : [options.activation as ActivationCredentials];
   let heartbeat: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -223,7 +230,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const indexes = Array.from({ length: options.size }, (_, i) => i);
     const identities = await withTimeout(
       pool(indexes, options.registerConcurrency ?? 32, (i) =>
-        registerAgent({ endpoint: options.endpoint, activationId: options.activation.id, activationCode: options.activation.code, stateDir: path.join(work, `a${i}`) }),
+        registerAgent({ endpoint: options.endpoint, activationId: activations[i % activations.length]!.id, activationCode: activations[i % activations.length]!.code, stateDir: path.join(work, `a${i}`) }),
       ),
       timeoutMs,
       `registering ${options.size} simulated agents`,

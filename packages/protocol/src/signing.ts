@@ -40,8 +40,9 @@ class KeyObjectCache {
   }
 }
 
-// A process holds few secret keys (its own; thousands in the fleet simulator) but may verify for every agent.
-const privateKeys = new KeyObjectCache(4096);
+// A process holds few secret keys (its own; one per simulated agent in the fleet simulator, up to 10,000 in its
+// benchmark: a smaller cache, used in turn by each of them, would miss every time) but may verify for every agent.
+const privateKeys = new KeyObjectCache(16384);
 const publicKeys = new KeyObjectCache(16384);
 
 function cacheId(bytes: Uint8Array): string {
