@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { REPO_ROOT } from '../support/processes.js';
 import { buildPackages, INSTALL_SCRIPT, type BuiltPackages } from './agent-service-support.js';
+import { freePort } from '../support/ports.js';
 
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
@@ -22,15 +22,6 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
-}
-
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Every path under dir with its type and mode: what "the host was left as it was" compares. */
@@ -180,7 +171,7 @@ describe('agent service: packages and install.sh', function () {
       await refused(good, /needs Node\.js 20\.19 or newer; .*node18 is 18\.19\.1/, { TENDER_AGENT_NODE: oldNode });
       await refused(good, /needs Node\.js 20\.19 or newer, and none was found/, { TENDER_AGENT_NODE: path.join(tmp, 'no-such-node') });
       await refused(['--package', packages.tar, '--endpoint', cp.running.endpoint], /--activation-id and --activation-code are required/);
-      const closed = await closedPort();
+      const closed = await freePort();
       await refused([...good.slice(0, 2), '--endpoint', `http://127.0.0.1:${closed}`, ...good.slice(4)], new RegExp(`cannot reach http://127\\.0\\.0\\.1:${closed}: ECONNREFUSED[\\s\\S]*the control plane is unreachable`));
       await refused([...good.slice(0, 1), path.join(tmp, 'missing.tar.gz'), ...good.slice(2)], /no such file/);
       await refused(good, /only \d+ KB free on the file system of .*needs 999999999999 KB/, { TENDER_STATE_MIN_FREE_KB: '999999999999' });

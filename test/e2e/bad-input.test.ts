@@ -13,18 +13,7 @@ import { brokerFor } from '../support/brokers.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import type { MosquittoInstance } from '../support/mosquitto.js';
 import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN, type RunResult } from '../support/processes.js';
-
-/** A port nothing listens on: taken from the OS, then let go. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../support/ports.js';
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -164,8 +153,8 @@ describe('bad input, end to end', function () {
     });
 
     it('layers settings: a flag beats the environment, which beats the config file', async () => {
-      const filePort = await closedPort();
-      const envPort = await closedPort();
+      const filePort = await freePort();
+      const envPort = await freePort();
       const config = path.join(work, 'layers.json');
       // region comes from all three, httpPort from the file and the environment, mqttHost from the file alone.
       await fs.writeFile(config, JSON.stringify({ httpPort: filePort, region: 'eu-west-1', mqttHost: 'localhost' }));
@@ -187,7 +176,7 @@ describe('bad input, end to end', function () {
 
   describe('tender-agent register: unreachable endpoint, bad URL, typo in the code', () => {
     it('a closed port: exit 1, "cannot reach the control plane ... connection refused", nothing written', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const stateDir = path.join(work, 'reg-closed');
       const result = await runCli(AGENT_BIN, ['register', '--endpoint', `http://127.0.0.1:${port}`, '--id', 'some-id', '--code', 'some-code', '--state-dir', stateDir]);
       assert.equal(result.code, 1, explain(result));
@@ -284,7 +273,7 @@ describe('bad input, end to end', function () {
       assert.deepEqual(await fs.readFile(file), corrupt);
       assert.deepEqual(await fs.readdir(stateDir), ['identity.json'], 'no lock or temp file left behind');
 
-      const port = await closedPort();
+      const port = await freePort();
       const reg = await runCli(AGENT_BIN, ['register', '--endpoint', `http://127.0.0.1:${port}`, '--id', 'some-id', '--code', 'some-code', '--state-dir', stateDir]);
       assert.equal(reg.code, 1, explain(reg));
       assert.match(reg.message, /identity\.json is corrupt .* Refusing to register over it; use --force/);
@@ -409,7 +398,7 @@ describe('bad input, end to end', function () {
     });
 
     it('--endpoint at a closed port: exit 4 and "cannot reach", for SSM operations and Tender\'s own alike', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const empty = path.join(work, 'client-empty-2');
       const env = { AWS_ACCESS_KEY_ID: 'TKIAAAAAAAAAAAAAAAAA', AWS_SECRET_ACCESS_KEY: 'not-a-secret' };
       for (const command of [['instances', 'list'], ['activations', 'list'], ['access-keys', 'list']]) {

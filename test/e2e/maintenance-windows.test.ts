@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -22,23 +21,13 @@ import { SERVER_DEFAULTS, startControlPlane, type RunningControlPlane } from '@t
 import { pino } from 'pino';
 import { readAdminKey } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess, runCli, TENDER_BIN } from '../support/processes.js';
+import { freePort } from '../support/ports.js';
 
 /**
  * Maintenance windows end to end: a real control plane (embedded broker), two real agent processes tagged
  * Role=web, and the official SSM client. The scheduler reads its own clock, which the test sets (to the window's
  * start, to its cutoff); agents, heartbeats and command deadlines keep real time.
  */
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The scheduler's clock: real time shifted, so that it reads what the test set and moves on from there. */
 class ShiftedClock {

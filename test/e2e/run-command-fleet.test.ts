@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -14,6 +13,7 @@ import {
 import { registerAgent } from '@tender/agent';
 import { startTestControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { AGENT_BIN, eventually, LiveProcess } from '../support/processes.js';
+import { freePort } from '../support/ports.js';
 
 /**
  * Run Command across a fleet of real `tender-agent` processes: rate controls (MaxConcurrency, MaxErrors),
@@ -97,18 +97,6 @@ async function invocationsOf(cp: TestControlPlane, commandId: string, details = 
     token = page.NextToken;
   } while (token);
   return all;
-}
-
-/** A port that is free now (for a control plane that must come back on the same one). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A control plane on fixed ports and a data dir that outlive it, so it can be stopped and started again. */

@@ -23,6 +23,7 @@ import { chmod, chown, copyFile, mkdtemp, readFile, readdir, rm, writeFile } fro
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.js';
 
 export interface MosquittoInstance {
   port: number;
@@ -88,18 +89,6 @@ function findDynsecPlugin(): string | undefined {
 /** True when the broker, mosquitto_ctrl and the dynamic-security plugin are all installed. */
 export function mosquittoAvailable(): boolean {
   return findExecutable('mosquitto') !== undefined && findExecutable('mosquitto_ctrl') !== undefined && findDynsecPlugin() !== undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not pick a free port'))));
-    });
-  });
 }
 
 function run(file: string, args: string[]): Promise<string> {
