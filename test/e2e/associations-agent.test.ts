@@ -108,13 +108,20 @@ describe('State Manager on the agent, end to end (real agent process, test clock
     await eventually(async () => (await lines(out)).length >= before + 4 || undefined, 'four runs while the broker is down', 12 * SLOT_MS + 10_000, 200);
 
     const brokerBack = new Date().toISOString();
-    cp = await startTestControlPlane({ dataDir: dataDir(), heartbeatSeconds: 5, ...ports });
-    await wire.connect(cp);
+    // This test's subscriber plays the control plane's State Manager, so it must be back before the agent is. The
+    // control plane's own State Manager acknowledges (and drops) reports of an association it does not know: a report
+    // the agent sent before the subscriber was there would never come again. So the agent is paused while the control
+    // plane restarts (a real control plane subscribes before it lets agents in).
+    agent.child.kill('SIGSTOP');
+    try {
+      cp = await startTestControlPlane({ dataDir: dataDir(), heartbeatSeconds: 5, ...ports });
+      await wire.connect(cp);
+    } finally {
+      agent.child.kill('SIGCONT');
+    }
     // Every run the host saw (its line names its runId) is reported; the schedule goes on meanwhile, so compare
     // against the lines written up to a point, then check nothing was reported that did not run.
     const ran = (await lines(out)).map((line) => line.split(' ')[0]!);
-    // Reports the agent sent before this test's client had subscribed again are lost to it (a real control plane
-    // subscribes before agents come back); unacknowledged, they go again 30 s later.
     await eventually(async () => ran.every((runId) => wire.reports.has(runId)) || undefined, `reports of all ${ran.length} runs`, 60_000, 200);
     const reported = wire.reportsOf('assoc-offline');
     const all = new Set((await lines(out)).map((line) => line.split(' ')[0]!));
