@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
-import { compareKeys, type SortKey } from '../api/pagination.js';
+import { byKey, type SortKey } from '../api/pagination.js';
 import type { Tag } from '../api/validate.js';
 import type { Store, Table } from '../store/store.js';
 
@@ -77,7 +77,7 @@ export class ActivationService {
 
   /** Every activation, oldest first (listingOrder: DescribeActivations pages by it). */
   async list(): Promise<ActivationRecord[]> {
-    return (await this.table.list()).sort((a, b) => compareKeys(listingOrder(a), listingOrder(b)));
+    return (await this.table.list()).sort(byKey(listingOrder));
   }
 
   async get(activationId: string): Promise<ActivationRecord | undefined> {

@@ -120,6 +120,11 @@ export function compareKeys(a: SortKey, b: SortKey): number {
   return ordinal(String(a), String(b));
 }
 
+/** A comparator for Array.prototype.sort: the order pageByKey pages a list by `keyOf` in. */
+export function byKey<T>(keyOf: (item: T) => SortKey): (a: T, b: T) => number {
+  return (a, b) => compareKeys(keyOf(a), keyOf(b));
+}
+
 function isSortKey(value: unknown, nested = false): value is SortKey {
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return true;
   return !nested && Array.isArray(value) && value.every((element) => isSortKey(element, true));
@@ -153,9 +158,9 @@ export function compareNewestFirst(a: TimePosition, b: TimePosition): number {
   return ordinal(b.t, a.t) || ordinal(a.id, b.id);
 }
 
-/** A copy of the list sorted newest first (compareNewestFirst), for pageNewestFirst. */
-export function sortedNewestFirst<T>(items: readonly T[], positionOf: (item: T) => TimePosition): T[] {
-  return [...items].sort((a, b) => compareNewestFirst(positionOf(a), positionOf(b)));
+/** A comparator for Array.prototype.sort: the order pageNewestFirst pages a list in. */
+export function byNewestFirst<T>(positionOf: (item: T) => TimePosition): (a: T, b: T) => number {
+  return (a, b) => compareNewestFirst(positionOf(a), positionOf(b));
 }
 
 /** A page of a list sorted newest first (compareNewestFirst), from just after the token's position. */

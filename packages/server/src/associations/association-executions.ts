@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AssociationRunNowBody, AssociationRunReport, AssociationStatusAckBody, AssociationStatusBody, Message } from '@tender/protocol';
-import { compareNewestFirst, ordinal, type TimePosition } from '../api/pagination.js';
+import { byNewestFirst, ordinal, type TimePosition } from '../api/pagination.js';
 import { ApiError, constraintViolations } from '../api/errors.js';
 import type { AuditEvent } from '../audit/audit-record.js';
 import { SILENT_LOGGER, type CommandLogger } from '../commands/command-logger.js';
@@ -538,7 +538,7 @@ export class AssociationExecutions {
   async executionsOf(associationId: string): Promise<IndexedExecution[]> {
     await this.options.associations.get(associationId); // AssociationDoesNotExist
     const found = [...(this.byAssociation.get(associationId) ?? [])].map(([ExecutionId, CreatedTime]) => ({ ExecutionId, CreatedTime }));
-    return found.sort((a, b) => compareNewestFirst(executionPosition(a), executionPosition(b)));
+    return found.sort(byNewestFirst(executionPosition));
   }
 
   /** These executions' records, in the same order. */

@@ -5,7 +5,7 @@
  * checked against all their targets (an instance must match every target). 10,000 associations over 1,000
  * hosts cost each host a handful of lookups instead of 10,000 target checks.
  */
-import { compareKeys } from '../api/pagination.js';
+import { byKey } from '../api/pagination.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
 import { listingOrder, type AssociationTarget } from './association-records.js';
 import { targetsMatch } from './association-targets.js';
@@ -85,6 +85,6 @@ export class AssociationIndex {
       const entry = this.byId.get(id)!;
       if (targetsMatch(entry.Targets, instance)) found.push(entry);
     }
-    return found.sort((a, b) => compareKeys(listingOrder(a), listingOrder(b)));
+    return found.sort(byKey(listingOrder));
   }
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../access/access-keys.js';
 import { ApiError } from '../api/errors.js';
-import { compareKeys } from '../api/pagination.js';
+import { byKey } from '../api/pagination.js';
 import type { ResolveReference } from '../commands/parameter-store-references.js';
 import { prepareRun } from '../commands/prepare-run.js';
 import type { Input } from '../api/operation.js';
@@ -156,7 +156,7 @@ export class AssociationService {
   /** Every association, oldest first (listingOrder: ListAssociations pages by it). */
   async list(): Promise<AssociationRecord[]> {
     const all = await this.table.list();
-    return all.sort((a, b) => compareKeys(listingOrder(a), listingOrder(b)));
+    return all.sort(byKey(listingOrder));
   }
 
   /**

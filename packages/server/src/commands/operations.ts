@@ -7,7 +7,7 @@ import type { Message } from '@tender/protocol';
 import { ApiError } from '../api/errors.js';
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { compareNewestFirst, isTimePosition, itemsAfter, pageAfter } from '../api/pagination.js';
+import { byNewestFirst, compareNewestFirst, isTimePosition, itemsAfter, pageAfter } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
 import { isTerminalCommand, isTerminalInvocation, type CommandRecord, type InvocationRecord } from './command-records.js';
 import { parseCommandFilters, type Filterable } from './command-filters.js';
@@ -48,11 +48,6 @@ function invocationFilterable(command: DeepReadonly<CommandRecord>, invocation: 
     documentName: command.DocumentName,
     terminal: isTerminalInvocation(invocation.Status),
   };
-}
-
-/** Newest first, as SSM lists them. */
-function newestFirst(a: DeepReadonly<CommandRecord>, b: DeepReadonly<CommandRecord>): number {
-  return compareNewestFirst(commandPosition(a), commandPosition(b));
 }
 
 interface Listed {
@@ -138,7 +133,7 @@ export function commandOperations(service: CommandService): Operation[] {
           } else {
             commands = await commandsOf(service, await service.listInvocations(undefined, instanceId));
           }
-          const selected = commands.filter(matching).sort(newestFirst);
+          const selected = commands.filter(matching).sort(byNewestFirst(commandPosition)); // newest first, as SSM lists them
           from = (after) => itemsAfter(selected, after, (command, position) => compareNewestFirst(commandPosition(command), position));
         } else {
           // Every command: walked in order from the token's position, a page's worth and one more.

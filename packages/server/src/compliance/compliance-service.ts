@@ -28,10 +28,10 @@ export interface ResourceTypeView {
   bytes: number;
 }
 
-/** One item as ListComplianceItems shows it. */
 /** Where an item stands in ListComplianceItems' order: its resource, its compliance type, its place in that upload. */
 export type ItemPosition = readonly [resourceId: string, complianceType: string, index: number];
 
+/** One item as ListComplianceItems shows it. */
 export interface ItemView extends StoredItem {
   ComplianceType: string;
   ResourceType: 'ManagedInstance';

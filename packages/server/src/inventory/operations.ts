@@ -5,7 +5,7 @@
 import type { InventoryAckBody, Message } from '@tender/protocol';
 import { ApiError } from '../api/errors.js';
 import { ssmArn, type CallContext, type Input, type Operation } from '../api/operation.js';
-import { decodeNextToken, encodeNextToken, pageNewestFirst, paginate, sortedNewestFirst, type TimePosition } from '../api/pagination.js';
+import { byNewestFirst, decodeNextToken, encodeNextToken, pageNewestFirst, paginate, type TimePosition } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
 import { checkAggregators, runAggregators } from './inventory-aggregation.js';
 import { compileFilters, FILTER_OPERATORS, InstanceSelector, type FilterOperator, type InventoryAggregatorInput, type InventoryFilterInput, type InventoryGroupInput } from './inventory-query.js';
@@ -222,7 +222,7 @@ export function inventoryOperations(service: InventoryService): Operation[] {
           if (deletions.length === 0) throw new ApiError('InvalidDeletionIdException', `no inventory deletion has id ${deletionId}`);
         }
         // Newest first, from just after the last deletion shown: one started between pages repeats none.
-        const { page, nextToken: next } = await pageNewestFirst(sortedNewestFirst(deletions, deletionPosition), deletionPosition, { operation: 'DescribeInventoryDeletions', maxResults, nextToken, defaultMax: 50, min: 1, max: 50 });
+        const { page, nextToken: next } = await pageNewestFirst(deletions.sort(byNewestFirst(deletionPosition)), deletionPosition, { operation: 'DescribeInventoryDeletions', maxResults, nextToken, defaultMax: 50, min: 1, max: 50 });
         return {
           InventoryDeletions: page.map(({ ClientToken: _token, DeletionStartTime, LastStatusUpdateTime, ...rest }) => ({
             ...rest,
@@ -246,7 +246,7 @@ export function inventoryOperations(service: InventoryService): Operation[] {
         const entries = await service.history(instanceId, typeName);
         if (entries.length === 0 && !service.isRegistered(instanceId)) throw new ApiError('InvalidInstanceId', `Instance ${instanceId} is not a registered managed instance and has no inventory history`);
         // Newest first, from just after the last entry shown: a change stored between pages repeats none.
-        const { page, nextToken: next } = await pageNewestFirst(sortedNewestFirst(entries, historyPosition), historyPosition, { operation: 'GetInventoryHistory', maxResults, nextToken, defaultMax: 20, min: 1, max: 50 });
+        const { page, nextToken: next } = await pageNewestFirst(entries.sort(byNewestFirst(historyPosition)), historyPosition, { operation: 'GetInventoryHistory', maxResults, nextToken, defaultMax: 20, min: 1, max: 50 });
         return { InstanceId: instanceId, Entries: page.map(describeHistoryEntry), ...(next ? { NextToken: next } : {}) };
       },
     },

@@ -5,7 +5,7 @@
  */
 import type { CallContext, Input, Operation } from '../api/operation.js';
 import { ssmArn } from '../api/operation.js';
-import { compareKeys, pageByKey, pageNewestFirst, type PaginateOptions, type SortKey } from '../api/pagination.js';
+import { byKey, pageByKey, pageNewestFirst, type PaginateOptions, type SortKey } from '../api/pagination.js';
 import { optionalInteger, optionalString, requiredString } from '../api/validate.js';
 import { parseLookupTargets } from './target-input.js';
 import { invalidInput } from './window-errors.js';
@@ -98,7 +98,7 @@ export function maintenanceWindowOperations(service: WindowService, scheduler: P
         const runs = windows
           .filter((window) => window.Enabled)
           .flatMap((window) => windowRuns(window, now, SCHEDULE_RUNS_PER_WINDOW).map((run) => ({ window, run })))
-          .sort((a, b) => compareKeys(runOrder(a), runOrder(b)));
+          .sort(byKey(runOrder));
         // From just after the last run shown: the runs that passed between pages leave the list without hiding others.
         const { page: shown, nextToken } = await page(runs, runOrder, input, 'DescribeMaintenanceWindowSchedule', SEARCH_PAGE);
         return {

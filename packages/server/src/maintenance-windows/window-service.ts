@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { ApiError } from '../api/errors.js';
-import { compareKeys, compareNewestFirst, type SortKey, type TimePosition } from '../api/pagination.js';
+import { byKey, byNewestFirst, type SortKey, type TimePosition } from '../api/pagination.js';
 import type { Input } from '../api/operation.js';
 import { optionalString } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
@@ -143,7 +143,7 @@ export class WindowService {
 
   /** Every window, oldest first. */
   async listWindows(): Promise<WindowRecord[]> {
-    return (await this.windows.list()).sort((a, b) => compareKeys(windowOrder(a), windowOrder(b)));
+    return (await this.windows.list()).sort(byKey(windowOrder));
   }
 
   /** The next time an enabled window runs after now, or undefined. */
@@ -213,7 +213,7 @@ export class WindowService {
   }
 
   async targetsOf(windowId: string): Promise<WindowTargetRecord[]> {
-    return (await this.targets.list()).filter((t) => t.WindowId === windowId).sort((a, b) => compareKeys(targetOrder(a), targetOrder(b)));
+    return (await this.targets.list()).filter((t) => t.WindowId === windowId).sort(byKey(targetOrder));
   }
 
   // ---- tasks ----------------------------------------------------------------------------------------------
@@ -269,7 +269,7 @@ export class WindowService {
   }
 
   async tasksOf(windowId: string): Promise<WindowTaskRecord[]> {
-    return (await this.tasks.list()).filter((t) => t.WindowId === windowId).sort((a, b) => compareKeys(taskOrder(a), taskOrder(b)));
+    return (await this.tasks.list()).filter((t) => t.WindowId === windowId).sort(byKey(taskOrder));
   }
 
   /** The document must exist (SSM's DoesNotExistException names it). */
@@ -357,7 +357,7 @@ export class WindowService {
 
   /** A window's executions, newest first (by StartTime, ties by id); shared (the table holds every window's history): to read, not to change. */
   async executionsOf(windowId: string): Promise<Array<DeepReadonly<WindowExecutionRecord>>> {
-    return (await this.executions.readAll()).filter((e) => e.WindowId === windowId).sort((a, b) => compareNewestFirst(windowExecutionPosition(a), windowExecutionPosition(b)));
+    return (await this.executions.readAll()).filter((e) => e.WindowId === windowId).sort(byNewestFirst(windowExecutionPosition));
   }
 
   /** An execution's task executions, in the order they started (the execution's plan names them). */
@@ -368,7 +368,7 @@ export class WindowService {
       const task = planned.TaskExecutionId === undefined ? undefined : await this.taskExecutions.get(planned.TaskExecutionId);
       if (task) found.push(task);
     }
-    return found.sort((a, b) => compareKeys(taskExecutionOrder(a), taskExecutionOrder(b)));
+    return found.sort(byKey(taskExecutionOrder));
   }
 
   async getTaskExecution(windowExecutionId: string, taskExecutionId: string): Promise<TaskExecutionRecord> {

@@ -10,7 +10,7 @@ import type { PatchOperatingSystem } from '@tender/plugin-api';
 import { PATCH_SNAPSHOT_FETCH_PREFIX } from '@tender/protocol';
 import { ApiError } from '../api/errors.js';
 import { ssmArn, type CallContext, type Input, type Operation } from '../api/operation.js';
-import { compareKeys, ordinal, pageByKey, paginate, type SortKey } from '../api/pagination.js';
+import { byKey, pageByKey, paginate, type SortKey } from '../api/pagination.js';
 import { optionalInteger, optionalList, optionalString, requiredString } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
 import { BASELINE_ID, OPERATING_SYSTEMS, PATCH_GROUP } from './baseline-input.js';
@@ -100,7 +100,7 @@ function uniquePatches(deps: PatchOperationsDeps) {
     const key = `${described.Product ?? ''}\u0000${described.Id}`;
     if (!seen.has(key)) seen.set(key, { ...described, ...(os ? { operatingSystem: os } : {}), patch });
   }
-  return [...seen.values()].sort((a, b) => compareKeys(patchOrder(a), patchOrder(b)));
+  return [...seen.values()].sort(byKey(patchOrder));
 }
 
 /** The order patches are listed in, by product and id (DescribeAvailablePatches' NextToken holds the last one shown). */
@@ -364,7 +364,7 @@ export function patchOperations(deps: PatchOperationsDeps): Operation[] {
           return value;
         }, { min: 0, max: 50 });
         if (ids === undefined) throw new ApiError('ValidationException', "1 validation error detected: Value null at 'instanceIds' failed to satisfy constraint: Member must not be null");
-        const found = (await Promise.all([...new Set(ids)].map((id) => states.state(id)))).filter((s) => s !== undefined).sort((a, b) => ordinal(a.InstanceId, b.InstanceId));
+        const found = (await Promise.all([...new Set(ids)].map((id) => states.state(id)))).filter((s) => s !== undefined).sort(byKey(byInstanceId));
         const { page: shown, nextToken } = await pageByKey(found, byInstanceId, { operation: 'DescribeInstancePatchStates', ...COMPLIANCE_PAGE, ...page(input) });
         return { InstancePatchStates: shown.map(describeInstancePatchState), NextToken: nextToken };
       },

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PREDEFINED_PATCH_BASELINES } from '@tender/patch-baseline';
 import type { PatchOperatingSystem } from '@tender/plugin-api';
 import { ApiError } from '../api/errors.js';
-import { compareKeys, type SortKey } from '../api/pagination.js';
+import { byKey, type SortKey } from '../api/pagination.js';
 import type { Input } from '../api/operation.js';
 import { optionalList, optionalString, parseTag } from '../api/validate.js';
 import type { InstanceRecord } from '../instances/instance-registry.js';
@@ -101,7 +101,7 @@ export class PatchBaselineService {
 
   /** Every baseline in listingOrder. */
   async all(): Promise<PatchBaselineRecord[]> {
-    const custom = (await this.baselines.list()).sort((a, b) => compareKeys(this.listingOrder(a), this.listingOrder(b)));
+    const custom = (await this.baselines.list()).sort(byKey((record) => this.listingOrder(record)));
     return [...this.predefined.map((b) => structuredClone(b)), ...custom];
   }
 
@@ -248,7 +248,7 @@ export class PatchBaselineService {
   }
 
   async registrations(): Promise<PatchGroupRegistration[]> {
-    return (await this.groups.list()).sort((a, b) => compareKeys(registrationOrder(a), registrationOrder(b)));
+    return (await this.groups.list()).sort(byKey(registrationOrder));
   }
 
   /** GetPatchBaselineForPatchGroup: the group's baseline for the operating system, else that system's default. */
