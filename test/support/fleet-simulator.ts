@@ -229,9 +229,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const registerStarted = performance.now();
     const indexes = Array.from({ length: options.size }, (_, i) => i);
     const identities = await withTimeout(
-      pool(indexes, options.registerConcurrency ?? 32, (i) =>
-        registerAgent({ endpoint: options.endpoint, activationId: activations[i % activations.length]!.id, activationCode: activations[i % activations.length]!.code, stateDir: path.join(work, `a${i}`) }),
-      ),
+      pool(indexes, options.registerConcurrency ?? 32, (i) => {
+        const activation = activations[i % activations.length]!;
+        return registerAgent({ endpoint: options.endpoint, activationId: activation.id, activationCode: activation.code, stateDir: path.join(work, `a${i}`) });
+      }),
       timeoutMs,
       `registering ${options.size} simulated agents`,
     );

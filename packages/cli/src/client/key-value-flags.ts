@@ -12,7 +12,7 @@ export interface KeyValues {
   values: string[];
 }
 
-export function parseKeyValues(text: string): KeyValues {
+function parseKeyValues(text: string): KeyValues {
   const at = text.indexOf('=');
   if (at <= 0) throw new Errors.CLIError(`${JSON.stringify(text)} must be Key=Value (values separated by commas)`, { exit: EXIT.usage });
   return { key: text.slice(0, at), values: text.slice(at + 1).split(',') };
